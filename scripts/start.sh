@@ -38,6 +38,7 @@ fi
 export MODELREG_URL="$registry_url" MODELREG_TOKEN="${MODELREG_TOKEN:-}"
 
 echo "modelreg: starting JupyterLab; open the URL it prints below (with its token)."
-"$root/.venv/bin/jupyter" lab --no-browser --port "$lab_port" --ServerApp.root_dir="$root/examples" &
+allow_root=""; [ "$(id -u)" = 0 ] && allow_root="--allow-root"
+"$root/.venv/bin/jupyter" lab $allow_root --no-browser --port "$lab_port" --ServerApp.root_dir="$root/examples" &
 lab_pid=$!
 wait "$lab_pid"
