@@ -1,0 +1,158 @@
+"""Module-level shortcuts for people used to MLflow's fluent API, and the process's active candidate.
+
+``modelreg.start_candidate("acme/churn")`` opens a candidate; ``modelreg.log_metric(...)`` logs to it;
+``modelreg.end_candidate()`` closes it. The kernel hook (:mod:`modelreg.jupyter`) completes the
+active candidate, or the last one ended in this process for the same model.
+"""
+
+import atexit
+import sys
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .candidate import Candidate, ParamValue
+    from .registry import Registry
+
+_lock = threading.RLock()
+_active: List["Candidate"] = []
+_last_ended: Dict[str, "Candidate"] = {}
+_tracked: "weakref.WeakSet[Candidate]" = weakref.WeakSet()
+_default_registry: Optional["Registry"] = None
+_state = {"crashed": False, "hooked": False}
+
+
+def track(candidate: "Candidate") -> None:
+    """Remember a candidate so its buffered metrics are flushed when the process exits."""
+    _tracked.add(candidate)
+    if not _state["hooked"]:
+        _state["hooked"] = True
+        previous = sys.excepthook
+
+        def excepthook(*args: Any) -> None:
+            _state["crashed"] = True  # an uncaught exception: active candidates end as failed
+            previous(*args)
+
+        sys.excepthook = excepthook
+        atexit.register(_at_exit)
+
+
+def activate(candidate: "Candidate") -> None:
+    """Make ``candidate`` the active one (the target of the module-level shortcuts)."""
+    with _lock:
+        _active.append(candidate)
+
+
+def ended(candidate: "Candidate") -> None:
+    """Called by :meth:`Candidate.end`: no longer active; remembered for the kernel hook."""
+    with _lock:
+        if candidate in _active:
+            _active.remove(candidate)
+        _last_ended[candidate.model] = candidate
+
+
+def candidate_to_complete(model: str) -> Optional["Candidate"]:
+    """What the kernel hook should complete for ``model``: the active candidate of that model,
+    else the last one ended in this process for it and not promoted; None otherwise."""
+    with _lock:
+        for candidate in reversed(_active):
+            if candidate.model == model:
+                return candidate
+        last = _last_ended.get(model)
+    return last if last is not None and not last.locked else None
+
+
+def _at_exit() -> None:
+    for candidate in list(_tracked):
+        try:
+            if candidate in _active:
+                candidate.end("failed" if _state["crashed"] else "finished")
+            elif candidate.has_pending_metrics:
+                candidate.flush()
+        except Exception as error:  # exiting anyway: say what was lost, do not raise
+            sys.stderr.write(f"modelreg: could not save {candidate!r} at exit: {error}\n")
+
+
+# -- public shortcuts ---------------------------------------------------------------------------
+def set_registry(registry: Optional["Registry"]) -> None:
+    """Use ``registry`` for the module-level shortcuts (default: ``Registry()`` from env/config)."""
+    global _default_registry
+    _default_registry = registry
+
+
+def _registry() -> "Registry":
+    global _default_registry
+    if _default_registry is None:
+        from .registry import Registry
+
+        _default_registry = Registry()
+    return _default_registry
+
+
+def start_candidate(model: str, name: Optional[str] = None, experiment: Optional[str] = None,
+                    **kwargs: Any) -> "Candidate":
+    """Open a candidate and make it active. Same arguments as :meth:`Registry.candidate`.
+
+    Example:
+        >>> modelreg.start_candidate("acme/churn", name="xgb")
+        >>> modelreg.log_metric("auc", 0.9)
+        >>> modelreg.end_candidate()
+    """
+    return _registry().candidate(model, name=name, experiment=experiment, **kwargs)
+
+
+def active_candidate() -> Optional["Candidate"]:
+    """The candidate the shortcuts log to (the most recently opened, not yet ended), or None."""
+    with _lock:
+        return _active[-1] if _active else None
+
+
+def _require_active() -> "Candidate":
+    candidate = active_candidate()
+    if candidate is None:
+        raise RuntimeError("No active candidate: call modelreg.start_candidate('group/model') first")
+    return candidate
+
+
+def end_candidate(status: str = "finished") -> None:
+    """End the active candidate (``finished`` or ``failed``). No-op without one."""
+    candidate = active_candidate()
+    if candidate is not None:
+        candidate.end(status)
+
+
+def log_param(key: str, value: "ParamValue") -> None:
+    """Log a parameter to the active candidate."""
+    _require_active().log_param(key, value)
+
+
+def log_params(params: Mapping[str, "ParamValue"]) -> None:
+    """Log parameters to the active candidate."""
+    _require_active().log_params(params)
+
+
+def log_metric(key: str, value: float, step: Optional[int] = None, timestamp: Optional[int] = None) -> None:
+    """Log a metric point to the active candidate (buffered)."""
+    _require_active().log_metric(key, value, step=step, timestamp=timestamp)
+
+
+def log_metrics(metrics: Mapping[str, float], step: Optional[int] = None) -> None:
+    """Log several metrics at one step to the active candidate (buffered)."""
+    _require_active().log_metrics(metrics, step=step)
+
+
+def log_artifact(local_path: Union[str, Path], path: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Upload a file or directory to the active candidate."""
+    return _require_active().log_artifact(local_path, path)
+
+
+def set_tag(key: str, value: Any) -> None:
+    """Set a tag on the active candidate."""
+    _require_active().set_tag(key, value)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    """Set tags on the active candidate."""
+    _require_active().set_tags(tags)

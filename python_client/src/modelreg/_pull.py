@@ -1,0 +1,114 @@
+"""``Registry.pull``: resolve a reference, then fill the cache snapshot from the registry."""
+
+import shutil
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+import requests
+import urllib3.exceptions
+
+from . import constants
+from ._cache import BlobWriter, Cache, Fetch, FileEntry
+from ._http import HttpClient, unreachable
+from ._progress import Progress
+from ._refs import ModelName, Ref, artifact_path
+from .errors import OfflineCacheMiss, RegistryUnavailable
+
+# Failures in the middle of a response body: the download continues with Range.
+_BROKEN_STREAM = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                  urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError)
+
+
+def _fetcher(http: HttpClient, model: ModelName, version: str, entry: FileEntry, show_progress: bool) -> Fetch:
+    url_path = f"{model.path}/versions/{quote(version, safe='')}/artifacts/{artifact_path(entry['path'])}"
+
+    def fetch(writer: BlobWriter) -> None:
+        with Progress(entry["size"], f"Downloading {entry['path']}", enabled=show_progress) as bar:
+            bar.update(writer.offset)
+            for attempt in range(constants.MAX_RETRIES + 1):
+                headers = {"Range": f"bytes={writer.offset}-"} if writer.offset else {}
+                response = http.request("GET", url_path, headers=headers, stream=True)
+                try:
+                    if writer.offset and response.status_code != 206:
+                        bar.update(-writer.offset)
+                        writer.restart()  # the server sent the whole file
+                    raw = response.raw
+                    while True:
+                        chunk = raw.read(constants.CHUNK_SIZE, decode_content=True)
+                        if not chunk:
+                            return
+                        writer.write(chunk)
+                        http.stats.bytes_received += len(chunk)
+                        bar.update(len(chunk))
+                except _BROKEN_STREAM as error:
+                    if attempt == constants.MAX_RETRIES:
+                        raise unreachable(http.base_url, error) from error
+                    time.sleep(constants.RETRY_BACKOFF_SECONDS * 2 ** attempt)
+                finally:
+                    response.close()
+
+    return fetch
+
+
+def _deliver(snapshot: Path, local_dir: Optional[Path]) -> Path:
+    if local_dir is None:
+        return snapshot
+    local_dir = Path(local_dir)
+    # Copies, not links: a local_dir is the caller's to edit without touching the cache.
+    shutil.copytree(snapshot, local_dir, dirs_exist_ok=True)
+    return local_dir
+
+
+def _from_cache(cache: Cache, ref: Ref, verify: bool) -> Optional[Path]:
+    version = ref.version if ref.is_exact_version else cache.read_ref(ref.model, ref.version or "latest")
+    return cache.cached_snapshot(ref.model, version, verify=verify) if version else None
+
+
+def pull_offline(cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool) -> Path:
+    """Serve ``ref`` from the cache only.
+
+    Raises:
+        OfflineCacheMiss: it was never pulled here (or, for an alias, never resolved here).
+    """
+    snapshot = _from_cache(cache, ref, verify)
+    if snapshot is not None:
+        return _deliver(snapshot, local_dir)
+    if not ref.is_exact_version and cache.read_ref(ref.model, ref.version or "latest") is None:
+        raise OfflineCacheMiss(
+            f"Offline (MODELREG_OFFLINE=1): '@{ref.version}' of {ref.model} was never resolved on this machine, "
+            f"so its version is unknown. Pull {ref} once online, or pull an exact version like {ref.model}@1.2.0."
+        )
+    raise OfflineCacheMiss(
+        f"Offline (MODELREG_OFFLINE=1): {ref} is not complete in the cache at {cache.root}. "
+        "Pull it once online, or unset MODELREG_OFFLINE."
+    )
+
+
+def pull(http: HttpClient, cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool,
+         show_progress: bool = True) -> Path:
+    """Make ``ref`` (a version, alias or ``latest``) complete in the cache and return its directory."""
+    if ref.is_exact_version:
+        # Versions never change once promoted, so a complete snapshot needs no network at all.
+        snapshot = cache.cached_snapshot(ref.model, ref.version, verify=verify)  # type: ignore[arg-type]
+        if snapshot is not None:
+            return _deliver(snapshot, local_dir)
+    try:
+        version: Dict[str, Any] = http.json("GET", f"{ref.model.path}/versions/{quote(ref.version or 'latest', safe='')}")
+    except RegistryUnavailable:
+        snapshot = _from_cache(cache, ref, verify)
+        if snapshot is None:
+            raise
+        warnings.warn(f"modelreg: registry unreachable; serving {ref} from the cache ({snapshot.name})")
+        return _deliver(snapshot, local_dir)
+    number = version["version"]
+    if not ref.is_exact_version:
+        cache.record_ref(ref.model, ref.version or "latest", number)
+    if version.get("yanked"):
+        warnings.warn(f"modelreg: {ref.model}@{number} was yanked: {version.get('yank_reason') or 'no reason given'}")
+    snapshot = cache.cached_snapshot(ref.model, number, verify=verify) or cache.fill_snapshot(
+        ref.model, version, lambda entry: _fetcher(http, ref.model, number, entry, show_progress), verify=verify
+    )
+    return _deliver(snapshot, local_dir)

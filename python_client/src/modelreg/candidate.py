@@ -1,0 +1,307 @@
+"""A candidate: one training run's params, metrics, artifacts and provenance."""
+
+import json
+import math
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+
+from . import _fluent, constants
+from ._refs import ModelName
+from ._upload import artifact_files, upload_file
+from .errors import ValidationError, VersionLocked
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .registry import Registry
+
+ParamValue = Union[str, int, float, bool, None, list, dict]
+
+
+def _param_text(value: ParamValue) -> str:
+    # The server stores params as text, like MLflow; structured values keep a readable JSON form.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+class Candidate:
+    """A candidate of a model. Get one from :meth:`Registry.candidate` (a new, running one),
+    :meth:`Registry.get_candidate` or :func:`modelreg.start_candidate`.
+
+    Used as a context manager, leaving the block marks it ``finished``, and an exception marks it
+    ``failed`` (the exception still propagates).
+
+    Example:
+        >>> with reg.candidate("acme/churn", name="xgb") as c:
+        ...     c.log_params({"max_depth": 6})
+        ...     c.log_metric("auc", 0.91, step=10)
+        ...     c.log_artifact("model.pkl")
+        >>> c.promote(bump="minor")
+    """
+
+    def __init__(self, registry: "Registry", data: Dict[str, Any]) -> None:
+        self._registry = registry
+        self._data = data
+        self._buffer: List[Dict[str, Any]] = []
+        self._oldest: Optional[float] = None
+        self._lock = threading.Lock()
+        _fluent.track(self)
+
+    # -- what it is ---------------------------------------------------------------------------
+    @property
+    def model(self) -> str:
+        """Full name of the model, ``group/name``."""
+        return self._data["model"]
+
+    @property
+    def iid(self) -> int:
+        """The candidate's number within its model."""
+        return int(self._data["iid"])
+
+    @property
+    def name(self) -> Optional[str]:
+        return self._data.get("name")
+
+    @property
+    def status(self) -> str:
+        """``running``, ``finished`` or ``failed``."""
+        return self._data.get("status", "running")
+
+    @property
+    def params(self) -> Dict[str, str]:
+        return dict(self._data.get("params") or {})
+
+    @property
+    def metrics(self) -> Dict[str, Dict[str, Any]]:
+        """Latest value of each metric as last read from the server (see :meth:`refresh`)."""
+        return dict(self._data.get("metrics") or {})
+
+    @property
+    def provenance(self) -> Dict[str, Any]:
+        return dict(self._data.get("provenance") or {})
+
+    @property
+    def version(self) -> Optional[str]:
+        """The version this candidate was promoted to, or None."""
+        return self._data.get("version")
+
+    @property
+    def locked(self) -> bool:
+        """True once promoted: a version never changes."""
+        return bool(self._data.get("locked"))
+
+    @property
+    def path(self) -> str:
+        """API path below ``/api/v1``."""
+        return f"{ModelName.parse(self.model).path}/candidates/{self.iid}"
+
+    @property
+    def url(self) -> str:
+        """The candidate's API URL."""
+        return self._registry._client.url(self.path)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The candidate JSON as the server last sent it."""
+        return json.loads(json.dumps(self._data))
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.model}#{self.iid} name={self.name!r} status={self.status}>"
+
+    def refresh(self) -> "Candidate":
+        """Re-read the candidate from the server (flushing buffered metrics first)."""
+        self.flush()
+        self._data = self._registry._client.json("GET", self.path)
+        return self
+
+    def _patch(self, body: Dict[str, Any]) -> None:
+        self._data = self._registry._client.json("PATCH", self.path, json_body=body)
+
+    # -- params, tags ---------------------------------------------------------------------------
+    def log_param(self, key: str, value: ParamValue) -> None:
+        """Record one parameter. See :meth:`log_params`."""
+        self.log_params({key: value})
+
+    def log_params(self, params: Mapping[str, ParamValue]) -> None:
+        """Record parameters. A parameter keeps its first value; logging the same value again is a no-op.
+
+        Args:
+            params: name -> value; values are stored as text (``6`` becomes ``"6"``).
+
+        Raises:
+            ParamAlreadySet: a parameter already has a different value.
+            VersionLocked: the candidate was promoted.
+        """
+        known = self._data.get("params") or {}
+        new = {k: _param_text(v) for k, v in params.items()}
+        new = {k: v for k, v in new.items() if known.get(k) != v}
+        if new:
+            self._patch({"params": new})
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        """Set free-form tags (``{"team": "growth"}``); existing tags with the same key are replaced."""
+        self._patch({"tags": {k: str(v) for k, v in tags.items()}})
+
+    def set_tag(self, key: str, value: Any) -> None:
+        """Set one tag. See :meth:`set_tags`."""
+        self.set_tags({key: value})
+
+    # -- metrics ----------------------------------------------------------------------------
+    def log_metric(self, key: str, value: float, step: Optional[int] = None, timestamp: Optional[int] = None) -> None:
+        """Record a metric point. Points are buffered and sent in batches (on size, age, end, flush).
+
+        Args:
+            key: metric name, e.g. ``"auc"``.
+            value: a finite number (NaN and infinity are skipped with a warning).
+            step: training step or epoch.
+            timestamp: milliseconds since epoch (default: now).
+
+        Raises:
+            VersionLocked: the candidate was promoted.
+        """
+        if self.locked:
+            raise VersionLocked(f"Candidate {self.model}#{self.iid} became version {self.version}; "
+                                "versions never change. Start a new candidate to log more.")
+        value = float(value)
+        if not math.isfinite(value):
+            warnings.warn(f"modelreg: metric {key!r} = {value} at step {step} skipped (not a finite number)")
+            return
+        point: Dict[str, Any] = {"key": key, "value": value,
+                                 "timestamp": int(timestamp if timestamp is not None else time.time() * 1000)}
+        if step is not None:
+            point["step"] = int(step)
+        with self._lock:
+            self._buffer.append(point)
+            if self._oldest is None:
+                self._oldest = time.monotonic()
+            due = (len(self._buffer) >= constants.METRIC_BATCH_SIZE
+                   or time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS)
+        if due:
+            self.flush()
+
+    def log_metrics(self, metrics: Mapping[str, float], step: Optional[int] = None,
+                    timestamp: Optional[int] = None) -> None:
+        """Record several metrics at one step. See :meth:`log_metric`."""
+        stamp = int(timestamp if timestamp is not None else time.time() * 1000)
+        for key, value in metrics.items():
+            self.log_metric(key, value, step=step, timestamp=stamp)
+
+    def flush(self) -> None:
+        """Send buffered metric points now.
+
+        Raises:
+            RegistryError: the server refused them (they stay buffered for the next flush).
+        """
+        with self._lock:
+            pending, self._buffer, self._oldest = self._buffer, [], None
+        size = constants.METRIC_BATCH_SIZE
+        for start in range(0, len(pending), size):
+            try:
+                self._registry._client.json("POST", f"{self.path}/metrics", json_body=pending[start:start + size])
+            except Exception:
+                with self._lock:  # keep what was not sent, in order, for the next attempt
+                    self._buffer[:0] = pending[start:]
+                    self._oldest = self._oldest or time.monotonic()
+                raise
+
+    def metric_history(self, key: str) -> List[Dict[str, Any]]:
+        """All points of one metric: ``[{"value", "step", "timestamp"}, ...]``."""
+        self.flush()
+        return self._registry._client.json("GET", f"{self.path}/metrics/{key}").get("history", [])
+
+    @property
+    def has_pending_metrics(self) -> bool:
+        return bool(self._buffer)
+
+    # -- artifacts ----------------------------------------------------------------------------
+    def log_artifact(self, local_path: Union[str, Path], path: Optional[str] = None,
+                     show_progress: bool = True) -> List[Dict[str, Any]]:
+        """Upload a file or a directory. Bytes the registry already holds are not sent again.
+
+        Args:
+            local_path: a file or a directory.
+            path: artifact path in the candidate (default: the file or directory name).
+            show_progress: show a progress bar while bytes are sent.
+
+        Returns:
+            One ``{"path", "sha256", "size"}`` per uploaded file.
+
+        Raises:
+            FileNotFoundError: ``local_path`` does not exist.
+            VersionLocked: the candidate was promoted.
+        """
+        return [
+            upload_file(self._registry._client, self.path, file, artifact, show_progress)
+            for file, artifact in artifact_files(Path(local_path), path or "")
+        ]
+
+    def artifacts(self) -> List[Dict[str, Any]]:
+        """The candidate's files: ``[{"path", "sha256", "size"}]``."""
+        listing = self._registry._client.json("GET", f"{self.path}/artifacts")
+        return listing.get("items", []) if isinstance(listing, dict) else listing
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def end(self, status: str = "finished") -> None:
+        """Flush metrics and set the final status (``finished`` or ``failed``)."""
+        if status not in ("finished", "failed"):
+            raise ValidationError(f"status must be 'finished' or 'failed', got {status!r}")
+        try:
+            self.flush()
+        finally:
+            if self.status != status and not self.locked:
+                self._patch({"status": status})
+            _fluent.ended(self)
+
+    def finish(self) -> None:
+        """Mark the candidate finished (what leaving a ``with`` block does)."""
+        self.end("finished")
+
+    def fail(self) -> None:
+        """Mark the candidate failed."""
+        self.end("failed")
+
+    def promote(self, version: Optional[str] = None, *, bump: Optional[str] = None,
+                notes: Optional[str] = None) -> Dict[str, Any]:
+        """Promote this candidate to a locked version. A running candidate is finished first.
+
+        Args:
+            version: an explicit SemVer, e.g. ``"1.2.0"``.
+            bump: instead of ``version``: ``"patch"``, ``"minor"`` or ``"major"`` above the latest version.
+            notes: release notes (markdown).
+
+        Returns:
+            The version JSON.
+
+        Raises:
+            ValueError: neither or both of ``version`` and ``bump``.
+            VersionExists: that version number is taken.
+            PermissionDenied: promoting needs the maintainer role.
+        """
+        if (version is None) == (bump is None):
+            raise ValidationError("Pass exactly one of version='1.2.0' or bump='patch'|'minor'|'major'")
+        if self.status == "running":
+            self.end("finished")
+        else:
+            self.flush()
+        body: Dict[str, Any] = {"candidate": self.iid}
+        body.update({"version": version} if version else {"bump": bump})
+        if notes:
+            body["notes"] = notes
+        result = self._registry._client.json("POST", f"{ModelName.parse(self.model).path}/versions", json_body=body)
+        self.refresh()
+        return result
+
+    def __enter__(self) -> "Candidate":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.end("finished")
+            return
+        try:
+            self.end("failed")
+        except Exception:  # the user's exception matters more than a failed status update
+            pass

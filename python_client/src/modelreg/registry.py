@@ -1,0 +1,254 @@
+"""``Registry``: the connection to one model registry and the entry point of the client."""
+
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from urllib.parse import quote
+
+from . import _config, _fluent, _provenance, _pull, constants
+from ._cache import Cache
+from ._http import HttpClient
+from ._refs import ModelName, Ref
+from .candidate import Candidate, ParamValue, _param_text
+from .compare import CompareRef, Comparison, compare
+from .errors import NotConfigured, RegistryUnavailable
+
+
+class Registry:
+    """A model registry.
+
+    Args:
+        url: the registry's root URL (default: ``MODELREG_URL``, else the ``modelreg login`` config).
+        token: a personal access token (default: ``MODELREG_TOKEN``, else the config file).
+        cache_dir: where pulled versions are kept (default: ``MODELREG_CACHE`` or the user cache dir).
+        offline: serve pulls from the cache only (default: ``MODELREG_OFFLINE``).
+
+    Raises:
+        NotConfigured: no URL anywhere (and not offline).
+
+    Example:
+        >>> reg = modelreg.Registry()
+        >>> with reg.candidate("acme/churn", name="xgb") as c:
+        ...     c.log_metric("auc", 0.91)
+        >>> c.promote(bump="minor")
+        >>> path = reg.pull("acme/churn@latest")
+    """
+
+    def __init__(self, url: Optional[str] = None, token: Optional[str] = None, *,
+                 cache_dir: Optional[Union[str, Path]] = None, offline: Optional[bool] = None) -> None:
+        self.url, token = _config.resolve(url, token)
+        self.offline = constants.offline() if offline is None else offline
+        self.cache = Cache(Path(cache_dir) if cache_dir else constants.cache_dir())
+        if self.url is None and not self.offline:
+            raise NotConfigured(
+                "No model registry configured: set MODELREG_URL (and MODELREG_TOKEN) or run "
+                f"`modelreg login --url URL` (writes {_config.config_path()})."
+            )
+        self._http = HttpClient(self.url, token) if self.url else None
+
+    def __repr__(self) -> str:
+        return f"<Registry {self.url or '(offline)'}>"
+
+    @property
+    def _client(self) -> HttpClient:
+        if self.offline or self._http is None:
+            raise RegistryUnavailable(
+                "Offline (MODELREG_OFFLINE=1): only pulls of cached versions work. Unset MODELREG_OFFLINE "
+                "to talk to the registry.", code="OFFLINE"
+            )
+        return self._http
+
+    @property
+    def stats(self) -> Any:
+        """Bytes sent and received by this client (:class:`modelreg._http.TransferStats`)."""
+        return self._client.stats
+
+    # -- who, groups ------------------------------------------------------------------------
+    def whoami(self) -> Dict[str, Any]:
+        """The token's user: ``{"username", "is_admin"}``.
+
+        Raises:
+            Unauthenticated: no token or a bad one.
+            RegistryUnavailable: the registry cannot be reached.
+        """
+        return self._client.json("GET", "/user")
+
+    def create_group(self, name: str, visibility: str = "private") -> Dict[str, Any]:
+        """Create a group (you become its owner). ``visibility``: ``private`` or ``public``."""
+        return self._client.json("POST", "/groups", json_body={"name": name, "visibility": visibility})
+
+    # -- models -----------------------------------------------------------------------------
+    def models(self, query: Optional[str] = None, group: Optional[str] = None, tag: Optional[str] = None,
+               limit: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Models you can read, as model cards (dicts, see docs/api.md).
+
+        Args:
+            query: text search in names and descriptions.
+            group: only this group.
+            tag: only models with this tag.
+            limit: at most this many.
+        """
+        params = {k: v for k, v in (("q", query), ("group", group), ("tag", tag)) if v}
+        return self._client.paginate("/models", params, limit)
+
+    def model(self, name: str) -> Dict[str, Any]:
+        """One model card, e.g. ``reg.model("acme/churn")``.
+
+        Raises:
+            NotFound: no such model, or you cannot see it.
+        """
+        return self._client.json("GET", ModelName.parse(name).path)
+
+    def create_model(self, name: str, description: Optional[str] = None,
+                     metadata: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+        """Create a model in an existing group (developer+).
+
+        Raises:
+            Conflict: it exists.
+            PermissionDenied: you are not a developer of the group.
+        """
+        model = ModelName.parse(name)
+        body: Dict[str, Any] = {"name": model.name}
+        if description is not None:
+            body["description"] = description
+        if metadata is not None:
+            body["metadata"] = dict(metadata)
+        return self._client.json("POST", f"/models/{quote(model.group, safe='')}", json_body=body)
+
+    # -- candidates -------------------------------------------------------------------------
+    def candidate(self, model: str, name: Optional[str] = None, experiment: Optional[str] = None, *,
+                  params: Optional[Mapping[str, ParamValue]] = None, tags: Optional[Mapping[str, Any]] = None,
+                  provenance: Optional[Mapping[str, Any]] = None, capture_environment: bool = True) -> Candidate:
+        """Start a new candidate (status ``running``) and make it the active one.
+
+        The model is created if it does not exist yet (you need the developer role in its group).
+        Provenance (python, packages, git, CI, notebook path) is captured automatically.
+
+        Args:
+            model: ``group/name``.
+            name: a short name for the run, e.g. ``"xgb-depth6"``.
+            experiment: groups related candidates, e.g. ``"tuning"``.
+            params: parameters to record right away.
+            tags: free-form tags.
+            provenance: extra provenance merged over what is captured.
+            capture_environment: record python/platform/packages (default True).
+
+        Returns:
+            The candidate; use it as a context manager to finish or fail it automatically.
+
+        Raises:
+            PermissionDenied: you are not a developer of the group.
+            NotFound: the group does not exist (or is private to you).
+        """
+        model_name = ModelName.parse(model)
+        captured = _provenance.capture(include_environment=capture_environment)
+        captured.update(provenance or {})
+        body: Dict[str, Any] = {"provenance": captured}
+        for key, value in (("name", name), ("experiment", experiment)):
+            if value is not None:
+                body[key] = value
+        if params:
+            body["params"] = {k: _param_text(v) for k, v in params.items()}
+        if tags:
+            body["tags"] = {k: str(v) for k, v in tags.items()}
+        data = self._client.json("POST", f"{model_name.path}/candidates", params={"create_model": "true"},
+                                 json_body=body)
+        created = Candidate(self, data)
+        _fluent.activate(created)
+        return created
+
+    def get_candidate(self, model: str, iid: int) -> Candidate:
+        """An existing candidate by number (``reg.get_candidate("acme/churn", 3)``).
+
+        Raises:
+            NotFound: no such candidate.
+        """
+        return Candidate(self, self._client.json("GET", f"{ModelName.parse(model).path}/candidates/{int(iid)}"))
+
+    def candidates(self, model: str, *, status: Optional[str] = None, experiment: Optional[str] = None,
+                   filter: Optional[str] = None, order_by: Optional[str] = None,
+                   limit: Optional[int] = None) -> List[Candidate]:
+        """Candidates of a model, newest first unless ``order_by`` says otherwise.
+
+        Args:
+            model: ``group/name``.
+            status: ``running``, ``finished`` or ``failed``.
+            experiment: only this experiment.
+            filter: e.g. ``"metrics.auc > 0.9 and params.depth = '6'"``.
+            order_by: e.g. ``"metrics.auc DESC"``.
+            limit: at most this many.
+        """
+        params = {k: v for k, v in (("status", status), ("experiment", experiment), ("filter", filter),
+                                    ("order_by", order_by)) if v}
+        items = self._client.paginate(f"{ModelName.parse(model).path}/candidates", params, limit)
+        return [Candidate(self, item) for item in items]
+
+    # -- versions ---------------------------------------------------------------------------
+    def versions(self, model: str) -> List[Dict[str, Any]]:
+        """Versions of a model, highest SemVer first."""
+        return self._client.paginate(f"{ModelName.parse(model).path}/versions")
+
+    def version(self, ref: str) -> Dict[str, Any]:
+        """One version by reference: ``acme/churn@1.2.0``, ``@production`` or ``@latest``.
+
+        Raises:
+            NotFound: no such version or alias.
+        """
+        parsed = Ref.parse(ref)
+        if parsed.candidate is not None:
+            raise ValueError(f"{ref} names a candidate; use get_candidate()")
+        return self._client.json("GET", f"{parsed.model.path}/versions/{quote(parsed.version or 'latest', safe='')}")
+
+    def set_alias(self, model: str, alias: str, version: str) -> Dict[str, Any]:
+        """Point ``alias`` (e.g. ``production``) at ``version`` (maintainer+)."""
+        path = f"{ModelName.parse(model).path}/aliases/{quote(alias, safe='')}"
+        return self._client.json("PUT", path, json_body={"version": version})
+
+    def promote(self, model: str, candidate: int, version: Optional[str] = None, *,
+                bump: Optional[str] = None, notes: Optional[str] = None) -> Dict[str, Any]:
+        """Promote candidate ``candidate`` of ``model`` to a locked version. See :meth:`Candidate.promote`."""
+        return self.get_candidate(model, candidate).promote(version, bump=bump, notes=notes)
+
+    def pull(self, ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False,
+             show_progress: bool = True) -> Path:
+        """Download a version into the local cache and return its directory.
+
+        Pulling a version that is already cached downloads nothing; every file is checked against
+        its sha256 before it appears; interrupted downloads resume. Offline mode
+        (``MODELREG_OFFLINE=1``) serves versions from the cache.
+
+        Args:
+            ref: ``acme/churn@1.2.0``, ``acme/churn@production`` (alias), ``acme/churn@latest``.
+            local_dir: also copy the files there and return that directory.
+            verify: re-hash cached files instead of trusting their size and mtime.
+            show_progress: show download progress.
+
+        Returns:
+            The directory holding the version's files.
+
+        Raises:
+            NotFound: no such model, version or alias.
+            OfflineCacheMiss: offline and not cached.
+            DigestMismatch: the registry sent bytes that do not match their sha256.
+        """
+        parsed = Ref.parse(ref)
+        if parsed.candidate is not None:
+            raise ValueError(f"pull works on versions; promote {ref} first or use its artifacts()")
+        target = Path(local_dir) if local_dir else None
+        if self.offline:
+            return _pull.pull_offline(self.cache, parsed, target, verify)
+        return _pull.pull(self._client, self.cache, parsed, target, verify, show_progress)
+
+    def compare(self, refs: Sequence[CompareRef]) -> Comparison:
+        """Compare candidates and versions of one model side by side.
+
+        Args:
+            refs: version references (``acme/churn@1.2.0``, ``@production``), candidate references
+                (``acme/churn#3``) or :class:`Candidate` objects.
+
+        Returns:
+            A :class:`Comparison` (HTML in notebooks, ``to_dict()``, ``to_pandas()``, ``to_text()``).
+
+        Raises:
+            ValueError: the references name different models.
+        """
+        return compare(self._client, refs)
