@@ -74,13 +74,14 @@ def _uploads(files: Sequence[Union[str, Path]], notebook: Optional[Path]) -> Lis
     return found
 
 
-def _open_candidate(model: str, name: Optional[str], experiment: Optional[str],
+def _open_candidate(model: str, name: Optional[str], notebook_path: Optional[str], experiment: Optional[str],
                     attach_environment: bool) -> Tuple[Candidate, bool]:
     existing = _fluent.candidate_to_complete(model)
     if existing is None:
-        registry = _fluent._registry()
-        return registry.candidate(model, name=name, experiment=experiment,
-                                  capture_environment=attach_environment), True
+        default_name = Path(notebook_path).stem if notebook_path else None
+        return _fluent._registry().candidate(model, name=name or default_name, experiment=experiment,
+                                             capture_environment=attach_environment), True
+    # An explicit name or experiment (typed in the extension's dialog) wins over what the code set.
     changes = {k: v for k, v in (("name", name), ("experiment", experiment))
                if v and existing.to_dict().get(k) != v}
     if changes:
@@ -122,16 +123,15 @@ def log_notebook(
         >>> modelreg.jupyter.log_notebook("acme/churn", files=["model.pkl"], notebook_path="work/train.ipynb")
     """
     notebook_path = notebook_path or _provenance.notebook_path()
-    if name is None and notebook_path:
-        name = Path(notebook_path).stem
     candidate: Optional[Candidate] = None
     created = False
     try:
         notebook = _notebook_file(notebook_path) if attach_notebook else None
         uploads = _uploads(files, notebook)
         total = len(uploads)
+        _fluent._registry()  # not configured: say so before any progress event
         _progress("create", f"Opening a candidate of {model}", 0, total)
-        candidate, created = _open_candidate(model, name, experiment, attach_environment)
+        candidate, created = _open_candidate(model, name, notebook_path, experiment, attach_environment)
         for done, (local, path) in enumerate(uploads):
             _progress("upload", f"Uploading {path}", done, total)
             upload_file(candidate._registry._client, candidate.path, local, path, show_progress=False)

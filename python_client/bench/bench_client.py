@@ -1,0 +1,143 @@
+"""Benchmark of the Python client against a real registry server. Prints a table.
+
+Measures:
+  - cold pull of a 1 GiB version vs. curl of the same bytes from the same server (target >= 0.8x curl)
+  - warm pull of that version (target < 100 ms), by exact version and by @latest
+  - logging 10,000 metric points, flush included (target < 2 s)
+
+Usage:
+  python bench/bench_client.py                      # starts `npm run server` on a temp data dir
+  python bench/bench_client.py --url URL --token T  # against a running server
+  python bench/bench_client.py --size-mib 256       # smaller version for a quick run
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, List, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+os.environ.setdefault("MODELREG_DISABLE_PROGRESS", "1")
+
+import modelreg  # noqa: E402
+from _server import start_server, stop_server  # noqa: E402
+
+MIB = 1024 * 1024
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _write_random(path: Path, size: int) -> None:
+    block = os.urandom(64 * MIB)
+    with open(path, "wb") as handle:
+        written = 0
+        while written < size:
+            # Vary each block so no two blocks share bytes, without paying urandom for all of it.
+            chunk = (written.to_bytes(8, "little") + block)[: min(len(block), size - written)]
+            handle.write(chunk)
+            written += len(chunk)
+
+
+def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> List[Tuple[str, str, str, str]]:
+    os.environ["MODELREG_CACHE"] = str(workdir / "unused-cache")
+    registry = modelreg.Registry(url, token)
+    group = f"bench{uuid.uuid4().hex[:8]}"
+    registry.create_group(group)
+    model = f"{group}/big"
+    source = workdir / "model.bin"
+    size = size_mib * MIB
+    _write_random(source, size)
+
+    with registry.candidate(model, name="bench") as candidate:
+        upload = _timed(lambda: candidate.log_artifact(source))
+    candidate.promote("1.0.0")
+    source.unlink()
+    artifact_url = f"{url}/api/v1/models/{model}/versions/1.0.0/artifacts/model.bin"
+
+    curl_times, pull_times = [], []
+    for round_number in range(rounds):
+        target = workdir / "curl.bin"
+        curl_times.append(_timed(lambda: subprocess.run(
+            ["curl", "-sSf", "-o", str(target), "-H", f"Authorization: Bearer {token}", artifact_url], check=True)))
+        target.unlink()
+        cache = workdir / f"cache-{round_number}"
+        cold = modelreg.Registry(url, token, cache_dir=cache)
+        pull_times.append(_timed(lambda: cold.pull(f"{model}@1.0.0")))
+        if round_number < rounds - 1:
+            shutil.rmtree(cache)
+    warm = modelreg.Registry(url, token, cache_dir=workdir / f"cache-{rounds - 1}")
+    warm_exact = statistics.median(_timed(lambda: warm.pull(f"{model}@1.0.0")) for _ in range(20))
+    warm_latest = statistics.median(_timed(lambda: warm.pull(f"{model}@latest")) for _ in range(20))
+    # A new process start pays imports; a fresh Registry is what a notebook cell pays.
+    fresh_warm = statistics.median(
+        _timed(lambda: modelreg.Registry(url, token, cache_dir=workdir / f"cache-{rounds - 1}").pull(f"{model}@1.0.0"))
+        for _ in range(20))
+
+    metrics_candidate = registry.candidate(model, name="metrics")
+    def log_points() -> None:
+        for step in range(10_000):
+            metrics_candidate.log_metric("loss", 1.0 / (step + 1), step=step)
+        metrics_candidate.flush()
+    metrics_time = _timed(log_points)
+    metrics_candidate.end()
+
+    curl, pull = min(curl_times), min(pull_times)
+    ratio = curl / pull
+    gib = size / 2**30
+    return [
+        (f"upload {size_mib} MiB (new bytes)", f"{upload:.2f} s ({size / MIB / upload:.0f} MiB/s)", "-", ""),
+        (f"curl {size_mib} MiB (best of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
+        (f"cold pull {size_mib} MiB (best of {rounds})", f"{pull:.2f} s ({gib / pull:.2f} GiB/s)",
+         ">= 0.8x curl", f"{ratio:.2f}x {'ok' if ratio >= 0.8 else 'MISSED'}"),
+        ("warm pull, exact version (median of 20)", f"{warm_exact * 1000:.1f} ms", "< 100 ms",
+         "ok" if warm_exact < 0.1 else "MISSED"),
+        ("warm pull, @latest (median of 20)", f"{warm_latest * 1000:.1f} ms", "< 100 ms",
+         "ok" if warm_latest < 0.1 else "MISSED"),
+        ("warm pull, new Registry() (median of 20)", f"{fresh_warm * 1000:.1f} ms", "< 100 ms",
+         "ok" if fresh_warm < 0.1 else "MISSED"),
+        ("log 10,000 metric points + flush", f"{metrics_time:.2f} s", "< 2 s",
+         "ok" if metrics_time < 2 else "MISSED"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("MODELREG_URL"))
+    parser.add_argument("--token", default=os.environ.get("MODELREG_TOKEN"))
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="modelreg-bench-") as tmp:
+        workdir = Path(tmp)
+        process = None
+        url, token = args.url, args.token
+        if not url:
+            process, url, token = start_server(workdir / "server-data", workdir / "server.log")
+        try:
+            rows = run(url, token, workdir, args.size_mib, args.rounds)
+        finally:
+            if process is not None:
+                stop_server(process)
+    header = ("measure", "result", "target", "verdict")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
