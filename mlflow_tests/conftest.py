@@ -1,0 +1,162 @@
+"""Fixtures: the real modelreg server (``npm run server``) and the unmodified ``mlflow`` client pointed at it.
+
+The server runs once per session on a random port with a temporary data dir. Each test module gets its own
+group, and ``MLFLOW_TRACKING_URI=<server>/mlflow/<group>`` / ``MLFLOW_TRACKING_TOKEN=<admin token>`` are set
+for it, exactly as a notebook user would set them. Nothing is mocked.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+SERVER_START_SECONDS = 240  # `npm run server` compiles the TypeScript first
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    data_dir: Path
+    log: Path
+
+
+class Registry:
+    """modelreg's own REST API (``/api/v1``), authenticated as the instance admin."""
+
+    def __init__(self, server: Server):
+        self.url = server.url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {server.token}"
+
+    def request(self, method: str, path: str, expect: int = 200, **kwargs) -> requests.Response:
+        response = self.session.request(method, f"{self.url}/api/v1{path}", timeout=60, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+        return response
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs).json()
+
+    def post(self, path: str, body, expect: int = 201):
+        return self.request("POST", path, expect=expect, json=body).json()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Start ``npm run server -- --port P --data-dir D`` from the repository root and wait for health."""
+    root = tmp_path_factory.mktemp("registry")
+    data_dir = root / "data"
+    log = root / "server.log"
+    port = _free_port()
+    command = ["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data_dir)]
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"The registry server did not start: `{' '.join(command)}` exited with code "
+                            f"{process.returncode}. Did you run `npm ci --prefix server`? Log:\n{_tail(log)}",
+                            pytrace=False)
+            try:
+                if requests.get(f"{url}/api/v1/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"No answer from {url}/api/v1/health within {SERVER_START_SECONDS}s. "
+                            f"Log:\n{_tail(log)}", pytrace=False)
+            time.sleep(0.5)
+        token_file = data_dir / "admin-token"
+        for _ in range(50):
+            if token_file.exists() and token_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"The server started but wrote no {token_file}. Log:\n{_tail(log)}", pytrace=False)
+        yield Server(url, token_file.read_text().strip(), data_dir, log)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def registry(server: Server) -> Registry:
+    return Registry(server)
+
+
+@pytest.fixture(scope="module")
+def group(registry: Registry) -> str:
+    """A fresh private group per test module, owned by the admin."""
+    name = f"ml{uuid.uuid4().hex[:10]}"
+    registry.post("/groups", {"name": name, "visibility": "private"})
+    return name
+
+
+@pytest.fixture(scope="module")
+def tracking_uri(server: Server, group: str) -> Iterator[str]:
+    """Point the mlflow client at ``<server>/mlflow/<group>`` with the admin token, as a user would."""
+    import mlflow
+
+    uri = f"{server.url}/mlflow/{group}"
+    saved = {k: os.environ.get(k) for k in _MLFLOW_ENV}
+    os.environ.update({
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_TRACKING_TOKEN": server.token,
+        # A server error should fail the test at once, not after minutes of client retries.
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": "120",
+    })
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        yield uri
+    finally:
+        while mlflow.active_run():
+            mlflow.end_run()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        mlflow.set_tracking_uri(None)
+        mlflow.set_registry_uri(None)
+
+
+_MLFLOW_ENV = ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+               "MLFLOW_HTTP_REQUEST_TIMEOUT")
+
+
+@pytest.fixture(scope="module")
+def client(tracking_uri: str):
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
