@@ -96,7 +96,7 @@ def test_events_are_display_data_inside_ipython(server_env, model, notebook_dir)
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    shell = InteractiveShell.instance()
+    InteractiveShell.instance()
     try:
         with capture_output() as captured:
             result = modelreg.jupyter.log_notebook(model=model, notebook_path="work/train.ipynb",

@@ -51,7 +51,7 @@ def test_exception_in_block_marks_candidate_failed(registry, model):
     with pytest.raises(ZeroDivisionError):
         with registry.candidate(model, name="broken") as c:
             c.log_metric("loss", 1.0, step=0)
-            1 / 0
+            raise ZeroDivisionError("training diverged")
     c.refresh()
     assert c.status == "failed"
     assert c.metrics["loss"]["value"] == 1.0  # buffered points were still sent

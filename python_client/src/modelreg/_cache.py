@@ -94,7 +94,7 @@ class Cache:
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).expanduser().absolute()
         self.blobs = self.root / "blobs"
 
     def _model_dir(self, model: ModelName) -> Path:
@@ -215,7 +215,7 @@ class Cache:
                     return blob
                 blob.unlink()  # corrupted: fetch it again
             incomplete = self.blobs / f"{sha256}.incomplete"
-            for attempt in range(2):
+            for _attempt in range(2):
                 writer = BlobWriter(incomplete)
                 try:
                     if writer.offset > size:

@@ -96,18 +96,20 @@ def pull(http: HttpClient, cache: Cache, ref: Ref, local_dir: Optional[Path], ve
         if snapshot is not None:
             return _deliver(snapshot, local_dir)
     try:
-        version: Dict[str, Any] = http.json("GET", f"{ref.model.path}/versions/{quote(ref.version or 'latest', safe='')}")
+        version_path = f"{ref.model.path}/versions/{quote(ref.version or 'latest', safe='')}"
+        version: Dict[str, Any] = http.json("GET", version_path)
     except RegistryUnavailable:
         snapshot = _from_cache(cache, ref, verify)
         if snapshot is None:
             raise
-        warnings.warn(f"modelreg: registry unreachable; serving {ref} from the cache ({snapshot.name})")
+        warnings.warn(f"modelreg: registry unreachable; serving {ref} from the cache ({snapshot.name})", stacklevel=3)
         return _deliver(snapshot, local_dir)
     number = version["version"]
     if not ref.is_exact_version:
         cache.record_ref(ref.model, ref.version or "latest", number)
     if version.get("yanked"):
-        warnings.warn(f"modelreg: {ref.model}@{number} was yanked: {version.get('yank_reason') or 'no reason given'}")
+        reason = version.get("yank_reason") or "no reason given"
+        warnings.warn(f"modelreg: {ref.model}@{number} was yanked: {reason}", stacklevel=3)
     snapshot = cache.cached_snapshot(ref.model, number, verify=verify) or cache.fill_snapshot(
         ref.model, version, lambda entry: _fetcher(http, ref.model, number, entry, show_progress), verify=verify
     )

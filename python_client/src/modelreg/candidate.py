@@ -167,7 +167,8 @@ class Candidate:
                                 "versions never change. Start a new candidate to log more.")
         value = float(value)
         if not math.isfinite(value):
-            warnings.warn(f"modelreg: metric {key!r} = {value} at step {step} skipped (not a finite number)")
+            warnings.warn(f"modelreg: metric {key!r} = {value} at step {step} skipped (not a finite number)",
+                          stacklevel=2)
             return
         point: Dict[str, Any] = {"key": key, "value": value,
                                  "timestamp": int(timestamp if timestamp is not None else time.time() * 1000)}
