@@ -1,0 +1,224 @@
+/**
+ * "Log as candidate": save the notebook, ask what to log, run the kernel hook, report progress,
+ * and end with a notification that opens the new candidate in the panel.
+ */
+import { Dialog, Notification, showDialog, ToolbarButton } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { FileDialog } from '@jupyterlab/filebrowser';
+import { NotebookPanel, INotebookModel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+
+import { registry, toModelregError } from '../api';
+import { ILogCandidateValue, LogCandidateBody, MODEL_NAME } from '../components/LogCandidateForm';
+import { logCandidateIcon } from '../icons';
+import { logNotebookInKernel } from '../kernelHook';
+import { CommandIDs, ICandidate } from '../tokens';
+import { ICommandDeps } from './deps';
+
+/** Errors about the kernel itself get a dialog: the user must act before retrying. */
+const KERNEL_SETUP_ERRORS = ['NO_KERNEL', 'UNSUPPORTED_KERNEL', 'MODELREG_NOT_INSTALLED'];
+
+export function addLogCandidateCommand(deps: ICommandDeps): void {
+  const { app, notebooks, trans } = deps;
+  app.commands.addCommand(CommandIDs.logCandidate, {
+    label: trans.__('Log Notebook as Model Candidate…'),
+    caption: trans.__('Log the active notebook, its files, params and metrics as a registry candidate'),
+    icon: logCandidateIcon,
+    isEnabled: () => !!notebooks?.currentWidget,
+    execute: () => logActiveNotebook(deps)
+  });
+  app.docRegistry.addWidgetExtension('Notebook', new LogCandidateButton(deps));
+}
+
+/** The notebook toolbar button. */
+class LogCandidateButton
+  implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
+{
+  constructor(private _deps: ICommandDeps) {}
+
+  createNew(panel: NotebookPanel): IDisposable {
+    const { app, trans } = this._deps;
+    const button = new ToolbarButton({
+      className: 'jp-modelreg-log-toolbar-button',
+      icon: logCandidateIcon,
+      label: trans.__('Log candidate'),
+      tooltip: trans.__('Log this notebook as a model candidate'),
+      onClick: () => {
+        app.shell.activateById(panel.id);
+        void app.commands.execute(CommandIDs.logCandidate);
+      }
+    });
+    panel.toolbar.insertItem(10, 'modelreg-log-candidate', button);
+    return button;
+  }
+}
+
+async function logActiveNotebook(deps: ICommandDeps): Promise<ICandidate | null> {
+  const { trans, notebooks } = deps;
+  const panel = notebooks?.currentWidget;
+  if (!panel) {
+    await showDialog({
+      title: trans.__('No notebook'),
+      body: trans.__('Open the notebook that trained your model, then log it as a candidate.'),
+      buttons: [Dialog.okButton({ label: trans.__('OK') })]
+    });
+    return null;
+  }
+  await panel.context.ready;
+  await panel.context.save();
+  const notebookPath = panel.context.path;
+  const choice = await askWhatToLog(deps, notebookPath);
+  if (!choice) {
+    return null;
+  }
+  const kernel = panel.sessionContext.session?.kernel;
+  const toast = Notification.emit(
+    trans.__('Logging %1 to %2…', PathExt.basename(notebookPath), choice.model),
+    'in-progress',
+    { autoClose: false }
+  );
+  try {
+    const candidate = await logNotebookInKernel(
+      kernel,
+      {
+        model: choice.model,
+        name: choice.name,
+        notebook_path: notebookPath,
+        files: choice.files,
+        attach_notebook: choice.attachNotebook,
+        attach_environment: choice.attachEnvironment,
+        experiment: choice.experiment || null
+      },
+      event => {
+        const counter = event.total ? ` (${event.done ?? 0}/${event.total})` : '';
+        Notification.update({ id: toast, message: `${event.message}${counter}` });
+      }
+    );
+    reportLogged(deps, toast, choice.model, candidate);
+    return candidate;
+  } catch (e) {
+    const error = toModelregError(e);
+    Notification.update({
+      id: toast,
+      type: 'error',
+      message: trans.__('Logging failed: %1', error.message),
+      autoClose: false
+    });
+    if (KERNEL_SETUP_ERRORS.includes(error.code)) {
+      await showDialog({
+        title: trans.__('Cannot log this notebook'),
+        body: error.message,
+        buttons: [Dialog.okButton({ label: trans.__('OK') })]
+      });
+    }
+    return null;
+  }
+}
+
+function reportLogged(deps: ICommandDeps, toast: string, model: string, candidate: ICandidate): void {
+  const { app, trans } = deps;
+  const open = () =>
+    void app.commands.execute(CommandIDs.openModel, {
+      model,
+      section: 'candidates',
+      candidate: candidate.iid
+    });
+  Notification.update({
+    id: toast,
+    type: 'success',
+    message: trans.__('Logged candidate #%1 "%2" of %3.', candidate.iid, candidate.name, model),
+    autoClose: 15000,
+    actions: [{ label: trans.__('Show in panel'), callback: open, displayType: 'link' }]
+  });
+  if (deps.model.selected === model) {
+    void deps.model.openModel(model, { section: 'candidates', candidate: candidate.iid });
+  } else if (!deps.model.selected) {
+    void deps.model.refresh();
+  }
+}
+
+/** Shows the dialog; resolves with a valid choice, or null when cancelled. */
+async function askWhatToLog(
+  deps: ICommandDeps,
+  notebookPath: string
+): Promise<ILogCandidateValue | null> {
+  const { trans, model } = deps;
+  const notebookDir = PathExt.dirname(notebookPath);
+  const relative = (path: string) => PathExt.relative(notebookDir, path);
+  const known = await registry
+    .listModels({ limit: 200, group: model.settings.defaultGroup })
+    .then(page => page.items.map(m => m.full_name))
+    .catch(() => [] as string[]);
+  const defaultModel =
+    model.selected ??
+    (model.settings.defaultGroup ? `${model.settings.defaultGroup}/` : known[0] ?? '');
+  let initial: ILogCandidateValue = {
+    model: defaultModel,
+    name: PathExt.basename(notebookPath, '.ipynb'),
+    experiment: '',
+    files: [],
+    attachNotebook: true,
+    attachEnvironment: true
+  };
+  for (;;) {
+    const body = new LogCandidateBody({
+      trans,
+      initial,
+      knownModels: known,
+      browseFiles: deps.docManager
+        ? async () => {
+            const picked = await FileDialog.getOpenFiles({
+              manager: deps.docManager!,
+              title: trans.__('Files to attach'),
+              defaultPath: notebookDir
+            });
+            return (picked.value ?? []).map(item => relative(item.path));
+          }
+        : undefined,
+      selectedFiles: deps.fileBrowsers
+        ? () => {
+            const browser = deps.fileBrowsers!.tracker.currentWidget;
+            return browser ? [...browser.selectedItems()].map(item => relative(item.path)) : [];
+          }
+        : undefined
+    });
+    const result = await showDialog({
+      title: trans.__('Log as candidate'),
+      body,
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Log candidate') })
+      ],
+      focusNodeSelector: 'input[name="model"]'
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    const value = result.value;
+    const problem = validate(value, trans.__.bind(trans));
+    if (!problem) {
+      return value;
+    }
+    await showDialog({
+      title: trans.__('Check the form'),
+      body: problem,
+      buttons: [Dialog.okButton({ label: trans.__('Back to the form') })]
+    });
+    initial = value;
+  }
+}
+
+function validate(value: ILogCandidateValue, __: (s: string, ...a: any[]) => string): string | null {
+  if (!MODEL_NAME.test(value.model)) {
+    return __('The model must be written group/name, e.g. acme/churn.');
+  }
+  if (!value.name.trim()) {
+    return __('Give the candidate a name.');
+  }
+  const outside = value.files.find(f => f.startsWith('..') || f.startsWith('/'));
+  if (outside) {
+    return __('%1 is outside the notebook folder; the kernel attaches files relative to it.', outside);
+  }
+  return null;
+}

@@ -1,0 +1,85 @@
+/** "Promote to version": pick the version, confirm the lock, create the locked version. */
+import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+
+import { registry, toModelregError } from '../api';
+import { PromoteBody } from '../components/PromoteForm';
+import { isSemver, nextVersions } from '../semver';
+import { CommandIDs, IVersion } from '../tokens';
+import { ICommandDeps } from './deps';
+
+export function addPromoteCommand(deps: ICommandDeps): void {
+  const { app, trans } = deps;
+  app.commands.addCommand(CommandIDs.promote, {
+    label: trans.__('Promote Candidate to Version…'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          model: { type: 'string', description: 'group/name' },
+          candidate: { type: 'number', description: 'candidate iid' }
+        },
+        required: ['model', 'candidate']
+      }
+    },
+    execute: args => promote(deps, String(args.model ?? ''), Number(args.candidate))
+  });
+}
+
+async function promote(deps: ICommandDeps, model: string, iid: number): Promise<IVersion | null> {
+  const { trans } = deps;
+  try {
+    const [candidate, versions] = await Promise.all([
+      registry.getCandidate(model, iid),
+      registry.listVersions(model)
+    ]);
+    const suggestions = nextVersions(versions.items.map(v => v.version));
+    const form = await showDialog({
+      title: trans.__('Promote to version'),
+      body: new PromoteBody({ trans, candidateLabel: `#${iid} ${candidate.name}`, suggestions }),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Continue') })
+      ],
+      focusNodeSelector: 'input[name="version"]'
+    });
+    if (!form.button.accept || !form.value) {
+      return null;
+    }
+    const { version, notes } = form.value;
+    if (!isSemver(version)) {
+      await showErrorMessage(
+        trans.__('Not a version'),
+        trans.__('"%1" is not a SemVer version such as 1.2.0.', version)
+      );
+      return null;
+    }
+    const confirm = await showDialog({
+      title: trans.__('Lock version %1?', version),
+      body: trans.__(
+        'Candidate #%1 becomes version %2 of %3. The version will be locked: its files, params and metrics cannot be changed or deleted afterwards.',
+        iid,
+        version,
+        model
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.warnButton({ label: trans.__('Promote and lock') })
+      ]
+    });
+    if (!confirm.button.accept) {
+      return null;
+    }
+    const created = await registry.promote(model, { candidate: iid, version, notes });
+    Notification.success(trans.__('%1 %2 is released and locked.', model, created.version), {
+      autoClose: 8000
+    });
+    if (deps.model.selected === model) {
+      await deps.model.openModel(model, { section: 'versions' });
+    }
+    return created;
+  } catch (e) {
+    const error = toModelregError(e);
+    await showErrorMessage(trans.__('Promotion failed'), `${error.message} (${error.code})`);
+    return null;
+  }
+}

@@ -1,0 +1,154 @@
+/** Candidates: status, key metrics, where each came from; promote one or tick some to compare. */
+import * as React from 'react';
+
+import { formatDate, formatMetric } from '../format';
+import { ICard } from '../model';
+import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
+import { usePanel } from './context';
+import { Empty } from './States';
+
+const KEY_METRICS = 3;
+
+export interface ICandidatesSectionProps {
+  card: ICard;
+}
+
+export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
+  const { model, trans } = usePanel();
+  const { candidates, candidatesCursor } = props.card;
+  const highlighted = React.useRef<HTMLLIElement>(null);
+
+  React.useEffect(() => {
+    highlighted.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [model.highlight]);
+
+  if (candidates.length === 0) {
+    return (
+      <Empty>
+        {trans.__('No candidates yet. Use "Log as candidate" on a notebook that trained this model.')}
+      </Empty>
+    );
+  }
+  return (
+    <>
+      <ul className="jp-modelreg-items" aria-label={trans.__('Candidates')} data-testid="modelreg-candidates">
+        {candidates.map(c => (
+          <CandidateItem
+            key={c.iid}
+            candidate={c}
+            info={props.card.model}
+            highlightRef={model.highlight === c.iid ? highlighted : undefined}
+          />
+        ))}
+      </ul>
+      {candidatesCursor && (
+        <button className="jp-mod-styled jp-modelreg-more" onClick={() => void model.moreCandidates()}>
+          {trans.__('Load more candidates')}
+        </button>
+      )}
+    </>
+  );
+}
+
+interface ICandidateItemProps {
+  candidate: ICandidate;
+  info: IModel;
+  highlightRef?: React.Ref<HTMLLIElement>;
+}
+
+/** The metrics to show first: those with a declared goal, then the rest, alphabetically. */
+function keyMetrics(candidate: ICandidate, info: IModel): string[] {
+  const goals = Object.keys(info.metadata?.metric_goals ?? {});
+  const keys = Object.keys(candidate.metrics ?? {}).sort(
+    (a, b) => Number(goals.includes(b)) - Number(goals.includes(a)) || a.localeCompare(b)
+  );
+  return keys.slice(0, KEY_METRICS);
+}
+
+function CandidateItem(props: ICandidateItemProps): JSX.Element {
+  const { model, trans, commands } = usePanel();
+  const { candidate: c, info } = props;
+  const ref = `c:${c.iid}`;
+  const notebook = c.provenance?.notebook?.path;
+  const ci = c.provenance?.ci;
+  const ciUrl = ci?.job_url || ci?.project_url;
+  const commit = c.provenance?.git?.commit || ci?.commit;
+  const canPromote = hasRole(info.your_role, 'maintainer') && !c.version && c.status !== 'failed';
+
+  return (
+    <li
+      ref={props.highlightRef}
+      className={`jp-modelreg-item${props.highlightRef ? ' jp-modelreg-highlight' : ''}`}
+      data-testid="modelreg-candidate"
+      data-iid={c.iid}
+    >
+      <div className="jp-modelreg-item-head">
+        <input
+          type="checkbox"
+          aria-label={trans.__('Select candidate #%1 to compare', c.iid)}
+          checked={model.compareSelection.includes(ref)}
+          onChange={() => model.toggleCompare(ref)}
+        />
+        <strong>
+          #{c.iid} {c.name}
+        </strong>
+        <span className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}>{c.status}</span>
+        {c.version && (
+          <span className="jp-modelreg-lock" title={trans.__('Promoted and locked')}>
+            🔒 v{c.version}
+          </span>
+        )}
+      </div>
+      <div className="jp-modelreg-metrics" data-testid="modelreg-candidate-metrics">
+        {keyMetrics(c, info).map(key => (
+          <span key={key} className="jp-modelreg-metric">
+            {key} <strong>{formatMetric(c.metrics[key].value)}</strong>
+          </span>
+        ))}
+        {Object.keys(c.params ?? {}).length > 0 && (
+          <span className="jp-modelreg-muted" title={JSON.stringify(c.params)}>
+            {trans._n('%1 param', '%1 params', Object.keys(c.params).length)}
+          </span>
+        )}
+      </div>
+      <div className="jp-modelreg-source">
+        {notebook && (
+          <button
+            className="jp-modelreg-link"
+            data-testid="modelreg-notebook-link"
+            title={trans.__('Open %1', notebook)}
+            onClick={() => void commands.execute('docmanager:open', { path: notebook })}
+          >
+            📓 {notebook}
+          </button>
+        )}
+        {ciUrl && (
+          <a href={ciUrl} target="_blank" rel="noopener noreferrer">
+            {trans.__('CI %1', ci?.job_id || ci?.pipeline_id || ci?.provider || '')}
+          </a>
+        )}
+        {commit && (
+          <code className="jp-modelreg-commit" title={commit}>
+            {commit.slice(0, 8)}
+          </code>
+        )}
+        <span className="jp-modelreg-muted">
+          {c.author} · {formatDate(c.created_at)}
+        </span>
+      </div>
+      <div className="jp-modelreg-row-end">
+        {canPromote && (
+          <button
+            className="jp-mod-styled jp-modelreg-small"
+            data-testid="modelreg-promote"
+            onClick={() =>
+              void commands.execute(CommandIDs.promote, { model: info.full_name, candidate: c.iid })
+            }
+          >
+            {trans.__('Promote to version')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,223 @@
+/** The "Log as candidate" dialog: model, name, files to attach, snapshot and environment. */
+import * as React from 'react';
+import { Dialog, ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+/** What the user chose. Files are relative to the notebook's folder. */
+export interface ILogCandidateValue {
+  model: string;
+  name: string;
+  experiment: string;
+  files: string[];
+  attachNotebook: boolean;
+  attachEnvironment: boolean;
+}
+
+/** `group/name`, no spaces, each part non-empty. */
+export const MODEL_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+
+export interface ILogCandidateFormProps {
+  trans: TranslationBundle;
+  initial: ILogCandidateValue;
+  /** Known models to pick from (`group/name`). */
+  knownModels: string[];
+  /** Opens a file picker; resolves with paths relative to the notebook. Absent: typing only. */
+  browseFiles?: () => Promise<string[]>;
+  /** Paths (relative to the notebook) selected in the file browser right now. */
+  selectedFiles?: () => string[];
+  onChange: (value: ILogCandidateValue) => void;
+}
+
+export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
+  const { trans } = props;
+  const [value, setValue] = React.useState(props.initial);
+  const [typedPath, setTypedPath] = React.useState('');
+
+  function update(change: Partial<ILogCandidateValue>, typed = typedPath): void {
+    const next = { ...value, ...change };
+    setValue(next);
+    report(next, typed);
+  }
+
+  /** A path still in the text box counts as chosen: Enter in the dialog submits it. */
+  function report(next: ILogCandidateValue, typed: string): void {
+    const pending = typed.trim();
+    const files = pending && !next.files.includes(pending) ? [...next.files, pending] : next.files;
+    props.onChange({ ...next, files });
+  }
+
+  function addFiles(paths: string[]): void {
+    const files = [...value.files];
+    for (const path of paths.map(p => p.trim()).filter(Boolean)) {
+      if (!files.includes(path)) {
+        files.push(path);
+      }
+    }
+    update({ files }, '');
+  }
+
+  async function onBrowse(): Promise<void> {
+    if (props.browseFiles) {
+      addFiles(await props.browseFiles());
+    }
+  }
+
+  function onTyped(text: string): void {
+    setTypedPath(text);
+    report(value, text);
+  }
+
+  function onAddTyped(): void {
+    const typed = typedPath;
+    setTypedPath('');
+    addFiles([typed]);
+  }
+
+  const modelValid = MODEL_NAME.test(value.model);
+  return (
+    <form className="jp-modelreg-form" data-testid="modelreg-log-form" onSubmit={e => e.preventDefault()}>
+      <label>
+        {trans.__('Model (group/name; a new name creates the model)')}
+        <input
+          className="jp-mod-styled"
+          name="model"
+          list="jp-modelreg-known-models"
+          value={value.model}
+          placeholder="group/name"
+          aria-invalid={!modelValid}
+          onChange={e => update({ model: e.target.value.trim() })}
+          autoFocus
+        />
+        <datalist id="jp-modelreg-known-models">
+          {props.knownModels.map(m => (
+            <option key={m} value={m} />
+          ))}
+        </datalist>
+      </label>
+      {!modelValid && value.model !== '' && (
+        <div className="jp-modelreg-hint jp-modelreg-invalid">
+          {trans.__('Use group/name, e.g. acme/churn.')}
+        </div>
+      )}
+      <label>
+        {trans.__('Candidate name')}
+        <input
+          className="jp-mod-styled"
+          name="name"
+          value={value.name}
+          onChange={e => update({ name: e.target.value })}
+        />
+      </label>
+      <label>
+        {trans.__('Experiment (optional)')}
+        <input
+          className="jp-mod-styled"
+          name="experiment"
+          value={value.experiment}
+          onChange={e => update({ experiment: e.target.value })}
+        />
+      </label>
+      <fieldset className="jp-modelreg-fieldset">
+        <legend>{trans.__('Files to attach (relative to the notebook)')}</legend>
+        {value.files.length === 0 && (
+          <div className="jp-modelreg-hint">{trans.__('No files chosen.')}</div>
+        )}
+        <ul className="jp-modelreg-chosen-files" data-testid="modelreg-chosen-files">
+          {value.files.map(f => (
+            <li key={f}>
+              <code>{f}</code>
+              <button
+                type="button"
+                className="jp-modelreg-icon-button"
+                aria-label={trans.__('Remove %1', f)}
+                onClick={() => update({ files: value.files.filter(x => x !== f) })}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="jp-modelreg-row">
+          {props.browseFiles && (
+            <button
+              type="button"
+              className="jp-mod-styled"
+              data-testid="modelreg-browse-files"
+              onClick={() => void onBrowse()}
+            >
+              {trans.__('Choose files…')}
+            </button>
+          )}
+          {props.selectedFiles && (
+            <button
+              type="button"
+              className="jp-mod-styled"
+              onClick={() => addFiles(props.selectedFiles!())}
+            >
+              {trans.__('Add selected in file browser')}
+            </button>
+          )}
+        </div>
+        <div className="jp-modelreg-row">
+          <input
+            className="jp-mod-styled"
+            name="file"
+            placeholder={trans.__('or type a path, e.g. model.pkl or plots/')}
+            aria-label={trans.__('File path to attach')}
+            value={typedPath}
+            onChange={e => onTyped(e.target.value)}
+          />
+          <button
+            type="button"
+            className="jp-mod-styled"
+            data-testid="modelreg-add-file"
+            disabled={!typedPath.trim()}
+            onClick={onAddTyped}
+          >
+            {trans.__('Add')}
+          </button>
+        </div>
+      </fieldset>
+      <label className="jp-modelreg-check">
+        <input
+          type="checkbox"
+          name="attachNotebook"
+          checked={value.attachNotebook}
+          onChange={e => update({ attachNotebook: e.target.checked })}
+        />
+        {trans.__('Attach a snapshot of the notebook')}
+      </label>
+      <label className="jp-modelreg-check">
+        <input
+          type="checkbox"
+          name="attachEnvironment"
+          checked={value.attachEnvironment}
+          onChange={e => update({ attachEnvironment: e.target.checked })}
+        />
+        {trans.__('Record the environment (Python, platform, packages)')}
+      </label>
+    </form>
+  );
+}
+
+/** The dialog body widget; `getValue()` returns the last state of the form. */
+export class LogCandidateBody
+  extends ReactWidget
+  implements Dialog.IBodyWidget<ILogCandidateValue>
+{
+  constructor(private _props: Omit<ILogCandidateFormProps, 'onChange'>) {
+    super();
+    this._value = _props.initial;
+    this.addClass('jp-modelreg-dialog-body');
+  }
+
+  getValue(): ILogCandidateValue {
+    return this._value;
+  }
+
+  render(): JSX.Element {
+    return <LogCandidateForm {...this._props} onChange={v => (this._value = v)} />;
+  }
+
+  private _value: ILogCandidateValue;
+}

@@ -1,0 +1,105 @@
+/** The model card: header, section tabs, and the compare bar. */
+import * as React from 'react';
+
+import { CardSection } from '../model';
+import { CommandIDs } from '../tokens';
+import { ActivitySection } from './ActivitySection';
+import { CandidatesSection } from './CandidatesSection';
+import { usePanel } from './context';
+import { FilesSection } from './FilesSection';
+import { Overview } from './Overview';
+import { ErrorMessage, Loading } from './States';
+import { VersionsSection } from './VersionsSection';
+
+export function ModelCard(): JSX.Element {
+  const { model, trans, commands } = usePanel();
+  const { value: card, loading, error } = model.card;
+  const sections: { id: CardSection; label: string }[] = [
+    { id: 'overview', label: trans.__('Overview') },
+    { id: 'versions', label: trans.__('Versions') },
+    { id: 'candidates', label: trans.__('Candidates') },
+    { id: 'files', label: trans.__('Files') },
+    { id: 'activity', label: trans.__('Activity') }
+  ];
+
+  function onTabKey(event: React.KeyboardEvent, index: number): void {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step) {
+      const next = sections[(index + step + sections.length) % sections.length];
+      model.showSection(next.id);
+      const tab = document.getElementById(`jp-modelreg-tab-${next.id}`);
+      tab?.focus();
+    }
+  }
+
+  const compare = model.compareSelection;
+  return (
+    <div className="jp-modelreg-card" data-testid="modelreg-card" data-model={model.selected ?? ''}>
+      <div className="jp-modelreg-card-header">
+        <button
+          className="jp-modelreg-icon-button"
+          aria-label={trans.__('Back to models')}
+          title={trans.__('Back to models')}
+          onClick={() => model.closeModel()}
+        >
+          ‹
+        </button>
+        <h2 className="jp-modelreg-card-title">{model.selected}</h2>
+        {card?.model.your_role && (
+          <span className="jp-modelreg-chip" title={trans.__('Your role')}>
+            {card.model.your_role}
+          </span>
+        )}
+      </div>
+      <div className="jp-modelreg-tabs" role="tablist" aria-label={trans.__('Model card sections')}>
+        {sections.map((s, i) => (
+          <button
+            key={s.id}
+            id={`jp-modelreg-tab-${s.id}`}
+            role="tab"
+            aria-selected={model.section === s.id}
+            aria-controls="jp-modelreg-section"
+            tabIndex={model.section === s.id ? 0 : -1}
+            className={`jp-modelreg-tab${model.section === s.id ? ' jp-mod-active' : ''}`}
+            data-testid={`modelreg-tab-${s.id}`}
+            onClick={() => model.showSection(s.id)}
+            onKeyDown={e => onTabKey(e, i)}
+          >
+            {s.label}
+          </button>
+        ))}
+      </div>
+      {compare.length > 0 && (
+        <div className="jp-modelreg-compare-bar" data-testid="modelreg-compare-bar">
+          <span>{trans._n('%1 selected', '%1 selected', compare.length)}</span>
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            data-testid="modelreg-compare-button"
+            disabled={compare.length < 2}
+            title={compare.length < 2 ? trans.__('Tick at least two to compare') : ''}
+            onClick={() =>
+              void commands.execute(CommandIDs.compare, {
+                model: model.selected ?? '',
+                refs: [...compare]
+              })
+            }
+          >
+            {trans.__('Compare')}
+          </button>
+          <button className="jp-mod-styled" onClick={() => model.clearCompare()}>
+            {trans.__('Clear')}
+          </button>
+        </div>
+      )}
+      <div id="jp-modelreg-section" role="tabpanel" className="jp-modelreg-section">
+        {error && <ErrorMessage error={error} onRetry={() => void model.refresh()} />}
+        {!card && loading && <Loading label={trans.__('Loading the model card…')} />}
+        {card && model.section === 'overview' && <Overview card={card} />}
+        {card && model.section === 'versions' && <VersionsSection card={card} />}
+        {card && model.section === 'candidates' && <CandidatesSection card={card} />}
+        {card && model.section === 'files' && <FilesSection card={card} />}
+        {card && model.section === 'activity' && <ActivitySection card={card} />}
+      </div>
+    </div>
+  );
+}

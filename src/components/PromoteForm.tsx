@@ -1,0 +1,106 @@
+/** The "Promote to version" dialog: a semver field with next patch/minor/major, and notes. */
+import * as React from 'react';
+import { Dialog, ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { INextVersions, isSemver } from '../semver';
+
+export interface IPromoteValue {
+  version: string;
+  notes: string;
+}
+
+export interface IPromoteFormProps {
+  trans: TranslationBundle;
+  /** e.g. "#3 xgb-depth6". */
+  candidateLabel: string;
+  suggestions: INextVersions;
+  onChange: (value: IPromoteValue) => void;
+}
+
+export function PromoteForm(props: IPromoteFormProps): JSX.Element {
+  const { trans, suggestions } = props;
+  const [value, setValue] = React.useState<IPromoteValue>({
+    version: suggestions.patch,
+    notes: ''
+  });
+
+  function update(change: Partial<IPromoteValue>): void {
+    const next = { ...value, ...change };
+    setValue(next);
+    props.onChange(next);
+  }
+
+  const bumps: [keyof INextVersions, string][] = [
+    ['patch', trans.__('Patch')],
+    ['minor', trans.__('Minor')],
+    ['major', trans.__('Major')]
+  ];
+  const valid = isSemver(value.version);
+  return (
+    <form className="jp-modelreg-form" data-testid="modelreg-promote-form" onSubmit={e => e.preventDefault()}>
+      <p>{trans.__('Promote candidate %1 to a version.', props.candidateLabel)}</p>
+      <div className="jp-modelreg-row" role="group" aria-label={trans.__('Suggested versions')}>
+        {bumps.map(([bump, label]) => (
+          <button
+            key={bump}
+            type="button"
+            className={`jp-mod-styled jp-modelreg-small${value.version === suggestions[bump] ? ' jp-mod-active' : ''}`}
+            data-testid={`modelreg-bump-${bump}`}
+            onClick={() => update({ version: suggestions[bump] })}
+          >
+            {label} {suggestions[bump]}
+          </button>
+        ))}
+      </div>
+      <label>
+        {trans.__('Version (SemVer)')}
+        <input
+          className="jp-mod-styled"
+          name="version"
+          value={value.version}
+          aria-invalid={!valid}
+          onChange={e => update({ version: e.target.value.trim() })}
+        />
+      </label>
+      {!valid && (
+        <div className="jp-modelreg-hint jp-modelreg-invalid">
+          {trans.__('Use MAJOR.MINOR.PATCH, e.g. 1.2.0 or 2.0.0-rc.1.')}
+        </div>
+      )}
+      <label>
+        {trans.__('Release notes')}
+        <textarea
+          className="jp-mod-styled"
+          name="notes"
+          rows={5}
+          value={value.notes}
+          onChange={e => update({ notes: e.target.value })}
+        />
+      </label>
+      <p className="jp-modelreg-warning" role="note">
+        {trans.__(
+          'The version will be locked: its files, params and metrics can never change afterwards. Only the notes stay editable.'
+        )}
+      </p>
+    </form>
+  );
+}
+
+export class PromoteBody extends ReactWidget implements Dialog.IBodyWidget<IPromoteValue> {
+  constructor(private _props: Omit<IPromoteFormProps, 'onChange'>) {
+    super();
+    this._value = { version: _props.suggestions.patch, notes: '' };
+    this.addClass('jp-modelreg-dialog-body');
+  }
+
+  getValue(): IPromoteValue {
+    return this._value;
+  }
+
+  render(): JSX.Element {
+    return <PromoteForm {...this._props} onChange={v => (this._value = v)} />;
+  }
+
+  private _value: IPromoteValue;
+}

@@ -1,0 +1,39 @@
+/** The sidebar panel's content: toolbar, registry status, then the model list or a model card. */
+import * as React from 'react';
+
+import { CommandIDs } from '../tokens';
+import { usePanel } from './context';
+import { ModelCard } from './ModelCard';
+import { ModelList } from './ModelList';
+import { StatusBanner } from './StatusBanner';
+
+export function RegistryView(): JSX.Element {
+  const { model, trans, commands } = usePanel();
+  const usable = !!model.status.value?.reachable;
+  return (
+    <div className="jp-modelreg-view">
+      <div className="jp-modelreg-toolbar">
+        <h1 className="jp-modelreg-title">{trans.__('Model registry')}</h1>
+        <button
+          className="jp-mod-styled jp-mod-accept jp-modelreg-log-button"
+          data-testid="modelreg-log-candidate"
+          title={trans.__('Log the active notebook as a candidate')}
+          onClick={() => void commands.execute(CommandIDs.logCandidate)}
+        >
+          {trans.__('Log as candidate')}
+        </button>
+        <button
+          className="jp-modelreg-icon-button"
+          data-testid="modelreg-refresh"
+          aria-label={trans.__('Refresh')}
+          title={trans.__('Refresh')}
+          onClick={() => void model.refresh()}
+        >
+          ⟳
+        </button>
+      </div>
+      <StatusBanner />
+      {usable && (model.selected ? <ModelCard /> : <ModelList />)}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+/** Versions: semver, lock badge, notes, yanked state; pull one into the notebook or compare. */
+import * as React from 'react';
+
+import { formatDate } from '../format';
+import { ICard } from '../model';
+import { CommandIDs } from '../tokens';
+import { usePanel } from './context';
+import { Empty } from './States';
+
+export interface IVersionsSectionProps {
+  card: ICard;
+}
+
+export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
+  const { model, trans, commands } = usePanel();
+  const { versions, model: info } = props.card;
+  if (versions.length === 0) {
+    return (
+      <Empty>
+        {trans.__('No versions yet. Promote a candidate to create a locked version.')}
+      </Empty>
+    );
+  }
+  return (
+    <ul className="jp-modelreg-items" aria-label={trans.__('Versions')} data-testid="modelreg-versions">
+      {versions.map(v => {
+        const ref = `v:${v.version}`;
+        return (
+          <li
+            key={v.version}
+            className={`jp-modelreg-item${v.yanked ? ' jp-modelreg-yanked' : ''}`}
+            data-testid="modelreg-version"
+            data-version={v.version}
+          >
+            <div className="jp-modelreg-item-head">
+              <input
+                type="checkbox"
+                aria-label={trans.__('Select version %1 to compare', v.version)}
+                checked={model.compareSelection.includes(ref)}
+                onChange={() => model.toggleCompare(ref)}
+              />
+              <strong className="jp-modelreg-version-label">{v.version}</strong>
+              {v.locked && (
+                <span
+                  className="jp-modelreg-lock"
+                  data-testid="modelreg-lock"
+                  title={trans.__('Locked: the files and metadata of this version cannot change')}
+                  aria-label={trans.__('Locked')}
+                >
+                  🔒 {trans.__('locked')}
+                </span>
+              )}
+              {v.prerelease && <span className="jp-modelreg-chip">{trans.__('pre-release')}</span>}
+              {v.yanked && (
+                <span className="jp-modelreg-chip jp-modelreg-chip-warn" title={v.yank_reason ?? ''}>
+                  {trans.__('yanked')}
+                </span>
+              )}
+              {v.aliases.map(a => (
+                <span key={a} className="jp-modelreg-chip">
+                  {a}
+                </span>
+              ))}
+            </div>
+            {v.yanked && v.yank_reason && (
+              <div className="jp-modelreg-muted">{trans.__('Yanked: %1', v.yank_reason)}</div>
+            )}
+            {v.notes && <div className="jp-modelreg-notes">{v.notes}</div>}
+            <div className="jp-modelreg-muted">
+              {trans.__(
+                'From candidate #%1 · %2 · %3',
+                v.candidate,
+                v.created_by,
+                formatDate(v.created_at)
+              )}
+            </div>
+            <div className="jp-modelreg-row-end">
+              <button
+                className="jp-mod-styled jp-modelreg-small"
+                data-testid="modelreg-pull"
+                onClick={() =>
+                  void commands.execute(CommandIDs.pull, {
+                    model: info.full_name,
+                    ref: v.version
+                  })
+                }
+              >
+                {trans.__('Pull into notebook')}
+              </button>
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,38 @@
+/** Small display helpers shared by the views. */
+
+/** `1536` → `1.5 KiB`. */
+export function formatBytes(size: number): string {
+  if (!Number.isFinite(size)) {
+    return '';
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = size;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${size} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The first 12 hex digits of a sha256, enough to tell files apart at a glance. */
+export function shortDigest(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+/** An ISO timestamp as a short local date and time. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** A metric value with up to 4 significant decimals. */
+export function formatMetric(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return '–';
+  }
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}

@@ -1,0 +1,15 @@
+/** The extension's icons (theme-aware through the jp-icon3 class in the SVGs). */
+import { LabIcon } from '@jupyterlab/ui-components';
+
+import registrySvg from '../style/icons/registry.svg';
+import logCandidateSvg from '../style/icons/log-candidate.svg';
+
+export const registryIcon = new LabIcon({
+  name: 'jupyterlab-modelreg:registry',
+  svgstr: registrySvg
+});
+
+export const logCandidateIcon = new LabIcon({
+  name: 'jupyterlab-modelreg:log-candidate',
+  svgstr: logCandidateSvg
+});

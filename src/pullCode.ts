@@ -1,0 +1,67 @@
+/** The code "Pull into notebook" inserts: fetch a version and, for known frameworks, load it. */
+
+/** Loader lines by framework; `{file}` is replaced by the path of the model file. */
+const LOADERS: { match: RegExp; imports: string; load: string; extensions: string[] }[] = [
+  {
+    match: /^(sklearn|scikit-learn|scikit_learn|joblib)$/i,
+    imports: 'import joblib',
+    load: 'model = joblib.load({file})',
+    extensions: ['.joblib', '.pkl', '.pickle']
+  },
+  {
+    match: /^(pytorch|torch)$/i,
+    imports: 'import torch',
+    load: 'model = torch.load({file}, weights_only=False)',
+    extensions: ['.pt', '.pth']
+  },
+  {
+    match: /^onnx$/i,
+    imports: 'import onnxruntime',
+    load: 'model = onnxruntime.InferenceSession(str({file}))',
+    extensions: ['.onnx']
+  },
+  {
+    match: /^pickle$/i,
+    imports: 'import pickle',
+    load: 'with open({file}, "rb") as f:\n    model = pickle.load(f)',
+    extensions: ['.pkl', '.pickle']
+  }
+];
+
+export interface IPullRequest {
+  /** `group/name`. */
+  model: string;
+  /** A version, an alias or `latest`. */
+  ref: string;
+  /** `metadata.framework` of the card. */
+  framework?: string;
+  /** Paths of the version's files, used to pick the file the loader opens. */
+  files?: string[];
+}
+
+function pythonString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The Python source of the inserted cell. */
+export function pullSnippet(request: IPullRequest): string {
+  const spec = `${request.model}@${request.ref}`;
+  const lines = ['import modelreg', '', `path = modelreg.pull(${pythonString(spec)})`];
+  const loader = LOADERS.find(l => l.match.test((request.framework ?? '').trim()));
+  if (!loader) {
+    return lines.join('\n');
+  }
+  const file = (request.files ?? []).find(f =>
+    loader.extensions.some(ext => f.toLowerCase().endsWith(ext))
+  );
+  // modelreg.pull returns the local snapshot folder; join the model file to it when known.
+  const target = file ? `Path(path) / ${pythonString(file)}` : 'path';
+  return [
+    'import modelreg',
+    ...(file ? ['from pathlib import Path'] : []),
+    loader.imports,
+    '',
+    `path = modelreg.pull(${pythonString(spec)})`,
+    loader.load.split('{file}').join(target)
+  ].join('\n');
+}

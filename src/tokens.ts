@@ -1,0 +1,251 @@
+/**
+ * The extension's contract: command ids, the registry's data shapes (docs/api.md), the kernel hook's
+ * event shapes (docs/jupyter-hook.md) and the one error type every failure becomes.
+ */
+
+/** Ids of every command the extension registers. */
+export namespace CommandIDs {
+  export const openPanel = 'modelreg:open-panel';
+  export const refresh = 'modelreg:refresh';
+  export const openModel = 'modelreg:open-model';
+  export const logCandidate = 'modelreg:log-candidate';
+  export const promote = 'modelreg:promote';
+  export const pull = 'modelreg:pull-into-notebook';
+  export const compare = 'modelreg:compare';
+}
+
+/** The settings of schema/plugin.json. */
+export interface IModelregSettings {
+  defaultGroup: string;
+  pageSize: number;
+  autoRefreshInterval: number;
+  pullRunsCell: boolean;
+}
+
+export const DEFAULT_SETTINGS: IModelregSettings = {
+  defaultGroup: '',
+  pageSize: 25,
+  autoRefreshInterval: 60,
+  pullRunsCell: false
+};
+
+/** Roles in a group, weakest first. */
+export const ROLES = [
+  'guest',
+  'reporter',
+  'developer',
+  'maintainer',
+  'owner'
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether `role` is at least `needed`. */
+export function hasRole(role: string | null | undefined, needed: Role): boolean {
+  const have = ROLES.indexOf((role ?? '') as Role);
+  return have >= 0 && have >= ROLES.indexOf(needed);
+}
+
+/** A page of a list endpoint. */
+export interface IPage<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+export interface IModelMetadata {
+  task?: string;
+  framework?: string;
+  license?: string;
+  tags?: string[];
+  intended_use?: string;
+  limitations?: string;
+  metric_goals?: { [key: string]: 'min' | 'max' };
+  extra?: { [key: string]: unknown };
+}
+
+/** A model and its card. */
+export interface IModel {
+  group: string;
+  name: string;
+  full_name: string;
+  description: string;
+  metadata: IModelMetadata;
+  latest_version: string | null;
+  aliases: { [alias: string]: string };
+  counts: { versions: number; candidates: number; deployments: number };
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  your_role?: Role | null;
+}
+
+export interface IMetricValue {
+  value: number;
+  step?: number;
+  timestamp?: number;
+}
+
+export interface IProvenance {
+  notebook?: { path?: string; snapshot?: string };
+  kernel?: { name?: string; language?: string };
+  environment?: {
+    python?: string;
+    platform?: string;
+    packages?: { name: string; version: string }[];
+  };
+  git?: { remote?: string; branch?: string; commit?: string; dirty?: boolean };
+  ci?: {
+    provider?: string;
+    pipeline_id?: string;
+    job_id?: string;
+    job_url?: string;
+    merge_request?: string;
+    project_url?: string;
+    commit?: string;
+  };
+}
+
+export interface ICandidate {
+  iid: number;
+  model: string;
+  name: string;
+  experiment?: string | null;
+  status: 'running' | 'finished' | 'failed' | string;
+  params: { [key: string]: string };
+  metrics: { [key: string]: IMetricValue };
+  tags?: { [key: string]: string };
+  provenance?: IProvenance;
+  author: string;
+  created_at: string;
+  updated_at: string;
+  version: string | null;
+  locked: boolean;
+  artifact_count: number;
+}
+
+/** A stored file: of a candidate or a version. */
+export interface IArtifact {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface IVersion {
+  version: string;
+  model: string;
+  candidate: number;
+  notes: string;
+  locked: boolean;
+  yanked: boolean;
+  yank_reason: string | null;
+  prerelease: boolean;
+  params: { [key: string]: string };
+  metrics: { [key: string]: IMetricValue };
+  provenance: IProvenance;
+  files: IArtifact[];
+  aliases: string[];
+  created_by: string;
+  created_at: string;
+}
+
+export interface IAlias {
+  alias: string;
+  version: string;
+  updated_by?: string;
+  updated_at?: string;
+}
+
+export interface IDeployment {
+  version: string;
+  environment: string;
+  url?: string | null;
+  status: string;
+  created_at?: string;
+  created_by?: string;
+}
+
+export interface IActivity {
+  action: string;
+  actor: string;
+  created_at: string;
+  details?: { [key: string]: unknown };
+}
+
+export interface IMetricPoint {
+  step: number;
+  value: number;
+  timestamp: number;
+}
+
+/** The answer of GET .../compare?refs=... */
+export interface ICompareResult {
+  items: {
+    ref: string;
+    kind: 'candidate' | 'version';
+    iid: number | null;
+    version: string | null;
+    name: string;
+  }[];
+  params: { key: string; values: (string | null)[]; differs: boolean }[];
+  metrics: {
+    key: string;
+    values: (number | null)[];
+    best: number | null;
+    goal: 'max' | 'min';
+    history: IMetricPoint[][];
+  }[];
+  files: {
+    path: string;
+    entries: ({ sha256: string; size: number } | null)[];
+    status: 'same' | 'changed' | 'added' | 'removed';
+  }[];
+}
+
+/** GET /modelreg/status of the server extension. */
+export interface IRegistryStatus {
+  configured: boolean;
+  url: string | null;
+  reachable: boolean;
+  user: string | null;
+  message: string;
+}
+
+/** A reference to a candidate (`c:3`) or a version (`v:1.2.0`) of a model, for compare. */
+export interface IItemRef {
+  model: string;
+  ref: string;
+  label: string;
+}
+
+/** Events the kernel hook displays with the MIME type below (docs/jupyter-hook.md). */
+export const MODELREG_EVENT_MIME = 'application/vnd.modelreg.event+json';
+
+export type KernelHookEvent =
+  | {
+      event: 'progress';
+      stage: string;
+      message: string;
+      done?: number;
+      total?: number;
+    }
+  | { event: 'result'; candidate: ICandidate; url?: string }
+  | { event: 'error'; code: string; message: string };
+
+/**
+ * The one error type of the extension: every failed registry call, proxy failure or kernel hook
+ * error becomes one of these, carrying the server's machine `code` and its human `message`.
+ */
+export class ModelregError extends Error {
+  constructor(
+    /** Machine code, e.g. `VERSION_LOCKED`, `REGISTRY_UNREACHABLE`, `MODELREG_NOT_CONFIGURED`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status, 0 when the request never got an answer. */
+    readonly status = 0
+  ) {
+    super(message);
+    this.name = 'ModelregError';
+  }
+}
+
+/** The pip command shown when a kernel lacks the client. */
+export const CLIENT_INSTALL_COMMAND = '%pip install modelreg';
