@@ -1,6 +1,7 @@
 """The kernel hook ``modelreg.jupyter.log_notebook`` (docs/jupyter-hook.md), called in-process."""
 
 import json
+import os
 from typing import Any, Dict, List
 
 import pytest
@@ -106,3 +107,31 @@ def test_events_are_display_data_inside_ipython(server_env, model, notebook_dir)
         assert "MODELREG_EVENT" not in captured.stdout
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_hook_in_a_real_kernel_reports_events_on_iopub(server_env, model, notebook_dir):
+    """What the JupyterLab extension does: execute the call in an ipykernel and read iopub."""
+    from jupyter_client.manager import start_new_kernel
+
+    env = dict(os.environ, JPY_SESSION_NAME="work/train.ipynb")  # jupyter_server sets this for kernels
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(notebook_dir), env=env)
+    try:
+        code = ("import modelreg, modelreg.jupyter\n"
+                f"c = modelreg.start_candidate({model!r}, name='in-kernel')\n"
+                "c.log_metric('auc', 0.66)\n"
+                f"modelreg.jupyter.log_notebook(model={model!r}, files=['model.pkl'])\n")
+        events = []
+        reply = client.execute_interactive(
+            code, timeout=120,
+            output_hook=lambda msg: events.append(msg["content"]["data"][EVENT_MIME])
+            if msg["msg_type"] == "display_data" and EVENT_MIME in msg["content"].get("data", {}) else None)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert [e["event"] for e in events][0] == "progress" and events[-1]["event"] == "result"
+    candidate = events[-1]["candidate"]
+    assert candidate["name"] == "in-kernel" and candidate["status"] == "finished"
+    assert candidate["metrics"]["auc"]["value"] == pytest.approx(0.66)
+    assert candidate["provenance"]["notebook"] == {"path": "work/train.ipynb", "snapshot": "notebook/train.ipynb"}
+    assert candidate["provenance"]["kernel"]["language"] == "python"

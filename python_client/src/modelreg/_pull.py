@@ -1,10 +1,12 @@
 """``Registry.pull``: resolve a reference, then fill the cache snapshot from the registry."""
 
+import queue
 import shutil
+import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import quote
 
 import requests
@@ -22,12 +24,54 @@ _BROKEN_STREAM = (requests.ConnectionError, requests.exceptions.ChunkedEncodingE
                   urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError)
 
 
+def _copy_body(raw: Any, writer: BlobWriter, on_chunk: Callable[[int], None]) -> None:
+    """Read the response body into ``writer``, hashing and writing on a second thread.
+
+    Reading the socket and hashing+writing the file overlap (hashlib and file writes release the
+    GIL), which is what lets a cold pull keep up with curl. Whatever was read before an error is
+    written before this returns or raises, so ``writer.offset`` is exact for a Range retry.
+    """
+    chunks: "queue.Queue[Optional[bytes]]" = queue.Queue(maxsize=16)
+    failure: List[BaseException] = []
+
+    def drain() -> None:
+        while True:
+            chunk = chunks.get()
+            if chunk is None:
+                return
+            if not failure:
+                try:
+                    writer.write(chunk)
+                except BaseException as error:  # disk full: stop taking bytes, report below
+                    failure.append(error)
+
+    worker = threading.Thread(target=drain, name="modelreg-download-writer", daemon=True)
+    worker.start()
+    try:
+        while not failure:
+            chunk = raw.read(constants.CHUNK_SIZE, decode_content=True)
+            if not chunk:
+                break
+            chunks.put(chunk)
+            on_chunk(len(chunk))
+    finally:
+        chunks.put(None)
+        worker.join()
+    if failure:
+        raise failure[0]
+
+
 def _fetcher(http: HttpClient, model: ModelName, version: str, entry: FileEntry, show_progress: bool) -> Fetch:
     url_path = f"{model.path}/versions/{quote(version, safe='')}/artifacts/{artifact_path(entry['path'])}"
 
     def fetch(writer: BlobWriter) -> None:
         with Progress(entry["size"], f"Downloading {entry['path']}", enabled=show_progress) as bar:
             bar.update(writer.offset)
+
+            def on_chunk(size: int) -> None:
+                http.stats.bytes_received += size
+                bar.update(size)
+
             for attempt in range(constants.MAX_RETRIES + 1):
                 headers = {"Range": f"bytes={writer.offset}-"} if writer.offset else {}
                 response = http.request("GET", url_path, headers=headers, stream=True)
@@ -35,14 +79,8 @@ def _fetcher(http: HttpClient, model: ModelName, version: str, entry: FileEntry,
                     if writer.offset and response.status_code != 206:
                         bar.update(-writer.offset)
                         writer.restart()  # the server sent the whole file
-                    raw = response.raw
-                    while True:
-                        chunk = raw.read(constants.CHUNK_SIZE, decode_content=True)
-                        if not chunk:
-                            return
-                        writer.write(chunk)
-                        http.stats.bytes_received += len(chunk)
-                        bar.update(len(chunk))
+                    _copy_body(response.raw, writer, on_chunk)
+                    return
                 except _BROKEN_STREAM as error:
                     if attempt == constants.MAX_RETRIES:
                         raise unreachable(http.base_url, error) from error

@@ -118,7 +118,11 @@ class Candidate:
         return self
 
     def _patch(self, body: Dict[str, Any]) -> None:
-        self._data = self._registry._client.json("PATCH", self.path, json_body=body)
+        updated = self._registry._client.json("PATCH", self.path, json_body=body)
+        if isinstance(updated, dict) and "iid" in updated:
+            self._data = updated
+        else:  # a server that answers 204 still changed it
+            self._data = self._registry._client.json("GET", self.path)
 
     # -- params, tags ---------------------------------------------------------------------------
     def log_param(self, key: str, value: ParamValue) -> None:
