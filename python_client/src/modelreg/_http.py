@@ -20,10 +20,10 @@ Body = Union[bytes, IO[bytes], None]
 
 
 class TransferStats:
-    """What this client put on and took off the wire: request bodies sent, response bodies read.
+    """Artifact bytes this client sent (upload bodies) and received (downloads); JSON is not counted.
 
     Tests and benchmarks read it to prove, for example, that an upload the server could
-    deduplicate sent no bytes.
+    deduplicate sent no bytes, or that a warm pull downloaded nothing.
     """
 
     def __init__(self) -> None:
@@ -168,7 +168,6 @@ class HttpClient:
             if json_body is not None:
                 data = json.dumps(json_body).encode("utf-8")
                 headers["Content-Type"] = "application/json"
-                self.stats.bytes_sent += len(data)
             elif body is not None:
                 raw, length = body()
                 if isinstance(raw, bytes):
@@ -217,7 +216,6 @@ class HttpClient:
         response = self.request(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
-        self.stats.bytes_received += len(response.content)
         try:
             return response.json()
         except ValueError as error:
