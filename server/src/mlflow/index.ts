@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { artifactListRoutes, artifactProxyRoutes } from './artifacts';
+import { toMlflowError } from './errors';
+import { experimentRoutes } from './experiments';
+import { loggedModelRoutes } from './logged-models';
+import { modelVersionRoutes } from './model-versions';
+import { registeredModelRoutes } from './registered-models';
+import { runSearchRoutes } from './run-search';
+import { runRoutes } from './runs';
+
+/**
+ * MLflow's REST protocol for one group. Registered by the app under `/mlflow/:group`, so a client with
+ * MLFLOW_TRACKING_URI=<registry>/mlflow/<group> reaches `/api/2.0/mlflow/...` and the artifact proxy
+ * `/api/2.0/mlflow-artifacts/...` here. Errors are MLflow's `{error_code, message}` (see docs/mlflow.md).
+ */
+export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body, internal } = toMlflowError(err);
+    if (internal) request.log.error({ err }, 'internal error on an MLflow route');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({
+      error_code: 'ENDPOINT_NOT_FOUND',
+      message: `modelreg does not serve ${request.method} ${request.url.split('?')[0]} (traces, datasets, prompts and gateway are not part of its MLflow support; see docs/mlflow.md)`,
+    });
+  });
+
+  const tracking = async (api: FastifyInstance) => {
+    await api.register(experimentRoutes);
+    await api.register(runRoutes);
+    await api.register(runSearchRoutes);
+    await api.register(artifactListRoutes);
+    await api.register(loggedModelRoutes);
+    await api.register(registeredModelRoutes);
+    await api.register(modelVersionRoutes);
+  };
+  // The MLflow UI's routes (/ajax-api) are the same handlers under another prefix.
+  await app.register(tracking, { prefix: '/api/2.0/mlflow' });
+  await app.register(tracking, { prefix: '/ajax-api/2.0/mlflow' });
+  await app.register(artifactProxyRoutes, { prefix: '/api/2.0/mlflow-artifacts' });
+
+  // Multipart uploads are off: the client then sends each file as one streamed PUT.
+  app.get('/api/3.0/mlflow/server-info', async () => ({
+    store_type: 'modelreg', workspaces_enabled: false, multipart_uploads_enabled: false, multipart_downloads_enabled: false,
+  }));
+}
