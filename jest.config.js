@@ -22,13 +22,23 @@ const esModules = [
 
 const baseConfig = jestJupyterLab(__dirname);
 
+// The Jupyter server the tests talk to; jsdom's page lives on the same origin so XHR is same-origin.
+if (!process.env.MODELREG_TEST_JUPYTER_PORT) {
+  process.env.MODELREG_TEST_JUPYTER_PORT = String(20000 + Math.floor(Math.random() * 20000));
+}
+const jupyterUrl = `http://127.0.0.1:${process.env.MODELREG_TEST_JUPYTER_PORT}/`;
+
 module.exports = {
   ...baseConfig,
   automock: false,
   maxWorkers: 1,
+  roots: ['<rootDir>/src'],
   reporters: ['default'],
   testRegex: 'src/__tests__/.*\\.spec\\.tsx?$',
   testTimeout: 60000,
+  globalSetup: '<rootDir>/src/__tests__/setup/globalSetup.js',
+  globalTeardown: '<rootDir>/src/__tests__/setup/globalTeardown.js',
+  testEnvironmentOptions: { ...(baseConfig.testEnvironmentOptions || {}), url: jupyterUrl },
   collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/__tests__/**'],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

@@ -121,7 +121,7 @@ class ModelregError(web.HTTPError):
 class RegistryProxyHandler(ModelregHandler):
     """`/modelreg/api/v1/<path>` → `<registry>/api/v1/<path>` with the server-side token."""
 
-    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
     def initialize(self) -> None:
@@ -133,8 +133,8 @@ class RegistryProxyHandler(ModelregHandler):
     async def prepare(self) -> None:
         # Jupyter authenticates and checks XSRF here; only an authenticated request goes on.
         await super().prepare()
-        if self._finished:
-            return
+        if self._finished or self.request.method == "OPTIONS":
+            return  # a CORS preflight is answered by APIHandler.options, never forwarded
         if not self.current_user:
             raise web.HTTPError(403)
         target = self.modelreg_config.resolve()

@@ -155,8 +155,7 @@ export async function requestAPI<T>(path: string, options: IRequestOptions = {})
       method: options.method ?? 'GET',
       data: options.body,
       params: cleanParams(options.params),
-      headers: { Accept: 'application/json', ...jupyterHeaders(settings) },
-      withCredentials: true
+      headers: { Accept: 'application/json', ...jupyterHeaders(settings) }
     });
     return response.data;
   } catch (error) {

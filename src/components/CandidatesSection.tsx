@@ -4,6 +4,7 @@ import * as React from 'react';
 import { formatDate, formatMetric } from '../format';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
+import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
 import { Empty } from './States';
 
@@ -66,9 +67,8 @@ function keyMetrics(candidate: ICandidate, info: IModel): string[] {
 }
 
 function CandidateItem(props: ICandidateItemProps): JSX.Element {
-  const { model, trans, commands } = usePanel();
+  const { trans, commands } = usePanel();
   const { candidate: c, info } = props;
-  const ref = `c:${c.iid}`;
   const notebook = c.provenance?.notebook?.path;
   const ci = c.provenance?.ci;
   const ciUrl = ci?.job_url || ci?.project_url;
@@ -83,11 +83,9 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
       data-iid={c.iid}
     >
       <div className="jp-modelreg-item-head">
-        <input
-          type="checkbox"
-          aria-label={trans.__('Select candidate #%1 to compare', c.iid)}
-          checked={model.compareSelection.includes(ref)}
-          onChange={() => model.toggleCompare(ref)}
+        <CompareCheckbox
+          compareRef={`c:${c.iid}`}
+          label={trans.__('Select candidate #%1 to compare', c.iid)}
         />
         <strong>
           #{c.iid} {c.name}

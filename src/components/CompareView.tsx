@@ -42,18 +42,7 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
   const labels = items.map(i =>
     i.kind === 'version' ? `v${i.version}` : `#${i.iid} ${i.name ?? ''}`.trim()
   );
-  const head = (
-    <thead>
-      <tr>
-        <th scope="col">{trans.__('Key')}</th>
-        {labels.map((l, i) => (
-          <th scope="col" key={i}>
-            {l}
-          </th>
-        ))}
-      </tr>
-    </thead>
-  );
+  const head = <TableHead first={[trans.__('Key')]} labels={labels} />;
   const charts = metrics.filter(m => m.history?.some(h => h.length > 1));
 
   return (
@@ -123,17 +112,7 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
         <Empty>{trans.__('No files attached.')}</Empty>
       ) : (
         <table className="jp-modelreg-table" data-testid="modelreg-compare-files">
-          <thead>
-            <tr>
-              <th scope="col">{trans.__('Path')}</th>
-              <th scope="col">{trans.__('Status')}</th>
-              {labels.map((l, i) => (
-                <th scope="col" key={i}>
-                  {l}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead first={[trans.__('Path'), trans.__('Status')]} labels={labels} />
           <tbody>
             {files.map(f => (
               <tr key={f.path} className={`jp-modelreg-file-${f.status}`} data-status={f.status}>
@@ -160,6 +139,21 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
         </table>
       )}
     </div>
+  );
+}
+
+/** Column headers: the fixed first columns, then one per compared item. */
+function TableHead(props: { first: string[]; labels: string[] }): JSX.Element {
+  return (
+    <thead>
+      <tr>
+        {[...props.first, ...props.labels].map((label, i) => (
+          <th scope="col" key={i}>
+            {label}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 

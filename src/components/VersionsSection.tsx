@@ -4,6 +4,7 @@ import * as React from 'react';
 import { formatDate } from '../format';
 import { ICard } from '../model';
 import { CommandIDs } from '../tokens';
+import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
 import { Empty } from './States';
 
@@ -12,7 +13,7 @@ export interface IVersionsSectionProps {
 }
 
 export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
-  const { model, trans, commands } = usePanel();
+  const { trans, commands } = usePanel();
   const { versions, model: info } = props.card;
   if (versions.length === 0) {
     return (
@@ -24,7 +25,6 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
   return (
     <ul className="jp-modelreg-items" aria-label={trans.__('Versions')} data-testid="modelreg-versions">
       {versions.map(v => {
-        const ref = `v:${v.version}`;
         return (
           <li
             key={v.version}
@@ -33,11 +33,9 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
             data-version={v.version}
           >
             <div className="jp-modelreg-item-head">
-              <input
-                type="checkbox"
-                aria-label={trans.__('Select version %1 to compare', v.version)}
-                checked={model.compareSelection.includes(ref)}
-                onChange={() => model.toggleCompare(ref)}
+              <CompareCheckbox
+                compareRef={`v:${v.version}`}
+                label={trans.__('Select version %1 to compare', v.version)}
               />
               <strong className="jp-modelreg-version-label">{v.version}</strong>
               {v.locked && (

@@ -1,0 +1,44 @@
+import * as React from 'react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { UseSignal } from '@jupyterlab/apputils';
+
+import { RegistryView } from '../components/RegistryView';
+import { RegistryModel } from '../model';
+import { CommandIDs } from '../tokens';
+import { recordingCommands, renderInPanel } from './render';
+import { testServers, useTestServer } from './servers';
+
+function Live(props: { model: RegistryModel }): JSX.Element {
+  return <UseSignal signal={props.model.changed}>{() => <RegistryView />}</UseSignal>;
+}
+
+describe('RegistryView', () => {
+  const servers = testServers();
+
+  it('shows who is connected, the model list, and logs a candidate from the panel button', async () => {
+    useTestServer();
+    const model = new RegistryModel({ defaultGroup: servers.group });
+    const { commands, calls } = recordingCommands([CommandIDs.logCandidate]);
+    renderInPanel(<Live model={model} />, { model, commands });
+    await act(() => model.refresh());
+    const status = screen.getByTestId('modelreg-status');
+    expect(status.getAttribute('data-state')).toBe('connected');
+    expect(status.textContent).toContain(servers.registryUrl);
+    expect(status.textContent).not.toContain(servers.adminToken);
+    await waitFor(() => expect(screen.getAllByTestId('modelreg-model-row').length).toBeGreaterThan(0));
+    fireEvent.click(screen.getByTestId('modelreg-log-candidate'));
+    expect(calls).toEqual([[CommandIDs.logCandidate, {}]]);
+  });
+
+  it('explains an unreachable registry and how to fix it, instead of an empty list', async () => {
+    useTestServer(servers.downJupyterUrl);
+    const model = new RegistryModel();
+    renderInPanel(<Live model={model} />, { model });
+    await act(() => model.refresh());
+    const status = screen.getByTestId('modelreg-status');
+    expect(status.getAttribute('data-state')).toBe('unreachable');
+    expect(status.textContent).toContain('The model registry is not reachable');
+    expect(status.textContent).toContain('MODELREG_URL');
+    expect(screen.queryByTestId('modelreg-models')).toBeNull();
+  });
+});

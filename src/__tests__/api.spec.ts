@@ -1,0 +1,101 @@
+/** The API client through the real Jupyter proxy to the real registry. */
+import axios from 'axios';
+
+import { jupyterHeaders, registry, requestAPI } from '../api';
+import { ModelregError } from '../tokens';
+import { jupyterSettings, testServers, useTestServer } from './servers';
+
+describe('requestAPI through the Jupyter proxy', () => {
+  const servers = testServers();
+  beforeEach(() => useTestServer());
+
+  it('reports the registry status without the token', async () => {
+    const status = await registry.status();
+    expect(status).toMatchObject({ configured: true, reachable: true, url: servers.registryUrl });
+    expect(status.user).toBeTruthy();
+    expect(JSON.stringify(status)).not.toContain(servers.adminToken);
+  });
+
+  it('lists and reads models of a private group with the server-side token', async () => {
+    const page = await registry.listModels({ q: 'churn', group: servers.group });
+    expect(page.items.map(m => m.full_name)).toEqual([servers.model]);
+    const model = await registry.getModel(servers.model);
+    expect(model.metadata.framework).toBe('sklearn');
+    expect(model.latest_version).toBe('1.0.0');
+  });
+
+  it('reads candidates, versions, aliases, files and compare', async () => {
+    const [first, second] = servers.candidates;
+    const candidates = await registry.listCandidates(servers.model);
+    expect(candidates.items.map(c => c.iid).sort()).toEqual([first, second].sort());
+    const versions = await registry.listVersions(servers.model);
+    expect(versions.items[0]).toMatchObject({ version: '1.0.0', locked: true, candidate: first });
+    const aliases = await registry.listAliases(servers.model);
+    expect(aliases.items).toEqual([expect.objectContaining({ alias: 'production', version: '1.0.0' })]);
+    const files = await registry.candidateFiles(servers.model, second);
+    expect(files.map(f => f.path).sort()).toEqual(['extra.txt', 'model.pkl', 'plots/roc.txt']);
+    const compared = await registry.compare(servers.model, [`c:${first}`, `c:${second}`]);
+    expect(compared.items).toHaveLength(2);
+  });
+
+  it('turns registry errors into ModelregError with the server code and message', async () => {
+    const missing = registry.getModel(`${servers.group}/does-not-exist`);
+    await expect(missing).rejects.toBeInstanceOf(ModelregError);
+    await expect(missing).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+
+    const duplicate = registry.promote(servers.model, { candidate: servers.candidates[0], version: '1.0.0' });
+    await expect(duplicate).rejects.toMatchObject({ status: 409 });
+    const error = (await duplicate.catch(e => e)) as ModelregError;
+    expect(error.message.length).toBeGreaterThan(5);
+  });
+
+  it('works for a cookie session, sending the XSRF header from the _xsrf cookie', async () => {
+    // Log in like a browser (no token in the requests afterwards), then write through the proxy.
+    const login = `${servers.jupyterUrl}login`;
+    await axios.get(login).catch(() => undefined);
+    const xsrf = /_xsrf=([^;]+)/.exec(document.cookie)?.[1];
+    expect(xsrf).toBeTruthy();
+    await axios
+      .post(login, `_xsrf=${xsrf}&password=${servers.jupyterToken}`, {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        maxRedirects: 0
+      })
+      .catch(() => undefined);
+    const settings = jupyterSettings(servers.jupyterUrl, '');
+    expect(jupyterHeaders(settings)).toEqual({ 'X-XSRFToken': decodeURIComponent(xsrf!) });
+    const name = `cookie-${Date.now()}`;
+    const created = await requestAPI<{ name: string }>(
+      `api/v1/models/${servers.model}/candidates`,
+      { method: 'POST', body: { name }, settings }
+    );
+    expect(created.name).toBe(name);
+
+    // The same write with a forged XSRF value is refused by Jupyter.
+    document.cookie = '_xsrf=forged; path=/';
+    await expect(
+      requestAPI(`api/v1/models/${servers.model}/candidates`, {
+        method: 'POST',
+        body: { name: 'forged' },
+        settings
+      })
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+  });
+
+  it('says when the registry behind Jupyter is down', async () => {
+    useTestServer(servers.downJupyterUrl);
+    const status = await registry.status();
+    expect(status).toMatchObject({ configured: true, reachable: false });
+    expect(status.message).toContain('not reachable');
+    await expect(registry.listModels({})).rejects.toMatchObject({
+      code: 'REGISTRY_UNREACHABLE',
+      status: 502
+    });
+  });
+
+  it('says when Jupyter itself cannot be reached', async () => {
+    const settings = jupyterSettings('http://127.0.0.1:9/', 'x');
+    await expect(requestAPI('status', { settings })).rejects.toMatchObject({
+      code: 'NETWORK_ERROR'
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { formatBytes, formatMetric, shortDigest } from '../format';
+import { buildTree } from '../components/FilesSection';
+
+describe('format', () => {
+  it('formats sizes', () => {
+    expect(formatBytes(12)).toBe('12 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+
+  it('formats metrics', () => {
+    expect(formatMetric(0.912345)).toBe('0.9123');
+    expect(formatMetric(3)).toBe('3');
+    expect(formatMetric(null)).toBe('–');
+  });
+
+  it('shortens digests', () => {
+    expect(shortDigest('a'.repeat(64))).toBe('a'.repeat(12));
+  });
+});
+
+describe('buildTree', () => {
+  it('nests files by folder', () => {
+    const tree = buildTree([
+      { path: 'model.pkl', sha256: '1', size: 1 },
+      { path: 'plots/roc.png', sha256: '2', size: 2 },
+      { path: 'plots/deep/pr.png', sha256: '3', size: 3 }
+    ]);
+    expect(tree.files.map(f => f.path)).toEqual(['model.pkl']);
+    const plots = tree.folders.get('plots')!;
+    expect(plots.files.map(f => f.path)).toEqual(['plots/roc.png']);
+    expect(plots.folders.get('deep')!.files.map(f => f.path)).toEqual(['plots/deep/pr.png']);
+  });
+});

@@ -1,0 +1,60 @@
+import { execFileSync } from 'child_process';
+import { KernelMessage } from '@jupyterlab/services';
+
+import { eventsOf, logNotebookCode, logNotebookInKernel } from '../kernelHook';
+import { MODELREG_EVENT_MIME } from '../tokens';
+
+const args = {
+  model: 'acme/churn',
+  name: 'it\'s "quoted"\nand multi-line',
+  notebook_path: 'work/train.ipynb',
+  files: ['model.pkl', 'plots/'],
+  attach_notebook: true,
+  attach_environment: false,
+  experiment: null
+};
+
+function iopub(msg_type: string, content: any): KernelMessage.IIOPubMessage {
+  return { header: { msg_type }, content } as unknown as KernelMessage.IIOPubMessage;
+}
+
+describe('logNotebookCode', () => {
+  it('is valid Python that passes the arguments through JSON unchanged', () => {
+    // Replace the hook with a stub that prints its kwargs, and run the generated code for real.
+    const code = logNotebookCode(args);
+    const stub = [
+      'import sys, types, json',
+      'jupyter = types.ModuleType("modelreg.jupyter")',
+      'jupyter.log_notebook = lambda **kw: print(json.dumps(kw))',
+      'pkg = types.ModuleType("modelreg"); pkg.jupyter = jupyter',
+      'sys.modules["modelreg"] = pkg; sys.modules["modelreg.jupyter"] = jupyter'
+    ].join('\n');
+    const out = execFileSync('python3', ['-c', `${stub}\n${code}`], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(args);
+  });
+});
+
+describe('eventsOf', () => {
+  it('reads events from display data', () => {
+    const event = { event: 'progress', stage: 'upload', message: 'Uploading model.pkl', done: 1, total: 3 };
+    expect(eventsOf(iopub('display_data', { data: { [MODELREG_EVENT_MIME]: event } }))).toEqual([event]);
+  });
+
+  it('reads MODELREG_EVENT lines from stream output', () => {
+    const text = 'noise\nMODELREG_EVENT {"event": "error", "code": "NOT_FOUND", "message": "m"}\n';
+    expect(eventsOf(iopub('stream', { name: 'stdout', text }))).toEqual([
+      { event: 'error', code: 'NOT_FOUND', message: 'm' }
+    ]);
+  });
+
+  it('ignores other output', () => {
+    expect(eventsOf(iopub('display_data', { data: { 'text/plain': 'x' } }))).toEqual([]);
+    expect(eventsOf(iopub('status', { execution_state: 'idle' }))).toEqual([]);
+  });
+});
+
+describe('logNotebookInKernel without a kernel', () => {
+  it('says to pick a kernel', async () => {
+    await expect(logNotebookInKernel(null, args)).rejects.toMatchObject({ code: 'NO_KERNEL' });
+  });
+});

@@ -1,0 +1,34 @@
+import { pullSnippet } from '../pullCode';
+
+describe('pullSnippet', () => {
+  it('pulls the exact version', () => {
+    const code = pullSnippet({ model: 'acme/churn', ref: '1.2.0' });
+    expect(code).toContain('path = modelreg.pull("acme/churn@1.2.0")');
+    expect(code).not.toContain('load');
+  });
+
+  it('adds a joblib loader for scikit-learn, opening the model file of the version', () => {
+    const code = pullSnippet({
+      model: 'acme/churn',
+      ref: 'production',
+      framework: 'scikit-learn',
+      files: ['notebook/train.ipynb', 'model.joblib']
+    });
+    expect(code).toContain('import joblib');
+    expect(code).toContain('modelreg.pull("acme/churn@production")');
+    expect(code).toContain('model = joblib.load(Path(path) / "model.joblib")');
+  });
+
+  it.each([
+    ['pytorch', ['net.pt'], 'torch.load(Path(path) / "net.pt"'],
+    ['onnx', ['m.onnx'], 'onnxruntime.InferenceSession(str(Path(path) / "m.onnx"))'],
+    ['pickle', ['m.pkl'], 'pickle.load(f)']
+  ])('knows %s', (framework, files, expected) => {
+    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', framework, files })).toContain(expected);
+  });
+
+  it('quotes names so they cannot break out of the string', () => {
+    const code = pullSnippet({ model: 'a/b"); import os; ("', ref: '1.0.0' });
+    expect(code).toContain('modelreg.pull("a/b\\"); import os; (\\"@1.0.0")');
+  });
+});

@@ -1,0 +1,20 @@
+/** Stops the registry and Jupyter servers globalSetup started (their whole process groups). */
+const fs = require('fs');
+
+module.exports = async function globalTeardown() {
+  const infoFile = process.env.MODELREG_TEST_INFO;
+  if (!infoFile || !fs.existsSync(infoFile)) {
+    return;
+  }
+  const info = JSON.parse(fs.readFileSync(infoFile, 'utf8'));
+  for (const pid of info.pids) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  if (!process.env.MODELREG_TEST_KEEP) {
+    fs.rmSync(info.work, { recursive: true, force: true });
+  }
+};
