@@ -1,0 +1,238 @@
+"""Side-by-side benchmark: the same scripted flow through the same ``mlflow`` client against
+``mlflow server`` (SQLite backend, --serve-artifacts) and against modelreg, on this machine.
+
+    .venv/bin/python mlflow_tests/bench_vs_mlflow.py [--runs 100 --metrics 20 --steps 50 --artifact-mb 200]
+
+Phases: logging (runs x steps log_metrics calls of N metrics, plus params), search (search_runs ordered by a
+metric, and filtered), artifact upload and download of one large file (throughput), register (log a
+scikit-learn model, register it, set an alias), load (load_model by alias and predict). Prints a table
+and writes JSON next to it (--json). Each flow runs in a fresh Python process, so client caches do not carry
+over between servers.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: int = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited ({proc.returncode}); log:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"no answer from {url} within {seconds}s; log:\n{log.read_text()[-3000:]}")
+
+
+def start(command, cwd, log: Path, env=None) -> subprocess.Popen:
+    with open(log, "w") as f:
+        return subprocess.Popen(command, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def mlflow_server(tmp: Path):
+    port = free_port()
+    log = tmp / "mlflow-server.log"
+    proc = start([str(Path(PYTHON).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+                  "--backend-store-uri", f"sqlite:///{tmp / 'mlflow.db'}", "--serve-artifacts",
+                  "--artifacts-destination", str(tmp / "mlartifacts")], cwd=tmp, log=log)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/health", proc, log)
+    return proc, url, None
+
+
+def modelreg_server(tmp: Path):
+    port = free_port()
+    log = tmp / "modelreg-server.log"
+    data = tmp / "modelreg-data"
+    proc = start(["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data), "--log-level", "warn"],
+                 cwd=REPO, log=log)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/api/v1/health", proc, log)
+    token = (data / "admin-token").read_text().strip()
+    r = requests.post(f"{url}/api/v1/groups", json={"name": "bench", "visibility": "private"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    r.raise_for_status()
+    return proc, f"{url}/mlflow/bench", token
+
+
+# --- the flow, run in a child process -------------------------------------------------------------
+
+def flow(args) -> dict:
+    import mlflow
+    import numpy as np
+    from mlflow import MlflowClient
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_tracking_uri(args.uri)
+    client = MlflowClient()
+    out = {}
+
+    t = time.perf_counter()
+    exp = mlflow.set_experiment("bench").experiment_id
+    for r in range(args.runs):
+        with mlflow.start_run(run_name=f"run-{r}"):
+            mlflow.log_params({f"p{i}": str(r * 10 + i) for i in range(5)})
+            for step in range(args.steps):
+                mlflow.log_metrics({f"m{i}": (r * 7 + i * 3 + step) % 101 / 100.0 for i in range(args.metrics)}, step=step)
+    out["logging_s"] = time.perf_counter() - t
+    out["logging_points"] = args.runs * args.steps * args.metrics
+
+    t = time.perf_counter()
+    for _ in range(args.searches):
+        top = client.search_runs([exp], order_by=["metrics.m0 DESC"], max_results=10)
+        hits = client.search_runs([exp], filter_string="metrics.m1 > 0.5 and params.p0 != '3'", max_results=1000)
+    out["search_s"] = time.perf_counter() - t
+    out["search_calls"] = 2 * args.searches
+    assert len(top) == min(10, args.runs) and len(hits) <= args.runs, (len(top), len(hits))
+    out["search_hits"] = len(hits)
+
+    big = Path(args.artifact)
+    size = big.stat().st_size
+    with mlflow.start_run(run_name="artifact") as run:
+        t = time.perf_counter()
+        mlflow.log_artifact(str(big))
+        out["upload_s"] = time.perf_counter() - t
+    dst = Path(tempfile.mkdtemp(prefix="bench-dl-"))
+    t = time.perf_counter()
+    local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst))
+    out["download_s"] = time.perf_counter() - t
+    assert Path(local).stat().st_size == size
+    shutil.rmtree(dst, ignore_errors=True)
+    out["artifact_mb"] = size / 1e6
+
+    X = np.random.RandomState(0).rand(200, 4)
+    y = (X[:, 0] > 0.5).astype(int)
+    t = time.perf_counter()
+    with mlflow.start_run(run_name="model"):
+        info = mlflow.sklearn.log_model(LogisticRegression().fit(X, y), name="model")
+    version = mlflow.register_model(info.model_uri, "bench")
+    client.set_registered_model_alias("bench", "champion", version.version)
+    out["register_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    model = mlflow.pyfunc.load_model("models:/bench@champion")
+    assert len(model.predict(X)) == 200
+    out["load_s"] = time.perf_counter() - t
+    return out
+
+
+def run_flow(uri: str, token, args, artifact: Path) -> dict:
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+           "MLFLOW_HTTP_REQUEST_TIMEOUT": "600", "PYTHONWARNINGS": "ignore"}
+    if token:
+        env["MLFLOW_TRACKING_TOKEN"] = token
+    command = [PYTHON, __file__, "--flow", "--uri", uri, "--artifact", str(artifact), "--runs", str(args.runs),
+               "--metrics", str(args.metrics), "--steps", str(args.steps), "--searches", str(args.searches)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"flow against {uri} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(results: dict) -> str:
+    a, b = results.get("mlflow"), results.get("modelreg")
+    rows = [
+        ("logging", "logging_s", f"{a['logging_points'] if a else b['logging_points']} metric points"),
+        ("search", "search_s", f"{(a or b)['search_calls']} search_runs calls"),
+        ("artifact upload", "upload_s", f"{(a or b)['artifact_mb']:.0f} MB"),
+        ("artifact download", "download_s", f"{(a or b)['artifact_mb']:.0f} MB"),
+        ("register", "register_s", "log_model + register_model + alias"),
+        ("load", "load_s", "load_model(models:/bench@champion) + predict"),
+    ]
+    lines = ["| phase | work | mlflow server (s) | modelreg (s) | speed-up (mlflow / modelreg) |",
+             "|---|---|---:|---:|---:|"]
+    for label, key, work in rows:
+        x = a[key] if a else float("nan")
+        y = b[key] if b else float("nan")
+        lines.append(f"| {label} | {work} | {x:.2f} | {y:.2f} | {x / y:.2f}x |")
+    for label, key in (("upload", "upload_s"), ("download", "download_s")):
+        mb = (a or b)["artifact_mb"]
+        x = mb / a[key] if a else float("nan")
+        y = mb / b[key] if b else float("nan")
+        lines.append(f"| {label} throughput | MB/s | {x:.0f} | {y:.0f} | {y / x:.2f}x |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=100)
+    p.add_argument("--metrics", type=int, default=20)
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--searches", type=int, default=20)
+    p.add_argument("--artifact-mb", type=int, default=200)
+    p.add_argument("--only", choices=["both", "mlflow", "modelreg"], default="both")
+    p.add_argument("--json", default=str(REPO / ".bench" / "mlflow_vs_modelreg.json"))
+    p.add_argument("--flow", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--uri", help=argparse.SUPPRESS)
+    p.add_argument("--artifact", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.flow:
+        print(json.dumps(flow(args)))
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-mlflow-"))
+    artifact = tmp / "weights.bin"
+    with open(artifact, "wb") as f:
+        for _ in range(args.artifact_mb):
+            f.write(os.urandom(1024 * 1024))
+    print(f"artifact: {artifact} ({args.artifact_mb} MB, sha256 {hashlib.sha256(artifact.read_bytes()).hexdigest()[:12]}...)", flush=True)
+    results = {}
+    try:
+        for name, starter in (("mlflow", mlflow_server), ("modelreg", modelreg_server)):
+            if args.only not in ("both", name):
+                continue
+            work = tmp / name
+            work.mkdir()
+            proc, uri, token = starter(work)
+            try:
+                print(f"{name}: running the flow against {uri} ...", flush=True)
+                results[name] = run_flow(uri, token, args, artifact)
+                print(f"{name}: {json.dumps({k: round(v, 2) for k, v in results[name].items()})}", flush=True)
+            finally:
+                stop(proc)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print()
+    print(table(results))
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
+    print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
