@@ -65,7 +65,15 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Start ``npm run server -- --port P --data-dir D`` from the repository root and wait for health."""
+    """Start ``npm run server -- --port P --data-dir D`` from the repository root and wait for health.
+
+    MODELREG_TEST_URL + MODELREG_TEST_DATA_DIR point the suite at a server that is already running instead.
+    """
+    if os.environ.get("MODELREG_TEST_URL"):
+        data_dir = Path(os.environ["MODELREG_TEST_DATA_DIR"])
+        yield Server(os.environ["MODELREG_TEST_URL"], (data_dir / "admin-token").read_text().strip(), data_dir,
+                     data_dir / "server.log")
+        return
     root = tmp_path_factory.mktemp("registry")
     data_dir = root / "data"
     log = root / "server.log"

@@ -81,15 +81,19 @@ def test_experiment_update_tags_search_delete_restore(client, tracking_uri):
         client.create_experiment("scratch-exp")
     assert _error_code(exc) == "RESOURCE_ALREADY_EXISTS"
     client.set_experiment_tag(exp_id, "stage", "draft")
-    client.rename_experiment(exp_id, "scratch-renamed")
+    # An experiment's runs live in its model, so a rename stays inside that model ("<model>/<series>").
+    with pytest.raises(MlflowException) as exc:
+        client.rename_experiment(exp_id, "elsewhere")
+    assert _error_code(exc) == "INVALID_PARAMETER_VALUE"
+    client.rename_experiment(exp_id, "scratch-exp/renamed")
     experiment = client.get_experiment(exp_id)
-    assert experiment.name == "scratch-renamed"
+    assert experiment.name == "scratch-exp/renamed"
     assert experiment.tags["owner"] == "ana" and experiment.tags["stage"] == "draft"
     names = [e.name for e in client.search_experiments(filter_string="name LIKE 'scratch%'")]
-    assert names == ["scratch-renamed"]
+    assert names == ["scratch-exp/renamed"]
     client.delete_experiment(exp_id)
     assert client.get_experiment(exp_id).lifecycle_stage == "deleted"
-    assert "scratch-renamed" not in [e.name for e in client.search_experiments()]
+    assert "scratch-exp/renamed" not in [e.name for e in client.search_experiments()]
     client.restore_experiment(exp_id)
     assert client.get_experiment(exp_id).lifecycle_stage == "active"
 

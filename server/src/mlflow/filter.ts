@@ -130,11 +130,12 @@ function likeToRegExp(pattern: string, flags: string): RegExp {
   return new RegExp(`^${re}$`, flags + 's');
 }
 
-/** Whether one value satisfies a clause; a missing value (undefined) never matches, except IS NULL. */
+/** Whether one value satisfies a clause; a missing value matches only IS NULL and a tag's != / NOT IN. */
 export function matches(clause: Clause, actual: string | number | undefined | null): boolean {
   if (clause.op === 'IS NULL') return actual === undefined || actual === null;
   if (clause.op === 'IS NOT NULL') return actual !== undefined && actual !== null;
-  if (actual === undefined || actual === null) return false;
+  // A missing tag is "not equal" to anything: the client hides prompts with `tags.mlflow.prompt.is_prompt != 'true'`.
+  if (actual === undefined || actual === null) return clause.kind === 'tag' && (clause.op === '!=' || clause.op === 'NOT IN');
   const v = clause.value;
   switch (clause.op) {
     case 'LIKE': return likeToRegExp(String(v), '').test(String(actual));

@@ -43,7 +43,9 @@ export async function runFor(request: FastifyRequest, role: 'guest' | 'developer
   return { ctx, run: await runById(request.server.db, ctx.group.id, runId), inp };
 }
 
-function metricsOf(list: unknown): MetricInput[] {
+interface MlflowMetric extends MetricInput { step: number; timestamp: number; modelId?: string }
+
+function metricsOf(list: unknown): MlflowMetric[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw invalidParam('metrics must be a list');
   return list.map((x) => {
@@ -51,15 +53,32 @@ function metricsOf(list: unknown): MetricInput[] {
     const value = typeof o.value === 'string' ? Number(o.value) : o.value;
     if (typeof o.key !== 'string' || !o.key) throw invalidParam('every metric needs a key');
     if (typeof value !== 'number') throw invalidParam(`metric "${o.key}" needs a numeric value`);
-    return { key: o.key, value, step: o.step === undefined ? 0 : Number(o.step), timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp) };
+    return {
+      key: o.key, value, step: o.step === undefined ? 0 : Number(o.step), timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp),
+      ...(typeof o.model_id === 'string' && o.model_id ? { modelId: o.model_id } : {}),
+    };
   });
 }
 
-async function logMetrics(db: Db, run: Run, metrics: MetricInput[]): Promise<void> {
+/**
+ * MLflow 3's log_model re-sends the run's points tagged with the logged model's id. Like MLflow's own
+ * store, an identical point (key, step, timestamp, value) is logged once; only such batches pay the lookup.
+ */
+async function withoutRepeats(db: Db, candidateId: number, metrics: MlflowMetric[]): Promise<MlflowMetric[]> {
+  if (!metrics.some((x) => x.modelId)) return metrics;
+  const keys = [...new Set(metrics.map((x) => x.key))];
+  const have = await db.selectFrom('metrics').select(['key', 'value', 'step', 'timestamp'])
+    .where('candidate_id', '=', candidateId).where('key', 'in', keys).execute();
+  const seen = new Set(have.map((h) => `${h.key}\0${Number(h.step)}\0${Number(h.timestamp)}\0${h.value}`));
+  return metrics.filter((x) => !seen.has(`${x.key}\0${x.step}\0${x.timestamp}\0${x.value}`));
+}
+
+async function logMetrics(db: Db, run: Run, metrics: MlflowMetric[]): Promise<void> {
   if (!metrics.length) return;
   await writeRun(db, run, () => db.transaction().execute(async (trx) => {
     await claimForWrite(trx, run.candidate);
-    await insertMetrics(trx, run.candidate.id, metrics);
+    const fresh = await withoutRepeats(trx, run.candidate.id, metrics);
+    if (fresh.length) await insertMetrics(trx, run.candidate.id, fresh.map(({ modelId: _m, ...x }) => x));
   }));
 }
 
