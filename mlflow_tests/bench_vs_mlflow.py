@@ -75,7 +75,14 @@ def mlflow_server(tmp: Path):
     return proc, url, None
 
 
-def modelreg_server(tmp: Path):
+def modelreg_server(tmp: Path, running=None):
+    if running:  # (url, data dir) of a server that is already up
+        url, data = running[0], Path(running[1])
+        token = (data / "admin-token").read_text().strip()
+        group = f"bench{int(time.time())}"
+        requests.post(f"{url}/api/v1/groups", json={"name": group, "visibility": "private"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
+        return None, f"{url}/mlflow/{group}", token
     port = free_port()
     log = tmp / "modelreg-server.log"
     data = tmp / "modelreg-data"
@@ -196,6 +203,8 @@ def main() -> None:
     p.add_argument("--searches", type=int, default=20)
     p.add_argument("--artifact-mb", type=int, default=200)
     p.add_argument("--only", choices=["both", "mlflow", "modelreg"], default="both")
+    p.add_argument("--modelreg-url", help="use this running modelreg server instead of starting one")
+    p.add_argument("--modelreg-data-dir", help="its data dir (for the admin token), with --modelreg-url")
     p.add_argument("--json", default=str(REPO / ".bench" / "mlflow_vs_modelreg.json"))
     p.add_argument("--flow", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--uri", help=argparse.SUPPRESS)
@@ -218,13 +227,17 @@ def main() -> None:
                 continue
             work = tmp / name
             work.mkdir()
-            proc, uri, token = starter(work)
+            if name == "modelreg" and args.modelreg_url:
+                proc, uri, token = starter(work, (args.modelreg_url, args.modelreg_data_dir))
+            else:
+                proc, uri, token = starter(work)
             try:
                 print(f"{name}: running the flow against {uri} ...", flush=True)
                 results[name] = run_flow(uri, token, args, artifact)
                 print(f"{name}: {json.dumps({k: round(v, 2) for k, v in results[name].items()})}", flush=True)
             finally:
-                stop(proc)
+                if proc:
+                    stop(proc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
