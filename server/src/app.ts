@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { BlobStore } from './blobs/store';
+import type { DatabaseKind } from './db/connect';
+import type { Db } from './db/database';
+import { SERVER_VERSION } from './config';
+import { installAuth } from './plugins/auth';
+import { installErrorHandling } from './plugins/errors';
+import { installStorage } from './plugins/storage';
+import { installValidation } from './plugins/validation';
+import { ErrorBody } from './schemas/common';
+import { ArtifactSchema, CandidateSchema, ModelCard, VersionSchema } from './schemas/objects';
+import { aliasRoutes } from './routes/aliases';
+import { artifactRoutes } from './routes/artifacts';
+import { candidateRoutes } from './routes/candidates';
+import { compareRoutes } from './routes/compare';
+import { deploymentRoutes } from './routes/deployments';
+import { groupRoutes } from './routes/groups';
+import { modelRoutes } from './routes/models';
+import { systemRoutes } from './routes/system';
+import { userRoutes } from './routes/users';
+import { versionRoutes } from './routes/versions';
+
+export interface AppDeps {
+  db: Db;
+  dbKind: DatabaseKind;
+  blobs: BlobStore;
+  logLevel?: string;
+}
+
+/** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel ?? 'info',
+    },
+    // One line per request from the onResponse hook below, without headers (Authorization carries tokens).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024 * 1024,
+    // Large artifact transfers: no overall request timeout, but idle sockets are closed.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 2048 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  installValidation(app);
+  installErrorHandling(app);
+  for (const schema of [ErrorBody, ModelCard, CandidateSchema, ArtifactSchema, VersionSchema]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'modelreg registry', version: SERVER_VERSION, description: 'Models, candidates and locked versions. Errors are {"error": {"code", "message"}}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  // Assets ship inside the package: the docs page works without internet.
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: false });
+
+  installStorage(app, deps);
+  installAuth(app);
+
+  await app.register(async (api) => {
+    await api.register(systemRoutes);
+    await api.register(userRoutes);
+    await api.register(groupRoutes);
+    await api.register(modelRoutes);
+    await api.register(candidateRoutes);
+    await api.register(artifactRoutes);
+    await api.register(versionRoutes);
+    await api.register(aliasRoutes);
+    await api.register(compareRoutes);
+    await api.register(deploymentRoutes);
+  }, { prefix: '/api/v1' });
+
+  return app as unknown as FastifyInstance;
+}

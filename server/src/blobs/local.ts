@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError } from '../errors';
+import { SHA256_HEX, type BlobStore } from './store';
+
+/**
+ * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
+ * into place: a reader sees a whole blob or none, even after a crash.
+ */
+export class LocalBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+    fs.mkdirSync(this.tmpDir, { recursive: true });
+    fs.mkdirSync(path.join(root, 'sha256'), { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new ApiError('VALIDATION_ERROR', 'a sha256 digest is 64 lowercase hex characters');
+    return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256);
+  }
+
+  async put(body: Readable, opts: { expectedSha256?: string } = {}): Promise<{ sha256: string; size: number }> {
+    const tmp = path.join(this.tmpDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    let placed = false;
+    try {
+      // flush: the file is fsynced before close, so a renamed blob is durable. The request
+      // stream errors (or closes early) when the client aborts, and pipeline rejects.
+      await pipeline(body, hasher, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true }));
+      if (body.readableAborted) throw new ApiError('VALIDATION_ERROR', 'the upload was interrupted before the body ended');
+      const sha256 = hash.digest('hex');
+      if (opts.expectedSha256 && opts.expectedSha256 !== sha256) {
+        throw new ApiError('DIGEST_MISMATCH', `the body hashes to sha256 ${sha256}, not ${opts.expectedSha256} as X-Checksum-Sha256 says; the upload was discarded`);
+      }
+      const final = this.pathOf(sha256);
+      await fsp.mkdir(path.dirname(final), { recursive: true });
+      // rename() replaces atomically; identical content makes a replace harmless (dedup).
+      await fsp.rename(tmp, final);
+      placed = true;
+      await fsyncDir(path.dirname(final));
+      return { sha256, size };
+    } finally {
+      if (!placed) await fsp.unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  async stat(sha256: string): Promise<{ size: number } | null> {
+    try {
+      const st = await fsp.stat(this.pathOf(sha256));
+      return { size: st.size };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  open(sha256: string, range?: { start: number; end: number }): Readable {
+    return fs.createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const h = await fsp.open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}

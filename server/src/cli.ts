@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { parseServeArgs } from './config';
+import { serve } from './serve';
+
+const USAGE = `usage: modelreg-server [serve] [--port 8765] [--host 127.0.0.1] [--data-dir ./.modelreg] [--log-level info]
+
+Subcommands:
+  serve   run the registry (default)
+
+Environment: MODELREG_DATABASE_URL=postgres://... (metadata in PostgreSQL instead of <data-dir>/registry.sqlite),
+MODELREG_DATABASE_SCHEMA (PostgreSQL schema), MODELREG_ADMIN_TOKEN (the admin's token on first start).`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  serve: (argv) => serve(parseServeArgs(argv)),
+};
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const [first, ...rest] = argv;
+  const command = first && !first.startsWith('-') ? first : 'serve';
+  const run = COMMANDS[command];
+  if (!run) throw new Error(`unknown subcommand "${command}"\n${USAGE}`);
+  await run(first === command ? rest : argv);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(`modelreg-server: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import path from 'node:path';
+
+/** Everything the server reads from the command line and the environment, in one place. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  databaseSchema: string | null;
+  adminToken: string | null;
+  logLevel: string;
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+/**
+ * npm runs scripts with cwd = server/, so a relative --data-dir given at the repository root
+ * is resolved against INIT_CWD (the directory npm was started from).
+ */
+function resolveDataDir(dir: string, env: NodeJS.ProcessEnv): string {
+  if (path.isAbsolute(dir)) return dir;
+  return path.resolve(env.INIT_CWD || process.cwd(), dir);
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unexpected argument "${arg}"; try --help`);
+    if (m[2] !== undefined) opts[m[1]] = m[2];
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts[m[1]] = argv[++i];
+    else opts[m[1]] = 'true';
+  }
+  const known = new Set(['port', 'host', 'data-dir', 'log-level']);
+  for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}; try --help`);
+  const port = Number(opts.port ?? env.MODELREG_PORT ?? 8765);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${opts.port}"`);
+  return {
+    port,
+    host: opts.host ?? env.MODELREG_HOST ?? '127.0.0.1',
+    dataDir: resolveDataDir(opts['data-dir'] ?? env.MODELREG_DATA_DIR ?? './.modelreg', env),
+    databaseUrl: env.MODELREG_DATABASE_URL || null,
+    databaseSchema: env.MODELREG_DATABASE_SCHEMA || null,
+    adminToken: env.MODELREG_ADMIN_TOKEN || null,
+    logLevel: opts['log-level'] ?? env.MODELREG_LOG_LEVEL ?? 'info',
+  };
+}

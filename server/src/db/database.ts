@@ -1,0 +1,93 @@
+import type { Generated, Kysely, Selectable } from 'kysely';
+
+/**
+ * The registry's tables. Booleans are 0/1 integers and JSON is text so that SQLite and
+ * PostgreSQL store the same shapes. Timestamps are ISO 8601 UTC strings, metric timestamps
+ * are milliseconds since epoch (like MLflow).
+ */
+export interface Database {
+  users: { id: Generated<number>; username: string; is_admin: number; created_at: string };
+  tokens: { id: Generated<number>; user_id: number; name: string; token_hash: string; created_at: string };
+  groups: { id: Generated<number>; name: string; visibility: string; created_at: string };
+  memberships: { group_id: number; user_id: number; role: string; created_at: string };
+  models: {
+    id: Generated<number>;
+    group_id: number;
+    name: string;
+    description: string;
+    metadata: string;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+    /** Counters live on the row so numbering is decided by the database, not by a process. */
+    last_candidate_iid: number;
+    last_mlflow_version: number;
+  };
+  model_tags: { model_id: number; tag: string };
+  /** MLflow experiment <-> experiment: integer ids, named series within one model. */
+  experiments: { id: Generated<number>; model_id: number; name: string; created_at: string };
+  candidates: {
+    id: Generated<number>;
+    model_id: number;
+    iid: number;
+    /** MLflow run id <-> candidate: a stable uuid hex. */
+    run_id: string;
+    name: string;
+    experiment_id: number | null;
+    status: string;
+    provenance: string;
+    author: string;
+    /** Copied out of provenance so CI linkage searches use an index. */
+    ci_pipeline_id: string | null;
+    ci_merge_request: string | null;
+    git_commit: string | null;
+    locked: number;
+    created_at: string;
+    updated_at: string;
+  };
+  params: { candidate_id: number; key: string; value: string };
+  candidate_tags: { candidate_id: number; key: string; value: string };
+  metrics: { id: Generated<number>; candidate_id: number; key: string; value: number; step: number; timestamp: number };
+  /** Last value per (candidate, key): max step, then max timestamp. Drives search and compare. */
+  latest_metrics: { candidate_id: number; key: string; value: number; step: number; timestamp: number };
+  blobs: { sha256: string; size: number; created_at: string };
+  artifacts: { candidate_id: number; path: string; sha256: string; size: number; created_at: string };
+  versions: {
+    id: Generated<number>;
+    model_id: number;
+    version: string;
+    /** The version without build metadata: two versions of equal precedence cannot coexist. */
+    version_key: string;
+    prerelease: number;
+    candidate_id: number;
+    notes: string;
+    yanked: number;
+    yank_reason: string | null;
+    mlflow_version: number;
+    created_by: string;
+    created_at: string;
+  };
+  aliases: { model_id: number; name: string; version_id: number; updated_by: string; updated_at: string };
+  deployments: {
+    id: Generated<number>;
+    model_id: number;
+    version_id: number;
+    environment: string;
+    url: string | null;
+    status: string;
+    created_by: string;
+    created_at: string;
+  };
+  activity: { id: Generated<number>; model_id: number; action: string; actor: string; details: string; created_at: string };
+}
+
+export type Db = Kysely<Database>;
+export type UserRow = Selectable<Database['users']>;
+export type GroupRow = Selectable<Database['groups']>;
+export type ModelRow = Selectable<Database['models']>;
+export type CandidateRow = Selectable<Database['candidates']>;
+export type VersionRow = Selectable<Database['versions']>;
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

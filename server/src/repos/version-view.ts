@@ -1,0 +1,39 @@
+import type { Db, VersionRow } from '../db/database';
+import { candidateViews } from './candidates';
+import { manifests } from './artifacts';
+import { aliasesByVersion } from './versions';
+
+/** The API shape of versions: the frozen content comes from the locked candidate behind each. */
+export async function versionViews(db: Db, rows: VersionRow[], modelFullName: string) {
+  if (!rows.length) return [];
+  const candidates = await db.selectFrom('candidates').selectAll().where('id', 'in', rows.map((r) => r.candidate_id)).execute();
+  const [views, files, aliases] = await Promise.all([
+    candidateViews(db, candidates, modelFullName),
+    manifests(db, rows.map((r) => r.candidate_id)),
+    aliasesByVersion(db, rows[0].model_id),
+  ]);
+  const viewById = new Map(candidates.map((c, i) => [c.id, views[i]]));
+  return rows.map((r) => {
+    const c = viewById.get(r.candidate_id)!;
+    return {
+      version: r.version,
+      model: modelFullName,
+      candidate: c.iid,
+      run_id: c.run_id,
+      notes: r.notes,
+      locked: true,
+      yanked: r.yanked === 1,
+      yank_reason: r.yank_reason,
+      prerelease: r.prerelease === 1,
+      params: c.params,
+      metrics: c.metrics,
+      provenance: c.provenance,
+      files: files.filter((f) => f.candidate_id === r.candidate_id).map((f) => ({ path: f.path, sha256: f.sha256, size: Number(f.size) }))
+        .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
+      aliases: aliases.get(r.id) ?? [],
+      mlflow_version: r.mlflow_version,
+      created_by: r.created_by,
+      created_at: r.created_at,
+    };
+  });
+}
