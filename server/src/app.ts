@@ -6,6 +6,7 @@ import type { BlobStore } from './blobs/store';
 import type { DatabaseKind } from './db/connect';
 import type { Db } from './db/database';
 import { SERVER_VERSION } from './config';
+import { mlflowPlugin } from './mlflow';
 import { installAuth } from './plugins/auth';
 import { installErrorHandling } from './plugins/errors';
 import { installStorage } from './plugins/storage';
@@ -81,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(compareRoutes);
     await api.register(deploymentRoutes);
   }, { prefix: '/api/v1' });
+  // MLflow's REST protocol per group (server/src/mlflow, see docs/mlflow.md).
+  await app.register(mlflowPlugin, { prefix: '/mlflow/:group' });
 
   return app as unknown as FastifyInstance;
 }

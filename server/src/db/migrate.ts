@@ -1,9 +1,11 @@
 import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/2026-11-26-initial';
+import * as mlflow from './migrations/2026-11-26-mlflow';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-initial': initial,
+  '2026-11-26-mlflow': mlflow,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
