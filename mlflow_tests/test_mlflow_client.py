@@ -5,6 +5,8 @@ asserts one thing a user would notice.
 """
 
 import hashlib
+import os
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -358,3 +360,23 @@ def test_artifact_proxy_put_get_list_delete(server, group, trained, experiment_i
     assert requests.delete(f"{root}/a/b.txt", headers=headers).status_code == 200
     assert requests.get(f"{root}/a/b.txt", headers=headers).status_code == 404
     assert client.list_artifacts(run.info.run_id) == []
+
+
+def test_roles_of_the_group_apply_to_mlflow_calls(server, registry, group, experiment_id, tracking_uri):
+    from mlflow import MlflowClient
+
+    username = f"rep{uuid.uuid4().hex[:6]}"
+    registry.post("/users", {"username": username})
+    token = registry.post(f"/users/{username}/tokens", {"name": "mlflow"})["token"]
+    registry.request("PUT", f"/groups/{group}/members/{username}", json={"role": "reporter"})
+    saved = os.environ["MLFLOW_TRACKING_TOKEN"]
+    os.environ["MLFLOW_TRACKING_TOKEN"] = token
+    try:
+        reporter = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        assert reporter.get_experiment(experiment_id).name == EXPERIMENT  # reading is fine
+        with pytest.raises(MlflowException) as exc:
+            reporter.create_run(experiment_id)
+        assert _error_code(exc) == "PERMISSION_DENIED"
+        assert "developer" in str(exc.value)
+    finally:
+        os.environ["MLFLOW_TRACKING_TOKEN"] = saved
