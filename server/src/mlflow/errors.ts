@@ -27,8 +27,8 @@ export const doesNotExist = (message: string) => new MlflowError('RESOURCE_DOES_
 export const invalidParam = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
 export const alreadyExists = (message: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', message);
 
-/** The registry's codes seen through MLflow's eyes. */
-const FROM_REGISTRY: Record<ErrorCode, MlflowCode> = {
+/** The registry's codes seen through MLflow's eyes; a code added later maps to INTERNAL_ERROR until listed here. */
+const FROM_REGISTRY: Partial<Record<ErrorCode, MlflowCode>> = {
   VALIDATION_ERROR: 'INVALID_PARAMETER_VALUE', INVALID_PATH: 'INVALID_PARAMETER_VALUE',
   INVALID_SEMVER: 'INVALID_PARAMETER_VALUE', DIGEST_MISMATCH: 'INVALID_PARAMETER_VALUE',
   UNAUTHENTICATED: 'UNAUTHENTICATED', FORBIDDEN: 'PERMISSION_DENIED', NOT_FOUND: 'RESOURCE_DOES_NOT_EXIST',
