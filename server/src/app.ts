@@ -7,6 +7,8 @@ import type { DatabaseKind } from './db/connect';
 import type { Db } from './db/database';
 import { SERVER_VERSION } from './config';
 import { mlflowPlugin } from './mlflow';
+import { DEFAULT_LIMITS, type Limits } from './limits/config';
+import { fastifyLimitOptions, installLimits } from './limits/plugin';
 import { installAuth } from './plugins/auth';
 import { installErrorHandling } from './plugins/errors';
 import { installStorage } from './plugins/storage';
@@ -29,6 +31,8 @@ export interface AppDeps {
   dbKind: DatabaseKind;
   blobs: BlobStore;
   logLevel?: string;
+  /** Body/JSON/artifact limits, timeouts, auth-failure throttling (reliability). */
+  limits?: Limits;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -39,11 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     // One line per request from the onResponse hook below, without headers (Authorization carries tokens).
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 16 * 1024 * 1024,
-    // Large artifact transfers: no overall request timeout, but idle sockets are closed.
-    requestTimeout: 0,
-    connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
+    // Large artifact transfers: no overall request timeout by default, but idle sockets are closed.
+    ...fastifyLimitOptions(deps.limits ?? DEFAULT_LIMITS),
     routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: false });
 
   installStorage(app, deps);
+  installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app);
 
   await app.register(async (api) => {

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import { parseServeArgs } from './config';
 import { serve } from './serve';
+import { LIMITS_USAGE } from './limits/config';
+import { OPS_COMMANDS, OPS_USAGE } from './ops';
 
 const USAGE = `usage: modelreg-server [serve] [--port 8765] [--host 127.0.0.1] [--data-dir ./.modelreg] [--log-level info]
 
 Subcommands:
   serve   run the registry (default)
+${OPS_USAGE}
+
+${LIMITS_USAGE}
 
 Environment: MODELREG_DATABASE_URL=postgres://... (metadata in PostgreSQL instead of <data-dir>/registry.sqlite),
 MODELREG_DATABASE_SCHEMA (PostgreSQL schema), MODELREG_ADMIN_TOKEN (the admin's token on first start).`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   serve: (argv) => serve(parseServeArgs(argv)),
+  ...OPS_COMMANDS,
 };
 
 async function main(argv: string[]): Promise<void> {

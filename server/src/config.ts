@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LIMIT_FLAGS, parseLimits, type Limits } from './limits/config';
 
 /** Everything the server reads from the command line and the environment, in one place. */
 export interface ServerConfig {
@@ -9,6 +10,7 @@ export interface ServerConfig {
   databaseSchema: string | null;
   adminToken: string | null;
   logLevel: string;
+  limits: Limits;
 }
 
 export const SERVER_VERSION = '0.1.0';
@@ -32,7 +34,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts[m[1]] = argv[++i];
     else opts[m[1]] = 'true';
   }
-  const known = new Set(['port', 'host', 'data-dir', 'log-level']);
+  const known = new Set(['port', 'host', 'data-dir', 'log-level', ...LIMIT_FLAGS]);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}; try --help`);
   const port = Number(opts.port ?? env.MODELREG_PORT ?? 8765);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${opts.port}"`);
@@ -44,5 +46,6 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     databaseSchema: env.MODELREG_DATABASE_SCHEMA || null,
     adminToken: env.MODELREG_ADMIN_TOKEN || null,
     logLevel: opts['log-level'] ?? env.MODELREG_LOG_LEVEL ?? 'info',
+    limits: parseLimits(opts, env),
   };
 }

@@ -4,8 +4,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { pipeline as pipelineCb } from 'node:stream';
 import { ApiError } from '../errors';
 import { SHA256_HEX, type BlobStore } from './store';
+import { clearQuarantine, markQuarantined, quarantineMarkSync } from './quarantine';
+import { verifiedRead } from './verified-read';
 
 /**
  * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
@@ -13,6 +16,8 @@ import { SHA256_HEX, type BlobStore } from './store';
  */
 export class LocalBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Told when a download finds a blob whose bytes do not hash to its name (serve logs it). */
+  onCorrupt?: (sha256: string, detail: string) => void;
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -51,6 +56,8 @@ export class LocalBlobStore implements BlobStore {
       // rename() replaces atomically; identical content makes a replace harmless (dedup).
       await fsp.rename(tmp, final);
       placed = true;
+      // Good bytes are back under this name: a quarantine mark (reliability) no longer applies.
+      await clearQuarantine(this.root, sha256);
       await fsyncDir(path.dirname(final));
       return { sha256, size };
     } finally {
@@ -68,8 +75,29 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /** Refreshes a blob's mtime so gc's grace period covers a checksum deploy about to attach it. */
+  async touch(sha256: string): Promise<{ size: number } | null> {
+    const now = new Date();
+    try {
+      await fsp.utimes(this.pathOf(sha256), now, now);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    return this.stat(sha256);
+  }
+
   open(sha256: string, range?: { start: number; end: number }): Readable {
-    return fs.createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+    // (reliability) Never serve a blob that verify or a failed download marked bad, not even a Range.
+    const mark = quarantineMarkSync(this.root, sha256);
+    if (mark) throw new ApiError('BLOB_CORRUPT', `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`);
+    if (range) return fs.createReadStream(this.pathOf(sha256), { start: range.start, end: range.end });
+    // Whole reads are hashed on the way out: corrupt bytes end in an aborted transfer, never a "complete" one.
+    const check = verifiedRead(sha256, (actual, bytes) => {
+      this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
+      void markQuarantined(this.root, sha256, { reason: 'corrupt', detail: `${bytes} bytes hash to ${actual}`, found_by: 'download' }).catch(() => undefined);
+    });
+    return pipelineCb(fs.createReadStream(this.pathOf(sha256)), check, () => undefined);
   }
 }
 

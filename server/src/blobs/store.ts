@@ -9,6 +9,8 @@ export interface BlobStore {
   put(body: Readable, opts?: { expectedSha256?: string }): Promise<{ sha256: string; size: number }>;
   /** Size of a stored blob, or null when the store does not have it. */
   stat(sha256: string): Promise<{ size: number } | null>;
+  /** Like stat, and marks the blob as just used so gc's grace period keeps it (checksum deploy). */
+  touch(sha256: string): Promise<{ size: number } | null>;
   /** Reads a blob, optionally a byte range [start, end] inclusive. */
   open(sha256: string, range?: { start: number; end: number }): Readable;
 }

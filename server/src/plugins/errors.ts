@@ -24,6 +24,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send({ error: { code: 'VALIDATION_ERROR', message: `${err.message}; send Content-Type: application/json` } });
     }
+    // (reliability) A full disk is the operator's to fix, and the upload left nothing behind.
+    if (['ENOSPC', 'EDQUOT', 'SQLITE_FULL'].includes(String(err.code))) {
+      request.log.error({ err }, 'storage full');
+      return reply.status(507).send({ error: { code: 'INSUFFICIENT_STORAGE', message: 'the server\'s storage is full; nothing was kept; retry after an administrator frees space' } });
+    }
     if (isUniqueViolation(err)) {
       return reply.status(409).send({ error: { code: 'CONFLICT', message: 'that name is already taken here' } });
     }

@@ -49,7 +49,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (String(request.headers['x-checksum-deploy'] ?? '').toLowerCase() === 'true') {
       if (!expected) throw new ApiError('VALIDATION_ERROR', 'X-Checksum-Deploy needs X-Checksum-Sha256');
       const known = await knownBlob(app.db, expected);
-      if (!known || !(await app.blobs.stat(expected))) throw notFound(`blob sha256 ${expected} (upload the bytes instead)`);
+      if (!known || !(await app.blobs.touch(expected))) throw notFound(`blob sha256 ${expected} (upload the bytes instead)`);
       const entry = { path, sha256: expected, size: known.size };
       await attachArtifact(app.db, candidate, entry);
       return reply.status(201).send(entry);

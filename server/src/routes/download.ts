@@ -27,6 +27,8 @@ export function parseRange(header: string | undefined, size: number): { start: n
 export async function sendArtifact(request: FastifyRequest, reply: FastifyReply, blobs: BlobStore, entry: ArtifactEntry) {
   const stored = await blobs.stat(entry.sha256);
   if (!stored) throw new ApiError('NOT_FOUND', `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are missing from the blob store; ask an administrator to run verify`);
+  // (reliability) A size that differs is corruption found before any byte is sent.
+  if (stored.size !== entry.size) throw new ApiError('BLOB_CORRUPT', `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are corrupt on disk (${stored.size} bytes instead of ${entry.size}); ask an administrator to run verify and restore them`);
   const etag = `"${entry.sha256}"`;
   reply.header('ETag', etag).header('X-Checksum-Sha256', entry.sha256).header('Accept-Ranges', 'bytes')
     .header('Content-Type', 'application/octet-stream').header('Cache-Control', 'private, max-age=0, must-revalidate');

@@ -1,0 +1,32 @@
+import crypto from 'node:crypto';
+import { Transform } from 'node:stream';
+
+/**
+ * Passes a blob's bytes through while hashing them, always one chunk behind. At the end the
+ * digest must equal the blob's name; if it does not, the held-back last chunk is never sent and
+ * the stream fails, so the response is cut short of its Content-Length and the client sees a
+ * failed transfer instead of silently wrong bytes.
+ */
+export function verifiedRead(expectedSha256: string, onMismatch: (actualSha256: string, bytes: number) => void): Transform {
+  const hash = crypto.createHash('sha256');
+  let held: Buffer | null = null;
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      const previous = held;
+      held = chunk;
+      cb(null, previous ?? undefined);
+    },
+    flush(cb) {
+      const actual = hash.digest('hex');
+      if (actual === expectedSha256) {
+        cb(null, held ?? undefined);
+        return;
+      }
+      onMismatch(actual, bytes);
+      cb(Object.assign(new Error(`blob sha256 ${expectedSha256} is corrupt on disk (its ${bytes} bytes hash to ${actual}); the download was aborted and the blob quarantined; an administrator should run "modelreg-server verify"`), { code: 'BLOB_CORRUPT' }));
+    },
+  });
+}
