@@ -301,6 +301,8 @@ def test_version_promoted_in_modelreg_appears_as_a_model_version(registry, group
     version = versions[0]
     assert version.tags["modelreg.version"] == "1.4.0"
     assert client.get_run(version.run_id).data.params == {"depth": "6"}
+    # Its candidate is a run of the experiment named after the model.
+    assert "fraud" in [e.name for e in client.search_experiments()]
     uri = client.get_model_version_download_uri("fraud", "1")
     local = mlflow.artifacts.download_artifacts(artifact_uri=f"{uri}/weights.bin")
     assert Path(local).read_bytes() == b"\x00\x01weights"

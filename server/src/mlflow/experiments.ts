@@ -6,7 +6,7 @@ import { context, input, keyValues, need, optNum, optStr, str, strList, type Ctx
 import { alreadyExists, doesNotExist, invalidParam } from './errors';
 import { compareValues, matches, page, parseFilter, parseOrderBy } from './filter';
 import {
-  ensureExperimentRow, experimentById, experimentByName, listExperiments, saveExperimentMeta, splitExperimentName, type Experiment,
+  ensureExperimentRow, ensureModelExperiments, experimentById, experimentByName, listExperiments, saveExperimentMeta, splitExperimentName, type Experiment,
 } from './store';
 import { experimentJson } from './views';
 
@@ -83,6 +83,7 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
     const clauses = parseFilter(optStr(inp, 'filter'), 'attribute');
     const view = optStr(inp, 'view_type') ?? 'ACTIVE_ONLY';
     const order = parseOrderBy(strList(inp, 'order_by'));
+    await ensureModelExperiments(db, ctx.group.id);
     let all = (await listExperiments(db, ctx.group.id)).filter((e) =>
       view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage !== 'deleted'));
     all = all.filter((e) => clauses.every((c) => matches(c, c.kind === 'tag' ? e.tags[c.key] : experimentField(e, c.key))));

@@ -103,6 +103,15 @@ export async function saveExperimentMeta(db: Db, id: number, patch: { lifecycle_
     .onConflict((oc) => oc.column('experiment_id').doUpdateSet({ lifecycle_stage: row.lifecycle_stage, tags: row.tags, updated_at: row.updated_at })).execute();
 }
 
+/** Candidates logged through modelreg without a series show up under an experiment named after their model. */
+export async function ensureModelExperiments(db: Db, groupId: number): Promise<void> {
+  const missing = await db.selectFrom('models').selectAll().where('group_id', '=', groupId)
+    .where((eb) => eb.exists(eb.selectFrom('candidates').select('candidates.id').whereRef('candidates.model_id', '=', 'models.id').where('candidates.experiment_id', 'is', null)))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('experiments').select('experiments.id').whereRef('experiments.model_id', '=', 'models.id').whereRef('experiments.name', '=', 'models.name'))))
+    .execute();
+  for (const model of missing) await ensureExperimentRow(db, model, model.name);
+}
+
 /** The experiment a candidate's run belongs to: its series, or the model's own series when it has none. */
 export async function experimentOfCandidate(db: Db, model: ModelRow, candidate: CandidateRow): Promise<number> {
   return candidate.experiment_id ?? ensureExperimentRow(db, model, model.name);
@@ -118,18 +127,24 @@ export interface Run {
   end_time: number | null;
 }
 
+const MODEL_COLUMNS = ['id', 'group_id', 'name', 'description', 'metadata', 'created_by', 'created_at', 'updated_at', 'last_candidate_iid', 'last_mlflow_version'] as const;
+
+/** The run and its model in one query: every MLflow run call starts here. */
 export async function runById(db: Db, groupId: number, runId: string): Promise<Run> {
   const r = await m(db).selectFrom('candidates').innerJoin('models', 'models.id', 'candidates.model_id')
     .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
     .selectAll('candidates')
-    .select(['models.group_id', 'models.name as model_name', 'mlflow_runs.lifecycle_stage', 'mlflow_runs.start_time', 'mlflow_runs.end_time'])
+    .select(MODEL_COLUMNS.map((c) => `models.${c} as model_${c}` as const))
+    .select(['mlflow_runs.lifecycle_stage', 'mlflow_runs.start_time', 'mlflow_runs.end_time'])
     .where('candidates.run_id', '=', runId).executeTakeFirst();
-  if (!r || r.group_id !== groupId) throw doesNotExist(`Run with id=${runId} not found`);
-  const { group_id: _g, model_name: _n, lifecycle_stage, start_time, end_time, ...candidate } = r;
-  const model = (await db.selectFrom('models').selectAll().where('id', '=', candidate.model_id).executeTakeFirstOrThrow());
+  if (!r || r.model_group_id !== groupId) throw doesNotExist(`Run with id=${runId} not found`);
+  const row = r as unknown as Record<string, unknown>;
+  const model = Object.fromEntries(MODEL_COLUMNS.map((c) => [c, row[`model_${c}`]])) as unknown as ModelRow;
+  const candidate = Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('model_') || k === 'model_id')
+    .filter(([k]) => !['lifecycle_stage', 'start_time', 'end_time'].includes(k))) as unknown as CandidateRow;
   return {
-    candidate: candidate as CandidateRow, model, lifecycle_stage: lifecycle_stage ?? 'active',
-    start_time: start_time === null ? null : Number(start_time), end_time: end_time === null ? null : Number(end_time),
+    candidate, model, lifecycle_stage: r.lifecycle_stage ?? 'active',
+    start_time: r.start_time === null ? null : Number(r.start_time), end_time: r.end_time === null ? null : Number(r.end_time),
   };
 }
 
