@@ -189,6 +189,22 @@ def test_search_runs_filters_orders_by_metric_and_pages(experiment_id, trained, 
     assert [r.data.metrics["val_acc"] for r in rest] == [0.93] and not rest.token
 
 
+def test_logged_model_api(trained, experiment_id, client):
+    model_id = trained["info"].model_id
+    logged = client.get_logged_model(model_id)
+    assert logged.source_run_id == trained["run_id"] and logged.status == "READY" and logged.name == "model"
+    assert logged.artifact_location.endswith(f"/{trained['run_id']}/artifacts/model")
+    found = client.search_logged_models(experiment_ids=[experiment_id], filter_string="name = 'model'")
+    assert model_id in [m.model_id for m in found]
+    client.set_logged_model_tags(model_id, {"quality": "gold"})
+    assert client.get_logged_model(model_id).tags["quality"] == "gold"
+    client.delete_logged_model_tag(model_id, "quality")
+    assert "quality" not in client.get_logged_model(model_id).tags
+    with pytest.raises(MlflowException) as exc:
+        client.get_logged_model("m-0000000000000000000000000000dead")
+    assert _error_code(exc) == "RESOURCE_DOES_NOT_EXIST"
+
+
 # --- models, versions, aliases ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
