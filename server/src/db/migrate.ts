@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/2026-11-26-initial';
 import * as mlflow from './migrations/2026-11-26-mlflow';
 
@@ -12,7 +12,11 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Brings the schema up to date; any failure stops the server (never serve a half-migrated schema). */
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  // (reliability) Kysely looks for its migration tables in any schema; pin them to ours, or another
+  // registry's tables in the same PostgreSQL database make it skip creating them ("kysely_migration_lock does not exist").
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const schema = pg ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { api, download, setupModel } from '../helpers/api';
+import { blobFile, dropStorage, launch, newStorage, runCli, sha256, type RunningServer, type Storage } from './process';
+
+/** Corrupt bytes on disk are never handed out as good, and verify finds and quarantines them. */
+describe('integrity on disk [sqlite]', () => {
+  let storage: Storage;
+  let server: RunningServer;
+  beforeAll(async () => {
+    storage = newStorage('sqlite');
+    server = await launch(storage);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await dropStorage(storage);
+  });
+
+  async function upload(base: string, iid: number, path: string, bytes: Buffer) {
+    const r = await api(server, 'PUT', `${base}/candidates/${iid}/artifacts/${path}`, { body: bytes });
+    expect(r.status).toBe(201);
+    return r.body.sha256 as string;
+  }
+
+  async function flipByte(sha: string, at: number) {
+    const f = blobFile(storage.dataDir, sha);
+    const b = fs.readFileSync(f);
+    b[at] ^= 0xff;
+    fs.writeFileSync(f, b);
+  }
+
+  it('aborts a download whose bytes do not hash to the digest, logs it, and then refuses Range reads', async () => {
+    const { base } = await setupModel(server);
+    expect((await api(server, 'POST', `${base}/candidates`, { json: {} })).status).toBe(201);
+    const bytes = crypto.randomBytes(700_000);
+    const sha = await upload(base, 1, 'weights.bin', bytes);
+    const good = await download(server, `${base}/candidates/1/artifacts/weights.bin`);
+    expect(sha256(good.bytes)).toBe(sha);
+
+    await flipByte(sha, 600_000);
+    // The server has already promised Content-Length bytes: the transfer fails instead of completing.
+    const res = await fetch(`${server.url}/api/v1${base}/candidates/1/artifacts/weights.bin`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.readFileSync(server.logFile, 'utf8')).toMatch(new RegExp(`blob ${sha} is corrupt on disk`));
+
+    const ranged = await api(server, 'GET', `${base}/candidates/1/artifacts/weights.bin`, { headers: { range: 'bytes=0-99' } });
+    expect(ranged.status).toBe(500);
+    expect(ranged.body.error.code).toBe('BLOB_CORRUPT');
+    const whole = await api(server, 'GET', `${base}/candidates/1/artifacts/weights.bin`);
+    expect(whole.body.error.code).toBe('BLOB_CORRUPT');
+
+    // Uploading the good bytes again heals it.
+    await upload(base, 1, 'weights.bin', bytes);
+    const healed = await download(server, `${base}/candidates/1/artifacts/weights.bin`);
+    expect(healed.status).toBe(200);
+    expect(sha256(healed.bytes)).toBe(sha);
+  });
+
+  it('refuses a blob whose size changed before sending anything', async () => {
+    const { base } = await setupModel(server);
+    await api(server, 'POST', `${base}/candidates`, { json: {} });
+    const sha = await upload(base, 1, 'a.txt', Buffer.from('hello world, this is an artifact'));
+    fs.truncateSync(blobFile(storage.dataDir, sha), 5);
+    const r = await api(server, 'GET', `${base}/candidates/1/artifacts/a.txt`);
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe('BLOB_CORRUPT');
+    await upload(base, 1, 'a.txt', Buffer.from('hello world, this is an artifact'));
+  });
+
+  it('verify reports corrupt and missing blobs, marks them, and exits non-zero; clean stores exit 0', async () => {
+    const { base, group, model } = await setupModel(server);
+    await api(server, 'POST', `${base}/candidates`, { json: {} });
+    const clean = runCli(storage, ['verify', '--data-dir', storage.dataDir]);
+    expect(clean.out).toMatch(/"corrupt":0,"missing":0/);
+    expect(clean.code).toBe(0);
+
+    const shaA = await upload(base, 1, 'a.bin', crypto.randomBytes(5000));
+    const shaB = await upload(base, 1, 'b.bin', crypto.randomBytes(5000));
+    await flipByte(shaA, 10);
+    fs.unlinkSync(blobFile(storage.dataDir, shaB));
+    const bad = runCli(storage, ['verify', '--data-dir', storage.dataDir]);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain(`CORRUPT   ${shaA}`);
+    expect(bad.out).toContain(`MISSING   ${shaB}`);
+    expect(bad.out).toContain(`used by ${group}/${model} candidate 1 a.bin`);
+    expect(bad.out).toMatch(/"corrupt":1,"missing":1/);
+    expect(fs.existsSync(`${storage.dataDir}/blobs/quarantine/${shaA}`)).toBe(true);
+    // Marked by verify: refused even for a Range read, which cannot be hash-checked.
+    const ranged = await api(server, 'GET', `${base}/candidates/1/artifacts/a.bin`, { headers: { range: 'bytes=0-1' } });
+    expect(ranged.body.error.code).toBe('BLOB_CORRUPT');
+
+    // Repair: remove the artifacts (their blobs become garbage) and verify passes again.
+    await api(server, 'DELETE', `${base}/candidates/1/artifacts/a.bin`);
+    await api(server, 'DELETE', `${base}/candidates/1/artifacts/b.bin`);
+    fs.rmSync(blobFile(storage.dataDir, shaA));
+    expect(runCli(storage, ['verify', '--data-dir', storage.dataDir]).code).toBe(0);
+  });
+});
