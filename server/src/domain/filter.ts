@@ -18,7 +18,7 @@ const KINDS: Record<string, Clause['kind']> = {
   metrics: 'metric', metric: 'metric', params: 'param', param: 'param', tags: 'tag', tag: 'tag', attributes: 'attribute', attribute: 'attribute',
 };
 
-const TOKEN = /\s*(?:(and)\b|([A-Za-z_]+)\.(`[^`]+`|"[^"]+"|[A-Za-z0-9_.\-/:]+)|([A-Za-z_]+)|(>=|<=|!=|<>|=|>|<|like\b)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))/iy;
+const TOKEN = /\s*(?:(and)\b|([A-Za-z_]+)\.(`[^`]+`|"[^"]+"|[A-Za-z0-9_.\-/:]+)|(?!like\b)([A-Za-z_]+)|(>=|<=|!=|<>|=|>|<|like\b)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))/iy;
 
 type Tok = { t: 'and' } | { t: 'ident'; kind: Clause['kind']; key: string } | { t: 'op'; op: Op } | { t: 'value'; v: string | number };
 

@@ -1,0 +1,101 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+/** A real registry process (dist/cli.js) on a random port, with a temp data dir. */
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  adminToken: string;
+  backend: Backend;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export type Backend = 'sqlite' | 'postgres';
+
+export const PG_URL = process.env.MODELREG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startServer(backend: Backend): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-test-'));
+  const adminToken = 'mr_test_' + crypto.randomBytes(16).toString('hex');
+  const schema = `mr_test_${crypto.randomBytes(6).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '', MODELREG_DATABASE_SCHEMA: '' };
+  if (backend === 'postgres') {
+    env.MODELREG_DATABASE_URL = PG_URL;
+    env.MODELREG_DATABASE_SCHEMA = schema;
+  }
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      // Keep only the tail: the log is for debugging a failed start.
+      output = (output + chunk.toString()).slice(-20_000);
+      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(output);
+      if (m) resolve(m[1]);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000).unref();
+  });
+  return {
+    url, dataDir, adminToken, backend, proc,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (backend === 'postgres') await dropSchema(schema);
+    },
+  };
+}
+
+/** Checked once, synchronously, so suites can be declared skipped (jest cannot skip at run time). */
+function postgresReachableSync(): boolean {
+  if (process.env.MODELREG_TEST_PG_REACHABLE) return process.env.MODELREG_TEST_PG_REACHABLE === '1';
+  const probe = `const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1],connectionTimeoutMillis:2000});` +
+    `c.connect().then(()=>c.query('select 1')).then(()=>process.exit(0),()=>process.exit(1))`;
+  const r = spawnSync(process.execPath, ['-e', probe, PG_URL], { cwd: path.join(__dirname, '..', '..'), timeout: 10_000 });
+  process.env.MODELREG_TEST_PG_REACHABLE = r.status === 0 ? '1' : '0';
+  return r.status === 0;
+}
+
+/**
+ * Declares a suite once per storage backend, each against its own server process. The
+ * PostgreSQL half is skipped, with a visible message, when PostgreSQL cannot be reached.
+ */
+export function describeEachBackend(name: string, suite: (get: () => TestServer) => void): void {
+  for (const backend of ['sqlite', 'postgres'] as Backend[]) {
+    const available = backend === 'sqlite' || postgresReachableSync();
+    if (!available) {
+      console.warn(`SKIPPED: PostgreSQL at ${PG_URL} is not reachable; the [postgres] half of "${name}" does not run`);
+    }
+    (available ? describe : describe.skip)(`${name} [${backend}]`, () => {
+      let server: TestServer | null = null;
+      beforeAll(async () => {
+        server = await startServer(backend);
+      });
+      afterAll(async () => {
+        await server?.stop();
+      });
+      suite(() => server!);
+    });
+  }
+}
