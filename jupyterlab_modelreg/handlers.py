@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPResponse
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from .settings import ModelregConfig, RegistryTarget
@@ -104,6 +104,7 @@ class ModelregHandler(APIHandler):
 
     def send_json_error(self, status: int, code: str, message: str) -> None:
         self.clear()
+        self.set_cors_headers()  # clear() dropped them; a cross-origin page must still read the error
         self.set_status(status)
         self.finish(json.dumps({"error": {"code": code, "message": message}}))
 
@@ -213,6 +214,7 @@ class RegistryProxyHandler(ModelregHandler):
         if start.code == 100:
             return
         self.clear()
+        self.set_cors_headers()
         self.set_status(start.code, start.reason or None)
         for name in RESPONSE_HEADERS:
             value = upstream.get(name)
@@ -227,14 +229,17 @@ class RegistryProxyHandler(ModelregHandler):
         await self.flush()
 
     async def _finish_upstream(self, upstream: Awaitable[HTTPResponse]) -> None:
-        response = await upstream
-        if response.code == 599 or not self._headers_applied:
+        try:
+            response = await upstream
+            failure = str(response.error) if response.code == 599 else None
+        except (OSError, HTTPClientError) as exc:  # refused, DNS, reset: raised despite raise_error=False
+            failure = str(exc) or type(exc).__name__
+        if failure is not None or not self._headers_applied:
             if self._headers_written:
                 # The registry connection broke mid-body: close rather than pretend the body is whole.
                 self.request.connection.close()
                 return
-            reason = str(response.error) if response.error else "no response"
-            raise ModelregError(502, "REGISTRY_UNREACHABLE", unreachable_message(self._target, reason))
+            raise ModelregError(502, "REGISTRY_UNREACHABLE", unreachable_message(self._target, failure or "no response"))
         self.finish()
 
     def finish(self, *args: Any, **kwargs: Any):
@@ -306,7 +311,7 @@ class StatusHandler(ModelregHandler):
             health = await registry_client().fetch(
                 f"{target.url}/api/v1/health", headers=headers, connect_timeout=3, request_timeout=5, raise_error=False
             )
-        except Exception as exc:  # DNS errors and the like come as exceptions, not 599
+        except (OSError, HTTPClientError) as exc:  # refused and DNS errors are raised, not returned as 599
             health = None
             reason = str(exc)
         else:
@@ -323,9 +328,16 @@ class StatusHandler(ModelregHandler):
                 "Set MODELREG_TOKEN or run `modelreg login`, then reload."
             )
         else:
-            who = await registry_client().fetch(
-                f"{target.url}/api/v1/user", headers=headers, connect_timeout=3, request_timeout=5, raise_error=False
-            )
+            try:
+                who = await registry_client().fetch(
+                    f"{target.url}/api/v1/user", headers=headers, connect_timeout=3, request_timeout=5,
+                    raise_error=False,
+                )
+            except (OSError, HTTPClientError) as exc:
+                status["reachable"] = False
+                status["message"] = unreachable_message(target, str(exc))
+                self.finish(json.dumps(status))
+                return
             if who.code == 200:
                 status["user"] = _json_or_empty(who.body).get("username")
                 status["message"] = f"Connected to {target.url} as {status['user']}."

@@ -25,11 +25,15 @@ def assert_no_token(response, token: str) -> None:
         assert token not in value, f"token leaked in header {name}"
 
 
+# Tests that build URLs themselves also request `http_server_client`: that fixture is what makes the
+# test Jupyter server listen on jp_http_port.
 def server_url(jp_http_port, jp_base_url, path: str) -> str:
     return f"http://127.0.0.1:{jp_http_port}{jp_base_url}{path}"
 
 
-async def test_requests_without_jupyter_credentials_are_refused(registry_env, jp_serverapp, jp_http_port, jp_base_url):
+async def test_requests_without_jupyter_credentials_are_refused(
+    registry_env, http_server_client, jp_http_port, jp_base_url
+):
     client = AsyncHTTPClient()
     for method, path, body in [
         ("GET", "modelreg/api/v1/models", None),
@@ -113,7 +117,9 @@ async def _login_cookies(jp_http_port, jp_base_url, jp_serverapp) -> dict[str, s
     return cookies
 
 
-async def test_cookie_sessions_need_the_xsrf_header_on_writes(registry_env, seeded, jp_serverapp, jp_http_port, jp_base_url):
+async def test_cookie_sessions_need_the_xsrf_header_on_writes(
+    registry_env, seeded, jp_serverapp, http_server_client, jp_http_port, jp_base_url
+):
     cookies = await _login_cookies(jp_http_port, jp_base_url, jp_serverapp)
     cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
     client = AsyncHTTPClient()
@@ -151,7 +157,7 @@ def _big_file(tmp_path) -> tuple[str, str]:
 
 
 async def test_large_upload_and_download_stream_in_chunks(
-    registry_env, seeded, jp_serverapp, jp_auth_header, jp_http_port, jp_base_url, tmp_path
+    registry_env, seeded, http_server_client, jp_auth_header, jp_http_port, jp_base_url, tmp_path
 ):
     path, sha = _big_file(tmp_path)
     group, name = seeded["model"].split("/")
@@ -171,7 +177,7 @@ async def test_large_upload_and_download_stream_in_chunks(
                 server_url(jp_http_port, jp_base_url, artifact), method="PUT", body_producer=produce,
                 headers={**headers, "Content-Length": str(BIG), "Content-Type": "application/octet-stream",
                          "X-Checksum-Sha256": sha},
-                request_timeout=300,
+                request_timeout=120,
             ),
             raise_error=False,
         )
@@ -190,7 +196,7 @@ async def test_large_upload_and_download_stream_in_chunks(
 
         download = await client.fetch(
             HTTPRequest(server_url(jp_http_port, jp_base_url, artifact), headers=headers,
-                        streaming_callback=on_chunk, request_timeout=300),
+                        streaming_callback=on_chunk, request_timeout=120),
             raise_error=False,
         )
         _, download_peak = tracemalloc.get_traced_memory()

@@ -34,6 +34,24 @@ describe('logNotebookCode', () => {
   });
 });
 
+describe('logNotebookCode without the client', () => {
+  it('reports MODELREG_NOT_INSTALLED as an event instead of raising', () => {
+    const stub = [
+      'import sys, types, json',
+      'sys.modules["modelreg"] = None  # makes "import modelreg" fail like a missing package',
+      'display_mod = types.ModuleType("IPython.display")',
+      'display_mod.display = lambda obj, raw=False: print(json.dumps(obj))',
+      'ipython = types.ModuleType("IPython"); ipython.display = display_mod',
+      'sys.modules["IPython"] = ipython; sys.modules["IPython.display"] = display_mod'
+    ].join('\n');
+    const out = execFileSync('python3', ['-c', `${stub}\n${logNotebookCode(args)}`], {
+      encoding: 'utf8'
+    });
+    const shown = JSON.parse(out);
+    expect(shown[MODELREG_EVENT_MIME]).toMatchObject({ event: 'error', code: 'MODELREG_NOT_INSTALLED' });
+  });
+});
+
 describe('eventsOf', () => {
   it('reads events from display data', () => {
     const event = { event: 'progress', stage: 'upload', message: 'Uploading model.pkl', done: 1, total: 3 };

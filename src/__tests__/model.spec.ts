@@ -4,16 +4,19 @@ import { registryCall, testServers, useTestServer } from './servers';
 
 describe('RegistryModel', () => {
   const servers = testServers();
+  const pagingGroup = `${servers.group}p`;
   beforeAll(async () => {
     useTestServer();
-    // A second and third model so paging has something to page through.
-    for (const name of ['alpha', 'beta']) {
-      await registryCall('POST', `models/${servers.group}`, { name });
+    await registryCall('POST', 'groups', { name: pagingGroup, visibility: 'private' });
+    // Three models in a group of their own, so paging has a known number to page through.
+    for (const name of ['alpha', 'beta', 'gamma']) {
+      await registryCall('POST', `models/${pagingGroup}`, { name });
     }
+    await registryCall('POST', `models/${servers.group}`, { name: 'beta' });
   });
 
   it('pages through models with the page size of the settings', async () => {
-    const model = new RegistryModel({ pageSize: 2, defaultGroup: servers.group });
+    const model = new RegistryModel({ pageSize: 2, defaultGroup: pagingGroup });
     let changes = 0;
     model.changed.connect(() => changes++);
     await model.search('');
@@ -35,9 +38,9 @@ describe('RegistryModel', () => {
   });
 
   it('searches by name', async () => {
-    const model = new RegistryModel({ defaultGroup: servers.group });
+    const model = new RegistryModel({ defaultGroup: pagingGroup });
     await model.search('alpha');
-    expect(model.models.value.map(m => m.full_name)).toEqual([`${servers.group}/alpha`]);
+    expect(model.models.value.map(m => m.full_name)).toEqual([`${pagingGroup}/alpha`]);
   });
 
   it('opens a model card with versions, candidates, aliases and deployments', async () => {

@@ -139,7 +139,7 @@ function startJupyter(work, name, port, token, env, extraArgs = []) {
       `--IdentityProvider.token=${token}`,
       `--ServerApp.root_dir=${path.join(work, 'notebooks')}`,
       '--ServerApp.allow_root=True',
-      '--ServerApp.jpserver_extensions={"jupyterlab_modelreg": true}',
+      '--ServerApp.jpserver_extensions=jupyterlab_modelreg=True',
       ...extraArgs
     ],
     {
