@@ -3,6 +3,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 
 import registrySvg from '../style/icons/registry.svg';
 import logCandidateSvg from '../style/icons/log-candidate.svg';
+import lockSvg from '../style/icons/lock.svg';
 
 export const registryIcon = new LabIcon({
   name: 'jupyterlab-modelreg:registry',
@@ -12,4 +13,10 @@ export const registryIcon = new LabIcon({
 export const logCandidateIcon = new LabIcon({
   name: 'jupyterlab-modelreg:log-candidate',
   svgstr: logCandidateSvg
+});
+
+/** Shown on locked versions and promoted candidates. */
+export const lockIcon = new LabIcon({
+  name: 'jupyterlab-modelreg:lock',
+  svgstr: lockSvg
 });

@@ -47,13 +47,17 @@ function pythonString(value: string): string {
 export function pullSnippet(request: IPullRequest): string {
   const spec = `${request.model}@${request.ref}`;
   const lines = ['import modelreg', '', `path = modelreg.pull(${pythonString(spec)})`];
-  const loader = LOADERS.find(l => l.match.test((request.framework ?? '').trim()));
+  const files = request.files ?? [];
+  const hasFileFor = (l: (typeof LOADERS)[number]) =>
+    files.some(f => l.extensions.some(ext => f.toLowerCase().endsWith(ext)));
+  // The card's framework decides; without one, a model file whose extension is unambiguous does.
+  const loader =
+    LOADERS.find(l => l.match.test((request.framework ?? '').trim())) ??
+    (request.framework ? undefined : LOADERS.find(hasFileFor));
   if (!loader) {
     return lines.join('\n');
   }
-  const file = (request.files ?? []).find(f =>
-    loader.extensions.some(ext => f.toLowerCase().endsWith(ext))
-  );
+  const file = files.find(f => loader.extensions.some(ext => f.toLowerCase().endsWith(ext)));
   // modelreg.pull returns the local snapshot folder; join the model file to it when known.
   const target = file ? `Path(path) / ${pythonString(file)}` : 'path';
   return [

@@ -32,3 +32,18 @@ describe('pullSnippet', () => {
     expect(code).toContain('modelreg.pull("a/b\\"); import os; (\\"@1.0.0")');
   });
 });
+
+describe('pullSnippet without a framework on the card', () => {
+  it('picks the loader from the model file extension', () => {
+    const code = pullSnippet({ model: 'a/b', ref: '1.0.0', files: ['notebook/t.ipynb', 'model.joblib'] });
+    expect(code).toContain('model = joblib.load(Path(path) / "model.joblib")');
+  });
+
+  it('adds no loader when no file is recognised', () => {
+    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', files: ['weights.bin'] })).not.toContain('load(');
+  });
+
+  it('trusts an unknown framework over file extensions', () => {
+    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', framework: 'xgboost', files: ['m.pkl'] })).not.toContain('load(');
+  });
+});

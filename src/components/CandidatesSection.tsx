@@ -1,7 +1,10 @@
 /** Candidates: status, key metrics, where each came from; promote one or tick some to compare. */
 import * as React from 'react';
 
+import { notebookIcon } from '@jupyterlab/ui-components';
+
 import { formatDate, formatMetric } from '../format';
+import { lockIcon } from '../icons';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
 import { CompareCheckbox } from './CompareCheckbox';
@@ -93,7 +96,7 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         <span className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}>{c.status}</span>
         {c.version && (
           <span className="jp-modelreg-lock" title={trans.__('Promoted and locked')}>
-            🔒 v{c.version}
+            <lockIcon.react tag="span" className="jp-modelreg-inline-icon" />v{c.version}
           </span>
         )}
       </div>
@@ -103,12 +106,20 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             {key} <strong>{formatMetric(c.metrics[key].value)}</strong>
           </span>
         ))}
-        {Object.keys(c.params ?? {}).length > 0 && (
-          <span className="jp-modelreg-muted" title={JSON.stringify(c.params)}>
-            {trans._n('%1 param', '%1 params', Object.keys(c.params).length)}
-          </span>
-        )}
       </div>
+      {Object.keys(c.params ?? {}).length > 0 && (
+        <div
+          className="jp-modelreg-params"
+          data-testid="modelreg-candidate-params"
+          aria-label={trans._n('%1 param', '%1 params', Object.keys(c.params).length)}
+        >
+          {Object.entries(c.params).map(([key, value]) => (
+            <code key={key} className="jp-modelreg-param">
+              {key}={value}
+            </code>
+          ))}
+        </div>
+      )}
       <div className="jp-modelreg-source">
         {notebook && (
           <button
@@ -117,7 +128,8 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             title={trans.__('Open %1', notebook)}
             onClick={() => void commands.execute('docmanager:open', { path: notebook })}
           >
-            📓 {notebook}
+            <notebookIcon.react tag="span" className="jp-modelreg-inline-icon" />
+            {notebook}
           </button>
         )}
         {ciUrl && (

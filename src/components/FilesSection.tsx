@@ -1,6 +1,8 @@
 /** Files of a version or candidate as a tree with sizes and digests; download only. */
 import * as React from 'react';
 
+import { folderIcon } from '@jupyterlab/ui-components';
+
 import { registry } from '../api';
 import { formatBytes, shortDigest } from '../format';
 import { ICard } from '../model';
@@ -109,7 +111,10 @@ function FolderContents(props: IFolderContentsProps): JSX.Element {
       {folders.map(f => (
         <li key={f.name} role="treeitem" aria-expanded="true">
           <details open>
-            <summary className="jp-modelreg-folder">📁 {f.name}</summary>
+            <summary className="jp-modelreg-folder">
+              <folderIcon.react tag="span" className="jp-modelreg-inline-icon" />
+              {f.name}
+            </summary>
             <ul role="group">
               <FolderContents folder={f} href={props.href} />
             </ul>

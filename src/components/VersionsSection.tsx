@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import { formatDate } from '../format';
 import { ICard } from '../model';
+import { lockIcon } from '../icons';
 import { CommandIDs } from '../tokens';
 import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
@@ -45,7 +46,8 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
                   title={trans.__('Locked: the files and metadata of this version cannot change')}
                   aria-label={trans.__('Locked')}
                 >
-                  🔒 {trans.__('locked')}
+                  <lockIcon.react tag="span" className="jp-modelreg-inline-icon" />
+                  {trans.__('locked')}
                 </span>
               )}
               {v.prerelease && <span className="jp-modelreg-chip">{trans.__('pre-release')}</span>}
