@@ -116,7 +116,7 @@ def main() -> int:
     parser.add_argument("--url", default=os.environ.get("MODELREG_URL"))
     parser.add_argument("--token", default=os.environ.get("MODELREG_TOKEN"))
     parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="modelreg-bench-") as tmp:
         workdir = Path(tmp)
@@ -136,6 +136,8 @@ def main() -> int:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
         print(line(row))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{os.cpu_count()} CPUs, load average {load} (other processes share this machine)")
     return 0
 
 

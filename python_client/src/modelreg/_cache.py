@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Dict, List, Optional
 
+from . import constants
 from ._lock import file_lock
 from ._refs import ModelName
 from .errors import DigestMismatch, ValidationError
@@ -42,7 +43,7 @@ class BlobWriter:
         # Hash what an earlier, interrupted download left, so the download can continue it.
         if incomplete.exists():
             with open(incomplete, "rb") as handle:
-                for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                for chunk in iter(lambda: handle.read(constants.CHUNK_SIZE), b""):
                     self._hash.update(chunk)
                     self.offset += len(chunk)
         self._handle = open(incomplete, "ab")
@@ -73,7 +74,7 @@ Fetch = Callable[[BlobWriter], None]
 def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        for chunk in iter(lambda: handle.read(constants.CHUNK_SIZE), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -84,6 +85,16 @@ def _safe_relative(path: str) -> PurePosixPath:
         raise ValidationError(f"Refusing artifact path {path!r}: it would leave the snapshot directory",
                               code="INVALID_PATH")
     return relative
+
+
+def _points_at(entry: Path, blob: Path, size: int) -> bool:
+    """True when a snapshot entry is still the link to ``blob`` (or, without symlinks, a copy of that size)."""
+    if entry.is_symlink():
+        return os.path.normpath(os.path.join(entry.parent, os.readlink(entry))) == os.path.normpath(blob)
+    try:
+        return entry.stat().st_size == size
+    except OSError:
+        return False
 
 
 class Cache:
@@ -151,7 +162,7 @@ class Cache:
                 return None
             if verify and _hash_file(blob) != record["sha256"]:
                 return None
-            if not os.path.lexists(snapshot / _safe_relative(record["path"])):
+            if not _points_at(snapshot / _safe_relative(record["path"]), blob, record["size"]):
                 return None
         return snapshot
 

@@ -11,9 +11,10 @@ from typing import Dict, Optional
 API_PREFIX = "/api/v1"
 CONFIG_FILE_NAME = "config.json"
 
-# Uploads and downloads move data in chunks of this size: large enough that Python's
-# per-chunk overhead disappears next to the socket and sha256 work.
-CHUNK_SIZE = 1024 * 1024
+# Uploads, downloads and hashing move data in chunks of this size: large enough that Python's
+# per-chunk overhead disappears next to the socket and sha256 work, small enough to stay out of
+# glibc's mmap path (1 MiB chunks tripled the kernel time of a 1 GiB pull in measurements).
+CHUNK_SIZE = 256 * 1024
 # Buffered metric points are sent once this many are waiting ...
 METRIC_BATCH_SIZE = 1000
 # ... or when the oldest waiting point is older than this many seconds.
