@@ -167,3 +167,24 @@ def test_config_file_is_private_and_used(server, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     assert modelreg.Registry().whoami()["username"]
 
+
+
+def test_candidates_filter_and_order(registry, model):
+    for depth, auc in ((4, 0.80), (6, 0.90), (8, 0.85)):
+        with registry.candidate(model, name=f"d{depth}", experiment="sweep") as c:
+            c.log_params({"depth": depth})
+            c.log_metric("auc", auc)
+    best_first = registry.candidates(model, filter="metrics.auc > 0.82", order_by="metrics.auc DESC")
+    assert [c.name for c in best_first] == ["d6", "d8"]
+    assert len(registry.candidates(model, experiment="sweep", limit=2)) == 2
+
+
+def test_pulling_a_yanked_version_warns(registry, model):
+    with registry.candidate(model, name="bad") as c:
+        c.log_metric("auc", 0.1)
+    c.promote("1.0.0")
+    assert registry.yank(f"{model}@1.0.0", "leaks labels")["yanked"] is True
+    with pytest.warns(UserWarning, match="leaks labels"):
+        registry.pull(f"{model}@1.0.0")
+    with pytest.raises(ValueError, match="promote"):
+        registry.pull(f"{model}#1")

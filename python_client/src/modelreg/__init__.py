@@ -19,6 +19,7 @@ from ._fluent import (
     log_metrics,
     log_param,
     log_params,
+    pull,
     set_registry,
     set_tag,
     set_tags,
@@ -44,9 +45,12 @@ from .errors import (
 )
 from .registry import Registry
 
+# Imported after the `compare` module above, so that `modelreg.compare` is the function.
+from ._fluent import compare  # noqa: E402
+
 __all__ = [
     "Registry", "Candidate", "Comparison", "__version__",
-    "start_candidate", "active_candidate", "end_candidate", "set_registry",
+    "start_candidate", "active_candidate", "pull", "compare", "end_candidate", "set_registry",
     "log_param", "log_params", "log_metric", "log_metrics", "log_artifact", "set_tag", "set_tags",
     "RegistryError", "NotFound", "PermissionDenied", "Unauthenticated", "VersionLocked", "VersionExists",
     "Conflict", "ParamAlreadySet", "DigestMismatch", "ValidationError", "RegistryUnavailable",

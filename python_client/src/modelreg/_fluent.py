@@ -10,10 +10,11 @@ import sys
 import threading
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from .candidate import Candidate, ParamValue
+    from .compare import Comparison
     from .registry import Registry
 
 _lock = threading.RLock()
@@ -156,3 +157,19 @@ def set_tag(key: str, value: Any) -> None:
 def set_tags(tags: Mapping[str, Any]) -> None:
     """Set tags on the active candidate."""
     _require_active().set_tags(tags)
+
+
+def pull(ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False) -> Path:
+    """Download a version with the default registry; see :meth:`Registry.pull`.
+
+    This is the call JupyterLab's "Pull into notebook" inserts.
+
+    Example:
+        >>> path = modelreg.pull("acme/churn@production")
+    """
+    return _registry().pull(ref, local_dir=local_dir, verify=verify)
+
+
+def compare(refs: Sequence[Any]) -> "Comparison":
+    """Compare candidates and versions with the default registry; see :meth:`Registry.compare`."""
+    return _registry().compare(refs)

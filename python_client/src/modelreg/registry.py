@@ -203,6 +203,19 @@ class Registry:
         path = f"{ModelName.parse(model).path}/aliases/{quote(alias, safe='')}"
         return self._client.json("PUT", path, json_body={"version": version})
 
+    def yank(self, ref: str, reason: str) -> Dict[str, Any]:
+        """Mark a version as not to be used (maintainer+); it stays downloadable, pulls warn.
+
+        Args:
+            ref: an exact version, e.g. ``acme/churn@1.2.0``.
+            reason: why, shown to everyone who pulls it.
+        """
+        parsed = Ref.parse(ref)
+        if not parsed.is_exact_version:
+            raise ValueError(f"yank needs an exact version like acme/churn@1.2.0, got {ref}")
+        path = f"{parsed.model.path}/versions/{quote(parsed.version or '', safe='')}/yank"
+        return self._client.json("POST", path, json_body={"reason": reason})
+
     def promote(self, model: str, candidate: int, version: Optional[str] = None, *,
                 bump: Optional[str] = None, notes: Optional[str] = None) -> Dict[str, Any]:
         """Promote candidate ``candidate`` of ``model`` to a locked version. See :meth:`Candidate.promote`."""
