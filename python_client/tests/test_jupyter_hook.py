@@ -135,3 +135,4 @@ def test_hook_in_a_real_kernel_reports_events_on_iopub(server_env, model, notebo
     assert candidate["metrics"]["auc"]["value"] == pytest.approx(0.66)
     assert candidate["provenance"]["notebook"] == {"path": "work/train.ipynb", "snapshot": "notebook/train.ipynb"}
     assert candidate["provenance"]["kernel"]["language"] == "python"
+    assert candidate["provenance"]["kernel"]["name"] == "python3"

@@ -138,13 +138,22 @@ def notebook_path() -> Optional[str]:
     return name if name and name.endswith(".ipynb") else None
 
 
+def _kernel_name(ipykernel: Any) -> str:
+    # jupyter_client writes the kernelspec name (e.g. "python3") into the kernel's connection file.
+    try:
+        with open(ipykernel.get_connection_file(), encoding="utf-8") as handle:
+            return str(json.load(handle).get("kernel_name") or "python3")
+    except Exception:
+        return "python3"
+
+
 def kernel() -> Optional[Dict[str, str]]:
     """Which kernel runs this code, when it is a Jupyter kernel."""
     if not in_kernel():
         return None
     ipykernel = sys.modules.get("ipykernel")
     return {
-        "name": "ipykernel",
+        "name": _kernel_name(ipykernel),
         "language": "python",
         "version": getattr(ipykernel, "__version__", ""),
     }

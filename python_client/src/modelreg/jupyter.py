@@ -89,6 +89,15 @@ def _open_candidate(model: str, name: Optional[str], notebook_path: Optional[str
     return existing, False
 
 
+def _fail_quietly(candidate: Optional[Candidate]) -> None:
+    # A candidate this call created but could not complete is marked failed, not left running.
+    if candidate is not None:
+        try:
+            candidate.fail()
+        except Exception:
+            pass
+
+
 def log_notebook(
     model: str,
     name: Optional[str] = None,
@@ -154,14 +163,15 @@ def log_notebook(
     except _Expected as error:
         _error(error.code, error.message)
         return None
-    except RegistryError as error:
-        if created and candidate is not None:
-            try:
-                candidate.fail()
-            except RegistryError:
-                pass
-        _error(error.code, error.message)
+    except (RegistryError, OSError) as error:
+        _fail_quietly(candidate if created else None)
+        code = error.code if isinstance(error, RegistryError) else "FILE_ERROR"
+        _error(code, str(error))
         return None
+    except BaseException as error:  # a bug: tell the extension, then let the traceback show
+        _fail_quietly(candidate if created else None)
+        _error("CLIENT_ERROR", f"{error.__class__.__name__}: {error}")
+        raise
     result = candidate.to_dict()
     emit({"event": "result", "candidate": result, "url": candidate.url})
     return result
