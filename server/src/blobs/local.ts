@@ -34,10 +34,20 @@ export class LocalBlobStore implements BlobStore {
     const tmp = path.join(this.tmpDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`);
     const hash = crypto.createHash('sha256');
     let size = 0;
+    let unsynced = 0;
+    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true });
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         hash.update(chunk);
         size += chunk.length;
+        unsynced += chunk.length;
+        // Start writeback while the body still streams, so the final fsync of a large blob
+        // does not wait for gigabytes of dirty pages at once. Errors surface in that final fsync.
+        const fd = (out as unknown as { fd: number | null }).fd;
+        if (unsynced >= SYNC_EVERY_BYTES && typeof fd === 'number') {
+          unsynced = 0;
+          fs.fdatasync(fd, () => undefined);
+        }
         cb(null, chunk);
       },
     });
@@ -45,7 +55,7 @@ export class LocalBlobStore implements BlobStore {
     try {
       // flush: the file is fsynced before close, so a renamed blob is durable. The request
       // stream errors (or closes early) when the client aborts, and pipeline rejects.
-      await pipeline(body, hasher, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true }));
+      await pipeline(body, hasher, out);
       if (body.readableAborted) throw new ApiError('VALIDATION_ERROR', 'the upload was interrupted before the body ended');
       const sha256 = hash.digest('hex');
       if (opts.expectedSha256 && opts.expectedSha256 !== sha256) {
@@ -91,15 +101,19 @@ export class LocalBlobStore implements BlobStore {
     // (reliability) Never serve a blob that verify or a failed download marked bad, not even a Range.
     const mark = quarantineMarkSync(this.root, sha256);
     if (mark) throw new ApiError('BLOB_CORRUPT', `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`);
-    if (range) return fs.createReadStream(this.pathOf(sha256), { start: range.start, end: range.end });
+    if (range) return fs.createReadStream(this.pathOf(sha256), { start: range.start, end: range.end, highWaterMark: READ_CHUNK });
     // Whole reads are hashed on the way out: corrupt bytes end in an aborted transfer, never a "complete" one.
     const check = verifiedRead(sha256, (actual, bytes) => {
       this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
       void markQuarantined(this.root, sha256, { reason: 'corrupt', detail: `${bytes} bytes hash to ${actual}`, found_by: 'download' }).catch(() => undefined);
     });
-    return pipelineCb(fs.createReadStream(this.pathOf(sha256)), check, () => undefined);
+    return pipelineCb(fs.createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK }), check, () => undefined);
   }
 }
+
+/** 1 MiB reads: far fewer syscalls and chunks than the 64 KiB default on large artifacts. */
+const READ_CHUNK = 1 << 20;
+const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
 
 async function fsyncDir(dir: string): Promise<void> {
   const h = await fsp.open(dir, 'r');

@@ -2,18 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pgTypes from 'pg';
 import type { Database, Db } from './database';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
-// int8 columns (metric timestamps, sizes) come back as numbers; all stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
+/** Loaded only for PostgreSQL: an SQLite registry does not carry the driver in memory. */
+function loadPg(): typeof pgTypes {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require('pg') as typeof pgTypes;
+  // int8 columns (metric timestamps, sizes) come back as numbers; all stay far below 2^53.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  return pg;
+}
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null; databaseSchema: string | null }): Promise<{ db: Db; kind: DatabaseKind }> {
   if (opts.databaseUrl) {
+    const pg = loadPg();
     const schema = opts.databaseSchema;
     if (schema && !SCHEMA_NAME.test(schema)) throw new Error(`MODELREG_DATABASE_SCHEMA must match ${SCHEMA_NAME}, got "${schema}"`);
     if (schema) {

@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closeAgent, measure, type LatencyResult } from './latency';
+import { seedRegistry, type SeedShape } from './seed';
+import { startRegistry } from './server-process';
+import { benchTransfer, type TransferResult } from './transfer';
+
+/**
+ * `npm run bench`: transfer of a large artifact vs cp, server RSS, and p50/p99 of card / search /
+ * compare on a seeded store. Prints a table and writes JSON to server/.bench/.
+ * Options: --transfer-mib N (1024), --models N (1000), --candidates N per model (100), --metrics N (20),
+ * --requests N (300), --skip-transfer, --skip-latency.
+ */
+function options(argv: string[]) {
+  const get = (name: string, def: number) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : def;
+  };
+  return {
+    transferMiB: get('transfer-mib', 1024),
+    shape: { models: get('models', 1000), candidatesPerModel: get('candidates', 100), metricsPerCandidate: get('metrics', 20) } as SeedShape,
+    requests: get('requests', 300),
+    skipTransfer: argv.includes('--skip-transfer'),
+    skipLatency: argv.includes('--skip-latency'),
+  };
+}
+
+const log = (s: string) => console.error(`[bench] ${s}`);
+const f1 = (n: number) => n.toFixed(1);
+
+async function latency(workDir: string, shape: SeedShape, requests: number): Promise<{ seed_s: number; results: LatencyResult[] }> {
+  const dataDir = path.join(workDir, 'latency-data');
+  const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
+  const t = Date.now();
+  log(`seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`);
+  await seedRegistry(dataDir, token, shape, log);
+  const seedS = (Date.now() - t) / 1000;
+  log(`seeded in ${f1(seedS)} s`);
+  const reg = await startRegistry(dataDir, token);
+  try {
+    const api = `${reg.url}/api/v1/models/bench`;
+    const model = (i: number) => `m${(i * 7919) % shape.models}`;
+    const refs = Array.from({ length: Math.min(100, shape.candidatesPerModel) }, (_, i) => `c:${i + 1}`).join(',');
+    const results = [
+      await measure('model card GET', 20, requests, (i) => `${api}/${model(i)}`, token),
+      await measure('candidate search, order_by metric', 50, requests, (i) => `${api}/${model(i)}/candidates?order_by=${encodeURIComponent(`metrics.metric_${1 + (i % 19)} DESC`)}&filter=${encodeURIComponent('metrics.loss < 0.9')}&limit=50`, token),
+      await measure(`compare of ${Math.min(100, shape.candidatesPerModel)} candidates`, 100, Math.max(50, Math.floor(requests / 3)), (i) => `${api}/${model(i)}/compare?refs=${refs}`, token),
+    ];
+    return { seed_s: seedS, results };
+  } finally {
+    closeAgent();
+    await reg.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function table(transfer: TransferResult | null, lat: LatencyResult[]): string {
+  const lines: string[] = [];
+  if (transfer) {
+    const mib = transfer.bytes / 2 ** 20;
+    lines.push(`| transfer (${mib.toFixed(0)} MiB) | seconds | MiB/s | ratio vs cp | target |`, '|---|---|---|---|---|');
+    lines.push(`| cp (same disk) | ${transfer.cp_s.toFixed(2)} | ${f1(transfer.cp_MiBps)} | 1.00 | |`);
+    lines.push(`| upload (PUT, hashed + fsync) | ${transfer.upload_s.toFixed(2)} | ${f1(transfer.upload_MiBps)} | ${transfer.upload_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
+    lines.push(`| download (GET to file) | ${transfer.download_s.toFixed(2)} | ${f1(transfer.download_MiBps)} | ${transfer.download_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
+    lines.push('', '| server memory | MiB | target |', '|---|---|---|');
+    lines.push(`| peak RSS during upload | ${f1(transfer.rss_peak_upload_MiB)} | < 150 |`);
+    lines.push(`| peak RSS during download | ${f1(transfer.rss_peak_download_MiB)} | < 150 |`);
+    lines.push(`| VmHWM (process lifetime) | ${f1(transfer.rss_hwm_MiB)} | |`);
+  }
+  if (lat.length) {
+    lines.push('', '| latency | requests | p50 ms | p99 ms | max ms | p99 target ms |', '|---|---|---|---|---|---|');
+    for (const r of lat) lines.push(`| ${r.name} | ${r.requests} | ${f1(r.p50_ms)} | ${f1(r.p99_ms)} | ${f1(r.max_ms)} | < ${r.target_p99_ms} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  const outDir = path.join(__dirname, '..', '..', '.bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
+  try {
+    const transfer = opts.skipTransfer ? null : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
+    const lat = opts.skipLatency ? null : await latency(workDir, opts.shape, opts.requests);
+    const result = {
+      when: new Date().toISOString(), host: { cpus: os.cpus().length, load: os.loadavg(), node: process.version },
+      shape: opts.shape, transfer, seed_s: lat?.seed_s ?? null, latency: lat?.results ?? [],
+    };
+    const file = path.join(outDir, 'server-bench.json');
+    fs.writeFileSync(file, JSON.stringify(result, null, 2));
+    console.log(table(transfer, lat?.results ?? []));
+    console.log(`\nJSON: ${file}`);
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
