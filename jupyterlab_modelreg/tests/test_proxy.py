@@ -257,3 +257,23 @@ async def test_browser_cookies_are_not_forwarded(registry_env, jp_fetch):
     # Whatever the browser sends, the registry sees the server-side token's user.
     response = await jp_fetch("modelreg", "api", "v1", "user", headers={"Cookie": "session=browser-secret"})
     assert body_json(response)["username"] == registry_env.call("GET", "user")["username"]
+
+
+async def test_ranges_and_digest_headers_pass_through(registry_env, seeded, jp_fetch):
+    group, name = seeded["model"].split("/")
+    artifact = ["modelreg", "api", "v1", "models", group, name, "candidates", str(seeded["iid"]), "artifacts", "range.txt"]
+    body = b"0123456789"
+    registry_env.call("PUT", f"models/{group}/{name}/candidates/{seeded['iid']}/artifacts/range.txt", raw=body)
+    sha = hashlib.sha256(body).hexdigest()
+
+    whole = await jp_fetch(*artifact)
+    assert whole.body == body
+    assert whole.headers.get("ETag", "").strip('"') == sha
+
+    part = await jp_fetch(*artifact, headers={"Range": "bytes=4-"})
+    assert part.code == 206
+    assert part.body == b"456789"
+    assert part.headers["Content-Range"].startswith("bytes 4-9/10")
+
+    head = await jp_fetch(*artifact, method="HEAD")
+    assert head.code == 200 and head.body == b""
