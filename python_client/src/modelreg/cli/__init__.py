@@ -13,7 +13,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
+        getattr(args, "usage_of", parser).print_help(sys.stderr)
         return 2
     try:
         args.handler(args)

@@ -20,6 +20,13 @@ examples:
 """
 
 
+def _group(commands, name: str, help_text: str):
+    """A command with actions (``models list``); alone it prints its own help."""
+    group = commands.add_parser(name, help=help_text, description=help_text)
+    group.set_defaults(handler=None, usage_of=group)
+    return group.add_subparsers(metavar="ACTION")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON for scripts instead of text")
@@ -39,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     login = command("login", "save the registry URL and a token to the config file (mode 0600)", _commands.login)
     login.add_argument("--token", help="personal access token (default: MODELREG_TOKEN, else asked for)")
 
-    models = commands.add_parser("models", help="list or show models").add_subparsers(metavar="ACTION")
+    models = _group(commands, "models", "list or show models")
     models_list = command("list", "list the models you can read", _commands.models_list, models)
     models_list.add_argument("-q", "--query", help="text search in names and descriptions")
     models_list.add_argument("--group", help="only this group")
@@ -47,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     models_list.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     command("show", "show a model card", _commands.models_show, models).add_argument("model", help="group/name")
 
-    candidates = commands.add_parser("candidates", help="list or show candidates").add_subparsers(metavar="ACTION")
+    candidates = _group(commands, "candidates", "list or show candidates")
     candidates_list = command("list", "list candidates of a model, newest first", _commands.candidates_list,
                               candidates)
     candidates_list.add_argument("model", help="group/name")
@@ -90,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = command("compare", "compare versions and candidates of one model side by side", _commands.compare)
     compare.add_argument("refs", nargs="+", metavar="REF", help="group/name@1.2.0, @alias, @latest or group/name#IID")
 
-    versions = commands.add_parser("versions", help="list versions").add_subparsers(metavar="ACTION")
+    versions = _group(commands, "versions", "list versions")
     command("list", "list versions of a model, highest first", _commands.versions_list,
             versions).add_argument("model", help="group/name")
     return parser
