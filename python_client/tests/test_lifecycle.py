@@ -188,3 +188,11 @@ def test_pulling_a_yanked_version_warns(registry, model):
         registry.pull(f"{model}@1.0.0")
     with pytest.raises(ValueError, match="promote"):
         registry.pull(f"{model}#1")
+
+
+def test_saved_token_only_goes_to_its_registry(server):
+    from modelreg import _config
+
+    _config.write_config(server.url, server.token)
+    assert _config.resolve(None, None) == (server.url, server.token)
+    assert _config.resolve("http://elsewhere:1", None) == ("http://elsewhere:1", None)

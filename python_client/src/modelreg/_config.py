@@ -47,7 +47,9 @@ def write_config(url: str, token: Optional[str]) -> Path:
 def resolve(url: Optional[str], token: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
     """URL and token: explicit arguments, else the environment, else the config file."""
     config = read_config()
-    url = url or constants.registry_url() or config.get("url")
+    url = (url or constants.registry_url() or config.get("url") or "").rstrip("/") or None
     if token is None:
-        token = constants.registry_token() or config.get("token")
-    return (url.rstrip("/") if url else None), token
+        token = constants.registry_token()
+    if token is None and url and url == config.get("url", "").rstrip("/"):
+        token = config.get("token")  # a saved token only goes to the registry it was saved for
+    return url, token

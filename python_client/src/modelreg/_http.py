@@ -14,7 +14,6 @@ __version__ = "0.1.0"
 
 # Methods a repeat cannot harm. PUT of an artifact is idempotent: same path, same bytes.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-_TRANSIENT_STATUS = frozenset({502, 503, 504})
 
 Body = Union[bytes, IO[bytes], None]
 
@@ -194,8 +193,10 @@ class HttpClient:
             finally:
                 if opened is not None:
                     opened.close()
-            retryable = response.status_code in _TRANSIENT_STATUS or (
-                response.status_code == 429 and method in _IDEMPOTENT
+            # 502/503 mean the request never reached the registry; 504 and 429 are only safe to repeat
+            # when repeating cannot duplicate anything.
+            retryable = response.status_code in (502, 503) or (
+                response.status_code in (429, 504) and method in _IDEMPOTENT
             )
             if retryable and attempt < constants.MAX_RETRIES:
                 delay = _retry_after(response) or constants.RETRY_BACKOFF_SECONDS * 2 ** attempt
