@@ -63,6 +63,11 @@ class Candidate:
         return int(self._data["iid"])
 
     @property
+    def run_id(self) -> Optional[str]:
+        """The MLflow run id the registry gives this candidate (for MLflow clients)."""
+        return self._data.get("run_id")
+
+    @property
     def name(self) -> Optional[str]:
         return self._data.get("name")
 
