@@ -124,6 +124,8 @@ ERRORS_BY_CODE = {
     "INVALID_PATH": ValidationError,
     "INVALID_SEMVER": ValidationError,
     "DIGEST_MISMATCH": DigestMismatch,
+    "BLOB_CORRUPT": DigestMismatch,  # the registry's own copy is damaged: an administrator must restore it
+    "RANGE_NOT_SATISFIABLE": ValidationError,
     "UNAUTHENTICATED": Unauthenticated,
     "FORBIDDEN": PermissionDenied,
     "NOT_FOUND": NotFound,
