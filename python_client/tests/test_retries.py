@@ -26,7 +26,8 @@ class FaultyProxy:
     A method like ``PUT+body`` matches only requests with a body.
 
     Faults: ``"503"``/``"502"`` (answer that status), ``"reset"`` (read the request, then reset the
-    connection), ``"cut"`` (forward, but close after half of the response body).
+    connection), ``"cut"`` (forward, but close after half of the response body), ``"garble"`` (forward
+    with the first body byte changed).
     """
 
     def __init__(self, upstream: str) -> None:
@@ -64,6 +65,8 @@ class FaultyProxy:
                 upstream = requests.request(self.command, proxy.upstream + self.path, data=body, headers=headers,
                                             stream=True, allow_redirects=False)
                 content = upstream.raw.read()
+                if fault == "garble" and content:
+                    content = bytes([content[0] ^ 0xFF]) + content[1:]
                 self.send_response(upstream.status_code)
                 for key, value in upstream.headers.items():
                     if key.lower() not in ("content-length", "transfer-encoding", "connection", "keep-alive"):
@@ -137,3 +140,18 @@ def test_post_is_retried_after_503_but_metrics_are_not_duplicated(server, proxy,
         proxy.faults.append(("POST", "/metrics", "503"))
         candidate.flush()
     assert [p["value"] for p in candidate.metric_history("loss")] == [0.5]
+
+
+def test_garbled_download_is_retried_then_refused(server, proxy, registry, model, tmp_path, clean_env):
+    payload = os.urandom(MIB)
+    make_version(registry, model, {"model.bin": payload}, tmp_path)
+    through_proxy = modelreg.Registry(proxy.url, server.token)
+    proxy.faults += [("GET", "/artifacts/model.bin", "garble")] * 2
+    with pytest.raises(modelreg.DigestMismatch):
+        through_proxy.pull(f"{model}@1.0.0")
+    snapshot = clean_env / "models" / model / "versions" / "1.0.0"
+    assert not (snapshot / "model.bin").exists() and not list((clean_env / "blobs").glob("[0-9a-f]*[0-9a-f]"))
+
+    proxy.faults += [("GET", "/artifacts/model.bin", "garble")]  # once: the second download is good
+    path = through_proxy.pull(f"{model}@1.0.0")
+    assert (path / "model.bin").read_bytes() == payload
