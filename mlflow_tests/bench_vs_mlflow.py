@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -128,18 +129,24 @@ def flow(args) -> dict:
     assert len(top) == min(10, args.runs) and len(hits) <= args.runs, (len(top), len(hits))
     out["search_hits"] = len(hits)
 
+    # The machine is shared: each transfer is repeated and the median kept.
     big = Path(args.artifact)
     size = big.stat().st_size
-    with mlflow.start_run(run_name="artifact") as run:
+    uploads, downloads = [], []
+    for i in range(args.repeats):
+        with mlflow.start_run(run_name=f"artifact-{i}") as run:
+            t = time.perf_counter()
+            mlflow.log_artifact(str(big))
+            uploads.append(time.perf_counter() - t)
+        dst = Path(tempfile.mkdtemp(prefix="bench-dl-"))
         t = time.perf_counter()
-        mlflow.log_artifact(str(big))
-        out["upload_s"] = time.perf_counter() - t
-    dst = Path(tempfile.mkdtemp(prefix="bench-dl-"))
-    t = time.perf_counter()
-    local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst))
-    out["download_s"] = time.perf_counter() - t
-    assert Path(local).stat().st_size == size
-    shutil.rmtree(dst, ignore_errors=True)
+        local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst))
+        downloads.append(time.perf_counter() - t)
+        assert Path(local).stat().st_size == size
+        shutil.rmtree(dst, ignore_errors=True)
+    out["upload_s"] = statistics.median(uploads)
+    out["download_s"] = statistics.median(downloads)
+    out["upload_all_s"], out["download_all_s"] = uploads, downloads
     out["artifact_mb"] = size / 1e6
 
     X = np.random.RandomState(0).rand(200, 4)
@@ -164,7 +171,8 @@ def run_flow(uri: str, token, args, artifact: Path) -> dict:
     if token:
         env["MLFLOW_TRACKING_TOKEN"] = token
     command = [PYTHON, __file__, "--flow", "--uri", uri, "--artifact", str(artifact), "--runs", str(args.runs),
-               "--metrics", str(args.metrics), "--steps", str(args.steps), "--searches", str(args.searches)]
+               "--metrics", str(args.metrics), "--steps", str(args.steps), "--searches", str(args.searches),
+               "--repeats", str(args.repeats)]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"flow against {uri} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
@@ -202,6 +210,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--searches", type=int, default=20)
     p.add_argument("--artifact-mb", type=int, default=200)
+    p.add_argument("--repeats", type=int, default=3, help="artifact upload/download repetitions (median kept)")
     p.add_argument("--only", choices=["both", "mlflow", "modelreg"], default="both")
     p.add_argument("--modelreg-url", help="use this running modelreg server instead of starting one")
     p.add_argument("--modelreg-data-dir", help="its data dir (for the admin token), with --modelreg-url")
@@ -232,9 +241,11 @@ def main() -> None:
             else:
                 proc, uri, token = starter(work)
             try:
-                print(f"{name}: running the flow against {uri} ...", flush=True)
+                load_before = os.getloadavg()[0]
+                print(f"{name}: running the flow against {uri} (load average {load_before:.1f}) ...", flush=True)
                 results[name] = run_flow(uri, token, args, artifact)
-                print(f"{name}: {json.dumps({k: round(v, 2) for k, v in results[name].items()})}", flush=True)
+                results[name]["load_average"] = [load_before, os.getloadavg()[0]]
+                print(f"{name}: {json.dumps(results[name], default=str)}", flush=True)
             finally:
                 if proc:
                     stop(proc)
@@ -242,6 +253,8 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print(table(results))
+    print("\nload average (1 min) before -> after each flow, on a machine shared with other work: " + ", ".join(
+        f"{name} {r['load_average'][0]:.1f} -> {r['load_average'][1]:.1f}" for name, r in results.items()))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
     print(f"\nwrote {args.json}")

@@ -46,9 +46,10 @@ export async function runsJson(db: Db, model: ModelRow, rows: CandidateRow[]) {
   };
   const p = by(params), t = by(tags), mt = by(metrics), o = by(outputs);
   const out = [];
+  let modelSeries: number | undefined; // the experiment of series-less candidates, looked up once
   for (const r of rows) {
     const meta = metas.get(r.id);
-    const experimentId = await experimentOfCandidate(db, model, r);
+    const experimentId = r.experiment_id ?? (modelSeries ??= await experimentOfCandidate(db, model, r));
     const tagList = (t.get(r.id) ?? []).map((x) => ({ key: x.key, value: x.value }));
     if (!tagList.some((x) => x.key === 'mlflow.runName')) tagList.push({ key: 'mlflow.runName', value: r.name });
     if (!tagList.some((x) => x.key === 'mlflow.user')) tagList.push({ key: 'mlflow.user', value: r.author });
