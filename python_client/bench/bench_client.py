@@ -49,7 +49,7 @@ def _write_random(path: Path, size: int) -> None:
             written += len(chunk)
 
 
-def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> List[Tuple[str, str, str, str]]:
+def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tuple[List[Tuple[str, str, str, str]], str]:
     os.environ["MODELREG_CACHE"] = str(workdir / "unused-cache")
     registry = modelreg.Registry(url, token)
     group = f"bench{uuid.uuid4().hex[:8]}"
@@ -95,6 +95,7 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> List
     curl, pull = min(curl_times), min(pull_times)
     ratio = curl / pull
     gib = size / 2**30
+    rounds_text = "rounds (curl s / pull s): " + ", ".join(f"{c:.2f}/{p:.2f}" for c, p in zip(curl_times, pull_times))
     return [
         (f"upload {size_mib} MiB (new bytes)", f"{upload:.2f} s ({size / MIB / upload:.0f} MiB/s)", "-", ""),
         (f"curl {size_mib} MiB (best of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
@@ -108,7 +109,7 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> List
          "ok" if fresh_warm < 0.1 else "MISSED"),
         ("log 10,000 metric points + flush", f"{metrics_time:.2f} s", "< 2 s",
          "ok" if metrics_time < 2 else "MISSED"),
-    ]
+    ], rounds_text
 
 
 def main() -> int:
@@ -125,7 +126,7 @@ def main() -> int:
         if not url:
             process, url, token = start_server(workdir / "server-data", workdir / "server.log")
         try:
-            rows = run(url, token, workdir, args.size_mib, args.rounds)
+            rows, rounds_text = run(url, token, workdir, args.size_mib, args.rounds)
         finally:
             if process is not None:
                 stop_server(process)
@@ -137,7 +138,7 @@ def main() -> int:
     for row in rows:
         print(line(row))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\n{os.cpu_count()} CPUs, load average {load} (other processes share this machine)")
+    print(f"\n{rounds_text}\n{os.cpu_count()} CPUs, load average {load} (other processes share this machine)")
     return 0
 
 
