@@ -31,7 +31,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         process, url, token = start_server(root / "data", root / "server.log")
     except ServerDidNotStart as error:
-        pytest.fail(str(error), pytrace=False)
+        reason = str(error)
+    else:
+        reason = ""
+    if reason:
+        pytest.fail(reason, pytrace=False)
     try:
         yield Server(url, token, root / "data", root / "server.log")
     finally:
