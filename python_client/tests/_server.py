@@ -48,7 +48,8 @@ def start_server(data_dir: Path, log: Path) -> Tuple[subprocess.Popen, str, str]
             process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
                                        start_new_session=True)
         except OSError as error:
-            raise ServerDidNotStart(f"Cannot run `{' '.join(command)}` in {REPO}: {error}. Is Node/npm installed?") from error
+            raise ServerDidNotStart(
+                f"Cannot run `{' '.join(command)}` in {REPO}: {error}. Is Node/npm installed?") from error
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_SECONDS
     try:
