@@ -44,7 +44,8 @@ export function storageEnv(storage: Storage, extra: NodeJS.ProcessEnv = {}): Nod
 
 export async function launch(storage: Storage, opts: { args?: string[]; token?: string; logLevel?: string } = {}): Promise<RunningServer> {
   const adminToken = opts.token ?? 'mr_rel_' + crypto.randomBytes(16).toString('hex');
-  const logFile = path.join(storage.dataDir, `server-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.log`);
+  // Outside the data dir: a test may fill that disk on purpose.
+  const logFile = path.join(os.tmpdir(), `modelreg-rel-server-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.log`);
   const log = fs.openSync(logFile, 'a');
   const proc: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', storage.dataDir, '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])], {
     env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }), stdio: ['ignore', log, log],
