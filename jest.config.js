@@ -1,5 +1,7 @@
 // Unit tests for the extension: jsdom, ts-jest, and a real registry server started by the tests
-// (src/__tests__/registry.ts). One worker only: the machine is shared.
+// and a Jupyter server with the extension (src/__tests__/setup/globalSetup.js). One worker only: the
+// machine is shared.
+const net = require('net');
 const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
 
 const esModules = [
@@ -22,23 +24,36 @@ const esModules = [
 
 const baseConfig = jestJupyterLab(__dirname);
 
-// The Jupyter server the tests talk to; jsdom's page lives on the same origin so XHR is same-origin.
-if (!process.env.MODELREG_TEST_JUPYTER_PORT) {
-  process.env.MODELREG_TEST_JUPYTER_PORT = String(20000 + Math.floor(Math.random() * 20000));
+/** A port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
-const jupyterUrl = `http://127.0.0.1:${process.env.MODELREG_TEST_JUPYTER_PORT}/`;
 
-module.exports = {
-  ...baseConfig,
-  automock: false,
-  maxWorkers: 1,
-  roots: ['<rootDir>/src'],
-  reporters: ['default'],
-  testRegex: 'src/__tests__/.*\\.spec\\.tsx?$',
-  testTimeout: 60000,
-  globalSetup: '<rootDir>/src/__tests__/setup/globalSetup.js',
-  globalTeardown: '<rootDir>/src/__tests__/setup/globalTeardown.js',
-  testEnvironmentOptions: { ...(baseConfig.testEnvironmentOptions || {}), url: jupyterUrl },
-  collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/__tests__/**'],
-  transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+module.exports = async () => {
+  // The Jupyter server the tests talk to; jsdom's page lives on its origin so XHR is same-origin.
+  if (!process.env.MODELREG_TEST_JUPYTER_PORT) {
+    process.env.MODELREG_TEST_JUPYTER_PORT = String(await freePort());
+  }
+  const jupyterUrl = `http://127.0.0.1:${process.env.MODELREG_TEST_JUPYTER_PORT}/`;
+  return {
+    ...baseConfig,
+    automock: false,
+    maxWorkers: 1,
+    roots: ['<rootDir>/src'],
+    reporters: ['default'],
+    testRegex: 'src/__tests__/.*\\.spec\\.tsx?$',
+    testTimeout: 60000,
+    globalSetup: '<rootDir>/src/__tests__/setup/globalSetup.js',
+    globalTeardown: '<rootDir>/src/__tests__/setup/globalTeardown.js',
+    testEnvironmentOptions: { ...(baseConfig.testEnvironmentOptions || {}), url: jupyterUrl },
+    collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/__tests__/**'],
+    transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+  };
 };

@@ -111,11 +111,13 @@ export class RegistryModel {
   }
 
   updateSettings(settings: Partial<IModelregSettings>): void {
-    const pageSizeChanged =
-      settings.pageSize !== undefined && settings.pageSize !== this._settings.pageSize;
+    // The list depends on the page size and the default group: reload it when they change.
+    const listChanged =
+      (settings.pageSize !== undefined && settings.pageSize !== this._settings.pageSize) ||
+      (settings.defaultGroup !== undefined && settings.defaultGroup !== this._settings.defaultGroup);
     this._settings = { ...this._settings, ...settings };
     this._emit();
-    if (pageSizeChanged) {
+    if (listChanged && this._status.value?.reachable) {
       void this.search(this._query);
     }
   }

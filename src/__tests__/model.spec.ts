@@ -80,3 +80,27 @@ describe('RegistryModel', () => {
     expect(stored.metadata.framework).toBe('pytorch');
   });
 });
+
+describe('RegistryModel settings', () => {
+  const servers = testServers();
+  beforeAll(() => useTestServer());
+
+  it('reloads the list when the default group changes', async () => {
+    const model = new RegistryModel();
+    await model.refreshStatus();
+    await model.search('');
+    const everything = model.models.value.length;
+    model.updateSettings({ defaultGroup: servers.group });
+    await new Promise<void>(resolve => {
+      const done = () => {
+        if (!model.models.loading) {
+          model.changed.disconnect(done);
+          resolve();
+        }
+      };
+      model.changed.connect(done);
+    });
+    expect(model.models.value.every(m => m.group === servers.group)).toBe(true);
+    expect(model.models.value.length).toBeLessThanOrEqual(everything);
+  });
+});

@@ -8,6 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
+const net = require('net');
 
 const REPO = path.resolve(__dirname, '../../..');
 const STARTUP_MS = 240000;
@@ -39,6 +40,18 @@ async function waitFor(url, check, child, what) {
 }
 
 const children = [];
+
+/** A port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function start(command, args, options, logFile) {
   const log = fs.openSync(logFile, 'w');
@@ -170,7 +183,7 @@ module.exports = async function globalSetup() {
 
 async function startServers() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-jest-'));
-  const registryPort = 20000 + crypto.randomInt(20000);
+  const registryPort = await freePort();
   const jupyterPort = Number(process.env.MODELREG_TEST_JUPYTER_PORT);
   const jupyterToken = crypto.randomBytes(16).toString('hex');
 
@@ -192,7 +205,7 @@ async function startServers() {
     MODELREG_TOKEN: adminToken
   });
   // A second Jupyter server whose registry is down, for the "unreachable" states.
-  const downPort = jupyterPort + 1;
+  const downPort = await freePort();
   const down = startJupyter(
     work,
     'jupyter-down',
