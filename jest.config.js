@@ -1,7 +1,7 @@
 // Unit tests for the extension: jsdom, ts-jest, and a real registry server started by the tests
 // and a Jupyter server with the extension (src/__tests__/setup/globalSetup.js). One worker only: the
 // machine is shared.
-const net = require('net');
+const freePort = require('./src/__tests__/setup/freePort');
 const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
 
 const esModules = [
@@ -23,18 +23,6 @@ const esModules = [
 ].join('|');
 
 const baseConfig = jestJupyterLab(__dirname);
-
-/** A port nothing listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 module.exports = async () => {
   // The Jupyter server the tests talk to; jsdom's page lives on its origin so XHR is same-origin.

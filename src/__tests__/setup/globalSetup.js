@@ -8,7 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
-const net = require('net');
+const freePort = require('./freePort');
 
 const REPO = path.resolve(__dirname, '../../..');
 const STARTUP_MS = 240000;
@@ -40,18 +40,6 @@ async function waitFor(url, check, child, what) {
 }
 
 const children = [];
-
-/** A port nothing listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function start(command, args, options, logFile) {
   const log = fs.openSync(logFile, 'w');

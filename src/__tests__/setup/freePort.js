@@ -1,0 +1,13 @@
+/** A port nothing listens on right now (for the servers the tests start). */
+const net = require('net');
+
+module.exports = function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+};
