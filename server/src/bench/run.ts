@@ -11,7 +11,8 @@ import { benchTransfer, type TransferResult } from './transfer';
  * `npm run bench`: transfer of a large artifact vs cp, server RSS, and p50/p99 of card / search /
  * compare on a seeded store. Prints a table and writes JSON to server/.bench/.
  * Options: --transfer-mib N (1024), --models N (1000), --candidates N per model (100), --metrics N (20),
- * --requests N (300), --skip-transfer, --skip-latency.
+ * --requests N (300), --skip-transfer, --skip-latency, --store DIR (keep the seeded store in DIR and reuse it
+ * on later runs with the same shape: seeding 100,000 candidates takes minutes).
  */
 function options(argv: string[]) {
   const get = (name: string, def: number) => {
@@ -24,20 +25,41 @@ function options(argv: string[]) {
     requests: get('requests', 300),
     skipTransfer: argv.includes('--skip-transfer'),
     skipLatency: argv.includes('--skip-latency'),
+    store: argv.includes('--store') ? path.resolve(argv[argv.indexOf('--store') + 1]) : null,
   };
 }
 
 const log = (s: string) => console.error(`[bench] ${s}`);
 const f1 = (n: number) => n.toFixed(1);
 
-async function latency(workDir: string, shape: SeedShape, requests: number): Promise<{ seed_s: number; results: LatencyResult[] }> {
+/** Seeds a store of `shape`, or reuses the one kept in `store` from an earlier run. */
+async function seededStore(workDir: string, shape: SeedShape, store: string | null): Promise<{ dataDir: string; token: string; seedS: number | null }> {
   const dataDir = path.join(workDir, 'latency-data');
+  const marker = store && path.join(store, 'bench-shape.json');
+  if (store && fs.existsSync(marker!)) {
+    const kept = JSON.parse(fs.readFileSync(marker!, 'utf8'));
+    if (JSON.stringify(kept.shape) === JSON.stringify(shape)) {
+      log(`reusing the seeded store in ${store}`);
+      fs.cpSync(store, dataDir, { recursive: true });
+      return { dataDir, token: kept.token, seedS: null };
+    }
+  }
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const t = Date.now();
   log(`seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`);
   await seedRegistry(dataDir, token, shape, log);
   const seedS = (Date.now() - t) / 1000;
   log(`seeded in ${f1(seedS)} s`);
+  if (store) {
+    fs.rmSync(store, { recursive: true, force: true });
+    fs.cpSync(dataDir, store, { recursive: true });
+    fs.writeFileSync(marker!, JSON.stringify({ shape, token }));
+  }
+  return { dataDir, token, seedS };
+}
+
+async function latency(workDir: string, shape: SeedShape, requests: number, store: string | null): Promise<{ seed_s: number | null; results: LatencyResult[] }> {
+  const { dataDir, token, seedS } = await seededStore(workDir, shape, store);
   const reg = await startRegistry(dataDir, token);
   try {
     const api = `${reg.url}/api/v1/models/bench`;
@@ -83,7 +105,7 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
   try {
     const transfer = opts.skipTransfer ? null : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
-    const lat = opts.skipLatency ? null : await latency(workDir, opts.shape, opts.requests);
+    const lat = opts.skipLatency ? null : await latency(workDir, opts.shape, opts.requests, opts.store);
     const result = {
       when: new Date().toISOString(), host: { cpus: os.cpus().length, load: os.loadavg(), node: process.version },
       shape: opts.shape, transfer, seed_s: lat?.seed_s ?? null, latency: lat?.results ?? [],
