@@ -25,6 +25,14 @@ export interface ILoadable<T> {
   error: ModelregError | null;
 }
 
+function serverExtensionMissing(): ModelregError {
+  return new ModelregError(
+    'SERVER_EXTENSION_MISSING',
+    'The jupyterlab_modelreg server extension is not running in this Jupyter server. Run `pip install jupyterlab_modelreg` (or `pip install -e .` in the modelreg checkout) and `jupyter server extension enable jupyterlab_modelreg`, then restart JupyterLab.',
+    404
+  );
+}
+
 function loadable<T>(value: T): ILoadable<T> {
   return { value, loading: false, error: null };
 }
@@ -129,7 +137,13 @@ export class RegistryModel {
     try {
       this._status = loadable<IRegistryStatus | null>(await registry.status());
     } catch (error) {
-      this._status = { value: null, loading: false, error: error as ModelregError };
+      const failure = error as ModelregError;
+      this._status = {
+        value: null,
+        loading: false,
+        // Jupyter answers 404 for /modelreg/status only when the server extension is not loaded.
+        error: failure.status === 404 ? serverExtensionMissing() : failure
+      };
     }
     this._emit();
   }

@@ -42,3 +42,17 @@ describe('RegistryView', () => {
     expect(screen.queryByTestId('modelreg-models')).toBeNull();
   });
 });
+
+describe('RegistryView without the server extension', () => {
+  it('says how to install and enable it', async () => {
+    const servers = testServers();
+    // A base URL under which nothing of the extension is served behaves like a server without it.
+    useTestServer(`${servers.jupyterUrl}no-extension-here/`);
+    const model = new RegistryModel();
+    renderInPanel(<Live model={model} />, { model });
+    await act(() => model.refresh());
+    const alert = screen.getByRole('alert');
+    expect(alert.getAttribute('data-code')).toBe('SERVER_EXTENSION_MISSING');
+    expect(alert.textContent).toContain('jupyter server extension enable jupyterlab_modelreg');
+  });
+});
