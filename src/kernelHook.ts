@@ -4,6 +4,7 @@
  * read the files; the browser only watches the iopub stream.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import {
   CLIENT_INSTALL_COMMAND,
@@ -73,10 +74,14 @@ export function eventsOf(msg: KernelMessage.IIOPubMessage): KernelHookEvent[] {
   return [];
 }
 
-function notInstalled(detail: string): ModelregError {
+function notInstalled(detail: string, trans: TranslationBundle): ModelregError {
   return new ModelregError(
     'MODELREG_NOT_INSTALLED',
-    `This notebook's kernel cannot import the modelreg client (${detail}). Install it in the kernel's environment with \`${CLIENT_INSTALL_COMMAND}\` (or \`pip install -e python_client\` from the modelreg checkout), restart the kernel and try again.`
+    trans.__(
+      "This notebook's kernel cannot import the modelreg client (%1). Install it in the kernel's environment with `%2` (or `pip install -e python_client` from the modelreg checkout), restart the kernel and try again.",
+      detail,
+      CLIENT_INSTALL_COMMAND
+    )
   );
 }
 
@@ -90,12 +95,15 @@ function notInstalled(detail: string): ModelregError {
 export async function logNotebookInKernel(
   kernel: Kernel.IKernelConnection | null | undefined,
   args: ILogNotebookArgs,
-  onProgress: (event: Extract<KernelHookEvent, { event: 'progress' }>) => void = () => undefined
+  onProgress: (event: Extract<KernelHookEvent, { event: 'progress' }>) => void = () => undefined,
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_modelreg')
 ): Promise<ICandidate> {
   if (!kernel) {
     throw new ModelregError(
       'NO_KERNEL',
-      'This notebook has no running kernel. Select a Python kernel (Kernel › Change Kernel…), run the cells that train your model, then log it again.'
+      trans.__(
+        'This notebook has no running kernel. Select a Python kernel (Kernel › Change Kernel…), run the cells that train your model, then log it again.'
+      )
     );
   }
   const info = await kernel.info;
@@ -103,7 +111,10 @@ export async function logNotebookInKernel(
   if (language && language.toLowerCase() !== 'python') {
     throw new ModelregError(
       'UNSUPPORTED_KERNEL',
-      `Logging a candidate needs a Python kernel with the modelreg client; this notebook's kernel runs ${language}.`
+      trans.__(
+        "Logging a candidate needs a Python kernel with the modelreg client; this notebook's kernel runs %1.",
+        language
+      )
     );
   }
   let result: ICandidate | null = null;
@@ -127,7 +138,7 @@ export async function logNotebookInKernel(
       } else if (event.event === 'error') {
         failure =
           event.code === 'MODELREG_NOT_INSTALLED'
-            ? notInstalled(event.message)
+            ? notInstalled(event.message, trans)
             : new ModelregError(event.code, event.message);
       }
     }
@@ -142,15 +153,17 @@ export async function logNotebookInKernel(
   const error = traceback as { ename: string; evalue: string } | null;
   if (error) {
     if (error.ename === 'ModuleNotFoundError' || error.ename === 'ImportError') {
-      throw notInstalled(error.evalue);
+      throw notInstalled(error.evalue, trans);
     }
     throw new ModelregError(
       'KERNEL_ERROR',
-      `The kernel failed while logging the notebook: ${error.ename}: ${error.evalue}`
+      trans.__('The kernel failed while logging the notebook: %1: %2', error.ename, error.evalue)
     );
   }
   throw new ModelregError(
     'KERNEL_HOOK_NO_RESULT',
-    'The kernel finished without reporting a candidate. Update the modelreg client in the kernel and try again.'
+    trans.__(
+      'The kernel finished without reporting a candidate. Update the modelreg client in the kernel and try again.'
+    )
   );
 }

@@ -93,7 +93,8 @@ async function logActiveNotebook(deps: ICommandDeps): Promise<ICandidate | null>
       event => {
         const counter = event.total ? ` (${event.done ?? 0}/${event.total})` : '';
         Notification.update({ id: toast, message: `${event.message}${counter}` });
-      }
+      },
+      trans
     );
     reportLogged(deps, toast, choice.model, candidate);
     return candidate;
