@@ -1,5 +1,7 @@
 """The notebook API end to end: candidate -> params/metrics/artifacts -> promote -> pull -> compare."""
 
+import time
+
 import pytest
 
 import modelreg
@@ -119,7 +121,8 @@ def test_param_keeps_first_value(registry, model):
             c.log_param("depth", 7)
 
 
-def test_metrics_are_sent_in_batches(registry, model):
+def test_metrics_are_sent_in_batches(registry, model, monkeypatch):
+    monkeypatch.setattr(modelreg.constants, "METRIC_FLUSH_SECONDS", 600)  # only size triggers a send here
     with registry.candidate(model, name="batched") as c:
         posts_before = sum(1 for m, p, _ in registry.stats.requests if m == "POST" and p.endswith("/metrics"))
         for step in range(2500):
@@ -196,3 +199,16 @@ def test_saved_token_only_goes_to_its_registry(server):
     _config.write_config(server.url, server.token)
     assert _config.resolve(None, None) == (server.url, server.token)
     assert _config.resolve("http://elsewhere:1", None) == ("http://elsewhere:1", None)
+
+
+def test_buffered_metrics_reach_the_registry_without_a_flush(registry, model, monkeypatch):
+    monkeypatch.setattr(modelreg.constants, "METRIC_FLUSH_SECONDS", 0.2)
+    with registry.candidate(model, name="live") as c:
+        c.log_metric("loss", 0.4, step=1)
+        seen = {}
+        for _ in range(100):  # the background flush sends it while the run goes on
+            seen = registry.get_candidate(model, c.iid).metrics
+            if seen:
+                break
+            time.sleep(0.05)
+        assert seen["loss"]["value"] == 0.4

@@ -187,6 +187,7 @@ class Candidate:
             self._buffer.append(point)
             if self._oldest is None:
                 self._oldest = time.monotonic()
+                self._schedule_flush()
             due = (len(self._buffer) >= constants.METRIC_BATCH_SIZE
                    or time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS)
         if due:
@@ -198,6 +199,19 @@ class Candidate:
         stamp = int(timestamp if timestamp is not None else time.time() * 1000)
         for key, value in metrics.items():
             self.log_metric(key, value, step=step, timestamp=stamp)
+
+    def _schedule_flush(self) -> None:
+        # Points logged just before a long pause (an epoch, a cell that ends) still reach the
+        # registry within seconds, so the UI shows live metrics without a flush() call.
+        timer = threading.Timer(constants.METRIC_FLUSH_SECONDS, self._flush_in_background)
+        timer.daemon = True
+        timer.start()
+
+    def _flush_in_background(self) -> None:
+        try:
+            self.flush()
+        except Exception as error:  # the points stay buffered; the next log, flush or end retries
+            warnings.warn(f"modelreg: could not send metrics of {self!r} yet: {error}", stacklevel=1)
 
     def flush(self) -> None:
         """Send buffered metric points now.
