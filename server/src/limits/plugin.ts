@@ -64,6 +64,10 @@ export function installLimits(app: FastifyInstance, limits: Limits): void {
     if (jsonDepth(body, limits.maxJsonDepth) > limits.maxJsonDepth) {
       throw new ApiError('VALIDATION_ERROR', `the JSON body is nested deeper than ${limits.maxJsonDepth} levels (--max-json-depth); flatten it`);
     }
+  });
+
+  // After validation: a route's own schema (maxItems) speaks first; this is the operator's lower cap.
+  app.addHook('preHandler', async (request) => {
     const n = metricCount(request);
     if (n > limits.maxMetricsPerBatch) {
       throw new ApiError('PAYLOAD_TOO_LARGE', `${n} metrics in one request; the limit is ${limits.maxMetricsPerBatch} (--max-metrics-per-batch): send them in several batches`);

@@ -9,6 +9,7 @@ import { attachArtifact, detachArtifact, findArtifact, knownBlob, listArtifacts 
 import { findCandidate } from '../repos/candidates';
 import { resolveVersion } from '../repos/versions';
 import { sendArtifact } from './download';
+import { downloadResponses } from '../schemas/download';
 
 const artifactRef = Type.Ref('Artifact');
 const CandidatePathParams = Type.Object({ ...CandidateParams.properties, '*': Type.String({ description: 'artifact path, e.g. model/weights.bin' }) });
@@ -81,7 +82,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/models/:group/:model/candidates/:iid/artifacts/*', {
-    schema: { tags: ['artifacts'], summary: 'Download an artifact (Range, ETag = sha256)', params: CandidatePathParams, response: commonErrors },
+    schema: { tags: ['artifacts'], summary: 'Download an artifact (Range, ETag = sha256)', params: CandidatePathParams, response: { ...downloadResponses, ...commonErrors } },
   }, async (request, reply) => {
     const p = request.params;
     const path = validateArtifactPath(p['*']);
@@ -110,7 +111,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/models/:group/:model/versions/:version/artifacts/*', {
-    schema: { tags: ['artifacts'], summary: 'Download a version\'s artifact (Range, ETag = sha256); yanked versions stay downloadable', params: VersionPathParams, response: commonErrors },
+    schema: { tags: ['artifacts'], summary: 'Download a version\'s artifact (Range, ETag = sha256); yanked versions stay downloadable', params: VersionPathParams, response: { ...downloadResponses, ...commonErrors } },
   }, async (request, reply) => {
     const p = request.params;
     const path = validateArtifactPath(p['*']);

@@ -34,4 +34,5 @@ export function page<T extends TSchema>(item: T) {
 }
 
 /** Errors every authenticated route may answer with, for the OpenAPI document. */
-export const commonErrors = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef };
+// 413 (body/JSON limits) and 429 (auth-failure throttling) come from the limits plugin, on any route.
+export const commonErrors = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 413: errorRef, 429: errorRef };
