@@ -34,7 +34,8 @@ $(VENV)/.modelreg-installed: $(VENV)/bin/python requirements-dev.txt python_clie
 	$(PIP) install -q -r requirements-dev.txt
 	$(PIP) install -q -e 'python_client[test]'
 	$(PIP) install -q -e '.[test]'
-	$(VENV)/bin/jupyter labextension develop --overwrite . >/dev/null
+	# Link the built labextension into the venv, so a rebuild (npm run build) shows on reload.
+	$(VENV)/bin/jupyter-builder develop --overwrite . >/dev/null
 	touch $@
 
 start: install
