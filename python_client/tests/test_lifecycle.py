@@ -31,6 +31,7 @@ def test_candidate_lifecycle_creates_model_promotes_and_pulls(registry, model, t
     assert [p["value"] for p in c.metric_history("auc")] == pytest.approx([0.91, 0.92])
     assert sorted(a["path"] for a in c.artifacts()) == ["model.pkl", "plots/roc.txt"]
     assert c.provenance["environment"]["python"]
+    assert "<th>max_depth</th><td>6</td>" in c._repr_html_()
 
     version = c.promote("1.2.0", notes="first release")
     assert version["version"] == "1.2.0" and version["locked"] is True

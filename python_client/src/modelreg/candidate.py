@@ -1,5 +1,6 @@
 """A candidate: one training run's params, metrics, artifacts and provenance."""
 
+import html
 import json
 import math
 import threading
@@ -115,6 +116,17 @@ class Candidate:
 
     def __repr__(self) -> str:
         return f"<Candidate {self.model}#{self.iid} name={self.name!r} status={self.status}>"
+
+    def _repr_html_(self) -> str:
+        """A small card in notebooks: status, version, params and latest metrics."""
+        def rows(items: Mapping[str, Any]) -> str:
+            return "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                           for k, v in sorted(items.items()))
+        metrics = {k: v.get("value") for k, v in self.metrics.items() if isinstance(v, dict)}
+        head = {"candidate": f"{self.model}#{self.iid}", "name": self.name, "status": self.status,
+                "version": self.version or "-"}
+        return (f"<table>{rows(head)}<tr><th colspan=2>params</th></tr>{rows(self.params)}"
+                f"<tr><th colspan=2>metrics</th></tr>{rows(metrics)}</table>")
 
     def refresh(self) -> "Candidate":
         """Re-read the candidate from the server (flushing buffered metrics first)."""
