@@ -154,7 +154,7 @@ export async function candidateViews(db: Db, rows: CandidateRow[], modelFullName
   const [params, tags, metrics, counts, versions, experiments] = await Promise.all([
     db.selectFrom('params').selectAll().where('candidate_id', 'in', ids).execute(),
     db.selectFrom('candidate_tags').selectAll().where('candidate_id', 'in', ids).execute(),
-    db.selectFrom('latest_metrics').selectAll().where('candidate_id', 'in', ids).execute(),
+    db.selectFrom('latest_metrics').select(['candidate_id', 'key', 'value', 'step', 'timestamp']).where('candidate_id', 'in', ids).execute(),
     db.selectFrom('artifacts').select(['candidate_id', (eb) => eb.fn.countAll<number>().as('n')]).where('candidate_id', 'in', ids).groupBy('candidate_id').execute(),
     db.selectFrom('versions').select(['candidate_id', 'version']).where('candidate_id', 'in', ids).execute(),
     expIds.length ? db.selectFrom('experiments').select(['id', 'name']).where('id', 'in', expIds).execute() : Promise.resolve([]),
