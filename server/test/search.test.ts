@@ -63,6 +63,8 @@ describeEachBackend('search and compare', (server) => {
     expect(await q(`filter=${encodeURIComponent("metrics.auc >= 0.53 and params.depth = '3'")}`)).toEqual([3, 5, 11]);
     expect(await q(`filter=${encodeURIComponent('tags.parity = "even" and metrics.loss < 0.2')}`)).toEqual([6, 8, 10, 12]);
     expect(await q(`filter=${encodeURIComponent("attributes.name LIKE 'c1%'")}`)).toEqual([1, 10, 11, 12]);
+    expect(await q(`filter=${encodeURIComponent("attributes.name LIKE 'C1%'")}`)).toEqual([]);
+    expect(await q(`filter=${encodeURIComponent("name ILIKE 'C1%' and tags.parity ilike 'ODD'")}`)).toEqual([1, 11]);
     expect(await q('experiment=b&status=running')).toEqual([7, 8, 9, 10, 11, 12]);
     expect(await q('status=finished')).toEqual([2]);
     expect(await q('pipeline=p0')).toEqual([3, 6, 9, 12]);

@@ -4,7 +4,7 @@ import { badRequest } from '../errors';
  * The candidate search language, MLflow-like: clauses joined by AND, e.g.
  * `metrics.auc > 0.9 and params.depth = '6' and tags.team = "nlp" and status = 'finished'`.
  */
-export type Op = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE';
+export type Op = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE' | 'ILIKE';
 export interface Clause {
   kind: 'metric' | 'param' | 'tag' | 'attribute';
   key: string;
@@ -18,7 +18,7 @@ const KINDS: Record<string, Clause['kind']> = {
   metrics: 'metric', metric: 'metric', params: 'param', param: 'param', tags: 'tag', tag: 'tag', attributes: 'attribute', attribute: 'attribute',
 };
 
-const TOKEN = /\s*(?:(and)\b|([A-Za-z_]+)\.(`[^`]+`|"[^"]+"|[A-Za-z0-9_.\-/:]+)|(?!like\b)([A-Za-z_]+)|(>=|<=|!=|<>|=|>|<|like\b)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))/iy;
+const TOKEN = /\s*(?:(and)\b|([A-Za-z_]+)\.(`[^`]+`|"[^"]+"|[A-Za-z0-9_.\-/:]+)|(?!i?like\b)([A-Za-z_]+)|(>=|<=|!=|<>|=|>|<|i?like\b)|'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))/iy;
 
 type Tok = { t: 'and' } | { t: 'ident'; kind: Clause['kind']; key: string } | { t: 'op'; op: Op } | { t: 'value'; v: string | number };
 
@@ -39,7 +39,8 @@ function tokenize(text: string): Tok[] {
       toks.push({ t: 'ident', kind, key: m[3].replace(/^[`"]|[`"]$/g, '') });
     } else if (m[4]) toks.push({ t: 'ident', kind: 'attribute', key: m[4] });
     else if (m[5]) {
-      const op = m[5].toUpperCase() === 'LIKE' ? 'LIKE' : m[5] === '<>' ? '!=' : (m[5] as Op);
+      const word = m[5].toUpperCase();
+      const op = word === 'LIKE' || word === 'ILIKE' ? word : m[5] === '<>' ? '!=' : (m[5] as Op);
       toks.push({ t: 'op', op });
     } else if (m[6] !== undefined) toks.push({ t: 'value', v: m[6].replace(/\\(.)/g, '$1') });
     else if (m[7] !== undefined) toks.push({ t: 'value', v: m[7].replace(/\\(.)/g, '$1') });
@@ -59,7 +60,7 @@ export function parseFilter(text: string | undefined): Clause[] {
       throw badRequest(`filter: unknown attribute "${a.key}"; known: ${ATTRIBUTES.join(', ')}`);
     }
     if (a.kind === 'metric' && typeof c.v !== 'number') throw badRequest(`filter: metrics.${a.key} compares with a number`);
-    if (a.kind === 'metric' && b.op === 'LIKE') throw badRequest('filter: LIKE works on params, tags and text attributes');
+    if (a.kind === 'metric' && (b.op === 'LIKE' || b.op === 'ILIKE')) throw badRequest('filter: LIKE and ILIKE work on params, tags and text attributes');
     clauses.push({ kind: a.kind, key: a.key, op: b.op, value: a.kind === 'metric' ? c.v : a.key === 'iid' ? Number(c.v) : String(c.v) });
     i += 3;
     if (i < toks.length) {

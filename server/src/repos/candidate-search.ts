@@ -23,7 +23,9 @@ function escapeLike(v: string) {
 }
 
 function compare(eb: Eb, column: Expression<unknown>, op: Clause['op'], value: string | number): Expression<SqlBool> {
+  // LIKE is case-sensitive on both engines (SQLite runs with case_sensitive_like); ILIKE is not.
   if (op === 'LIKE') return eb(column as any, 'like', value as any);
+  if (op === 'ILIKE') return eb(eb.fn('lower', [column as any]), 'like', String(value).toLowerCase() as any);
   return eb(column as any, op === '!=' ? '<>' : op, value as any);
 }
 
