@@ -242,6 +242,18 @@ export namespace registry {
     });
   }
 
+  /** Versions are locked: only their release notes can change. */
+  export function updateVersionNotes(
+    fullName: string,
+    version: string,
+    notes: string
+  ): Promise<IVersion> {
+    return requestAPI<IVersion>(`${modelPath(fullName)}/versions/${enc(version)}`, {
+      method: 'PATCH',
+      body: { notes }
+    });
+  }
+
   export function listAliases(fullName: string): Promise<IPage<IAlias>> {
     return requestAPI<IPage<IAlias>>(`${modelPath(fullName)}/aliases`);
   }

@@ -242,6 +242,20 @@ export class RegistryModel {
     this._emit();
   }
 
+  /** Changes the release notes of a version (maintainer+), the only thing a locked version allows. */
+  async saveVersionNotes(version: string, notes: string): Promise<void> {
+    const card = this._card.value;
+    if (!card) {
+      return;
+    }
+    const saved = await registry.updateVersionNotes(card.model.full_name, version, notes);
+    this._card = loadable<ICard | null>({
+      ...card,
+      versions: card.versions.map(v => (v.version === version ? { ...v, notes: saved.notes } : v))
+    });
+    this._emit();
+  }
+
   /** Ticks or unticks a candidate/version for comparison. */
   toggleCompare(ref: string): void {
     this._compare = this._compare.includes(ref)

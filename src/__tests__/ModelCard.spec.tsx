@@ -74,6 +74,23 @@ describe('ModelCard', () => {
     expect(calls).toEqual([[CommandIDs.pull, { model: servers.model, ref: '1.0.0' }]]);
   });
 
+  it('lets a maintainer edit only the release notes of a locked version', async () => {
+    await openCard('versions');
+    fireEvent.click(await screen.findByTestId('modelreg-edit-notes'));
+    const editor = screen.getByTestId('modelreg-notes-editor');
+    fireEvent.change(within(editor).getByLabelText('Release notes of 1.0.0'), {
+      target: { value: 'First release, better notes' }
+    });
+    await act(async () => {
+      fireEvent.click(within(editor).getByRole('button', { name: 'Save notes' }));
+    });
+    await waitFor(() => expect(screen.queryByTestId('modelreg-notes-editor')).toBeNull());
+    expect(screen.getByTestId('modelreg-version').textContent).toContain('First release, better notes');
+    const stored = await registryCall('GET', `models/${servers.model}/versions/1.0.0`);
+    expect(stored.notes).toBe('First release, better notes');
+    expect(stored.locked).toBe(true);
+  });
+
   it('shows candidates with status, key metrics and source, and offers promotion', async () => {
     const { calls } = await openCard('candidates');
     const items = await screen.findAllByTestId('modelreg-candidate');

@@ -4,10 +4,11 @@ import * as React from 'react';
 import { formatDate } from '../format';
 import { ICard } from '../model';
 import { lockIcon } from '../icons';
-import { CommandIDs } from '../tokens';
+import { CommandIDs, hasRole } from '../tokens';
 import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
 import { Empty } from './States';
+import { VersionNotes } from './VersionNotes';
 
 export interface IVersionsSectionProps {
   card: ICard;
@@ -16,6 +17,7 @@ export interface IVersionsSectionProps {
 export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
   const { trans, commands } = usePanel();
   const { versions, model: info } = props.card;
+  const canEditNotes = hasRole(info.your_role, 'maintainer');
   if (versions.length === 0) {
     return (
       <Empty>
@@ -65,7 +67,7 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
             {v.yanked && v.yank_reason && (
               <div className="jp-modelreg-muted">{trans.__('Yanked: %1', v.yank_reason)}</div>
             )}
-            {v.notes && <div className="jp-modelreg-notes">{v.notes}</div>}
+            <VersionNotes version={v} canEdit={canEditNotes} />
             <div className="jp-modelreg-muted">
               {trans.__(
                 'From candidate #%1 · %2 · %3',
