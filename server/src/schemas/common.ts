@@ -25,8 +25,9 @@ export const StringMap = Type.Record(Type.String(), Type.String());
 export const Metric = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 250 }),
   value: Type.Number(),
-  step: Type.Optional(Type.Integer()),
-  timestamp: Type.Optional(Type.Integer({ description: 'milliseconds since epoch' })),
+  // (reliability) Bounded to safe integers: larger ones came back as floats (7.36e+36) and overflow PostgreSQL's bigint.
+  step: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
+  timestamp: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'milliseconds since epoch' })),
 });
 
 export function page<T extends TSchema>(item: T) {
