@@ -82,8 +82,9 @@ function table(transfer: TransferResult | null, lat: LatencyResult[]): string {
   const lines: string[] = [];
   if (transfer) {
     const mib = transfer.bytes / 2 ** 20;
-    lines.push(`| transfer (${mib.toFixed(0)} MiB) | seconds | MiB/s | ratio vs cp | target |`, '|---|---|---|---|---|');
+    lines.push(`| transfer (${mib.toFixed(0)} MiB, client ${transfer.client}) | seconds | MiB/s | ratio vs cp | target |`, '|---|---|---|---|---|');
     lines.push(`| cp (same disk) | ${transfer.cp_s.toFixed(2)} | ${f1(transfer.cp_MiBps)} | 1.00 | |`);
+    lines.push(`| sha256 of the file, one core (reference) | ${(mib / transfer.sha256_MiBps).toFixed(2)} | ${f1(transfer.sha256_MiBps)} | ${(transfer.sha256_MiBps / transfer.cp_MiBps).toFixed(2)} | |`);
     lines.push(`| upload (PUT, hashed + fsync) | ${transfer.upload_s.toFixed(2)} | ${f1(transfer.upload_MiBps)} | ${transfer.upload_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
     lines.push(`| download (GET to file) | ${transfer.download_s.toFixed(2)} | ${f1(transfer.download_MiBps)} | ${transfer.download_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
     lines.push('', '| server memory | MiB | target |', '|---|---|---|');

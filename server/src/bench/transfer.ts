@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,6 +19,17 @@ export interface TransferResult {
   rss_peak_upload_MiB: number;
   rss_peak_download_MiB: number;
   rss_hwm_MiB: number;
+  /** The ceiling every upload and (verified) download shares: sha256 of the file on one core, in this process. */
+  sha256_MiBps: number;
+  client: string;
+}
+
+async function sha256Speed(file: string): Promise<number> {
+  const t = process.hrtime.bigint();
+  const h = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  h.digest();
+  return fs.statSync(file).size / 2 ** 20 / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
 function makeFile(file: string, bytes: number): void {
@@ -29,6 +40,40 @@ function makeFile(file: string, bytes: number): void {
   // Written back before any timing: otherwise cp (or the upload) pays for this file's dirty pages.
   fs.fsyncSync(fd);
   fs.closeSync(fd);
+}
+
+function hasCurl(): boolean {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * curl is the client when present: a C client leaves the two shared CPUs to the server, where a
+ * Node client in this process would compete with it for them. Resolves with the HTTP status.
+ */
+function curl(args: string[], token: string, out = '/dev/null'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', '-o', out, '-w', '%{http_code}', '-H', `Authorization: Bearer ${token}`, ...args], (err, stdout) => {
+      if (err) reject(err);
+      else resolve(Number(stdout.trim()));
+    });
+  });
+}
+
+async function nodeUpload(url: string, token: string, file: string, bytes: number): Promise<number> {
+  const res = await request(url, 'PUT', token, { 'content-type': 'application/octet-stream', 'content-length': bytes }, fs.createReadStream(file, { highWaterMark: 1 << 20 }));
+  await json(res);
+  return res.statusCode ?? 0;
+}
+
+async function nodeDownload(url: string, token: string, file: string): Promise<number> {
+  const res = await request(url, 'GET', token, {});
+  await pipeline(res, fs.createWriteStream(file));
+  return res.statusCode ?? 0;
 }
 
 function request(url: string, method: string, token: string, headers: Record<string, string | number>, body?: fs.ReadStream): Promise<http.IncomingMessage> {
@@ -68,6 +113,7 @@ export async function benchTransfer(workDir: string, bytes: number, log: (s: str
   }
   const cpS = cpRuns.sort((a, b) => a - b)[1];
   log(`cp runs: ${cpRuns.map((x) => x.toFixed(2)).join(', ')} s`);
+  const sha256MiBps = await sha256Speed(src);
 
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const reg = await startRegistry(dataDir, token);
@@ -86,20 +132,22 @@ export async function benchTransfer(workDir: string, bytes: number, log: (s: str
     const base = memoryOf(pid);
     log(`server RSS before upload: ${base.rssMiB.toFixed(1)} MiB`);
 
+    const artifactUrl = `${api}/models/bench/transfer/candidates/1/artifacts/big.bin`;
+    const client = hasCurl() ? 'curl' : 'node';
+    log(`transfer client: ${client}`);
+
     let stop = sampleRss(pid);
     t = process.hrtime.bigint();
-    const up = await request(`${api}/models/bench/transfer/candidates/1/artifacts/big.bin`, 'PUT', token,
-      { 'content-type': 'application/octet-stream', 'content-length': bytes }, fs.createReadStream(src, { highWaterMark: 1 << 20 }));
-    const upBody = await json(up);
+    const upStatus = client === 'curl' ? await curl(['-T', src, '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream', artifactUrl], token) : await nodeUpload(artifactUrl, token, src, bytes);
     const uploadS = Number(process.hrtime.bigint() - t) / 1e9;
     const rssUp = Math.max(stop(), memoryOf(pid).rssMiB);
-    if (up.statusCode !== 201) throw new Error(`upload failed: ${up.statusCode} ${JSON.stringify(upBody)}`);
+    if (upStatus !== 201) throw new Error(`upload failed with HTTP ${upStatus}`);
 
     stop = sampleRss(pid);
     t = process.hrtime.bigint();
-    const down = await request(`${api}/models/bench/transfer/candidates/1/artifacts/big.bin`, 'GET', token, {});
-    await pipeline(down, fs.createWriteStream(dlDst));
+    const downStatus = client === 'curl' ? await curl([artifactUrl], token, dlDst) : await nodeDownload(artifactUrl, token, dlDst);
     const downloadS = Number(process.hrtime.bigint() - t) / 1e9;
+    if (downStatus !== 200) throw new Error(`download failed with HTTP ${downStatus}`);
     const rssDown = Math.max(stop(), memoryOf(pid).rssMiB);
     const hwm = memoryOf(pid).hwmMiB;
     if (fs.statSync(dlDst).size !== bytes) throw new Error('download size mismatch');
@@ -109,7 +157,7 @@ export async function benchTransfer(workDir: string, bytes: number, log: (s: str
       bytes, cp_s: cpS, upload_s: uploadS, download_s: downloadS,
       cp_MiBps: mib / cpS, upload_MiBps: mib / uploadS, download_MiBps: mib / downloadS,
       upload_ratio_vs_cp: cpS / uploadS, download_ratio_vs_cp: cpS / downloadS,
-      rss_peak_upload_MiB: rssUp, rss_peak_download_MiB: rssDown, rss_hwm_MiB: hwm,
+      rss_peak_upload_MiB: rssUp, rss_peak_download_MiB: rssDown, rss_hwm_MiB: hwm, sha256_MiBps: sha256MiBps, client,
     };
   } finally {
     await reg.stop();
