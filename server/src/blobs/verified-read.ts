@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Transform } from 'node:stream';
+import { ApiError } from '../errors';
 
 /**
  * Passes a blob's bytes through while hashing them, always one chunk behind. At the end the
@@ -26,7 +27,8 @@ export function verifiedRead(expectedSha256: string, onMismatch: (actualSha256: 
         return;
       }
       onMismatch(actual, bytes);
-      cb(Object.assign(new Error(`blob sha256 ${expectedSha256} is corrupt on disk (its ${bytes} bytes hash to ${actual}); the download was aborted and the blob quarantined; an administrator should run "modelreg-server verify"`), { code: 'BLOB_CORRUPT' }));
+      // Before the first byte went out this becomes a 500 BLOB_CORRUPT answer; after, a cut-short transfer.
+      cb(new ApiError('BLOB_CORRUPT', `blob sha256 ${expectedSha256} is corrupt on disk (its ${bytes} bytes hash to ${actual}); the download was aborted and the blob quarantined; an administrator should run "modelreg-server verify"`));
     },
   });
 }

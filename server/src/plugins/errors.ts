@@ -10,6 +10,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** The one error handler: every error body is {error: {code, message}}; 5xx hide internals and log them. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // (reliability) A download's stream can fail before its first byte, after the route set binary headers.
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/octet-stream')) {
+      for (const h of ['etag', 'x-checksum-sha256', 'accept-ranges', 'content-length']) reply.removeHeader(h);
+      reply.header('content-type', 'application/json; charset=utf-8');
+    }
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
     }
