@@ -32,7 +32,7 @@ export async function ensureGroup(api: APIRequestContext, name: string): Promise
   }
 }
 
-/** Saves a screenshot of the page as a test artifact (test-results/screenshots/<name>.png). */
+/** Saves a screenshot of the page as a test artifact (ui-tests/screenshots/<name>.png, kept after the run). */
 export async function snapshot(page: { screenshot: (o: any) => Promise<any> }, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(__dirname, '..', 'test-results', 'screenshots', `${name}.png`) });
+  await page.screenshot({ path: path.join(__dirname, '..', 'screenshots', `${name}.png`) });
 }
