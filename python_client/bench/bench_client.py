@@ -13,6 +13,7 @@ Usage:
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,6 +37,11 @@ def _timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _write_random(path: Path, size: int) -> None:
@@ -66,14 +72,19 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
     artifact_url = f"{url}/api/v1/models/{model}/versions/1.0.0/artifacts/model.bin"
 
     curl_times, pull_times = [], []
+    curl_cpu = pull_cpu = 0.0
     for round_number in range(rounds):
         target = workdir / "curl.bin"
         curl = ["curl", "-sSf", "-o", str(target), "-H", f"Authorization: Bearer {token}", artifact_url]
+        before = _cpu_seconds(resource.RUSAGE_CHILDREN)
         curl_times.append(_timed(lambda: subprocess.run(curl, check=True)))  # noqa: B023 - called at once
+        curl_cpu += _cpu_seconds(resource.RUSAGE_CHILDREN) - before
         target.unlink()
         cache = workdir / f"cache-{round_number}"
         cold = modelreg.Registry(url, token, cache_dir=cache)
+        before = _cpu_seconds(resource.RUSAGE_SELF)
         pull_times.append(_timed(lambda: cold.pull(f"{model}@1.0.0")))  # noqa: B023 - called at once
+        pull_cpu += _cpu_seconds(resource.RUSAGE_SELF) - before
         if round_number < rounds - 1:
             shutil.rmtree(cache)
     warm = modelreg.Registry(url, token, cache_dir=workdir / f"cache-{rounds - 1}")
@@ -95,7 +106,9 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
     curl, pull = min(curl_times), min(pull_times)
     ratio = curl / pull
     gib = size / 2**30
-    rounds_text = "rounds (curl s / pull s): " + ", ".join(f"{c:.2f}/{p:.2f}" for c, p in zip(curl_times, pull_times))
+    rounds_text = ("rounds (curl s / pull s): " + ", ".join(f"{c:.2f}/{p:.2f}" for c, p in zip(curl_times, pull_times))
+                   + f"\nCPU seconds per transfer (user+sys): curl {curl_cpu / rounds:.2f}, "
+                   f"pull {pull_cpu / rounds:.2f} (the pull also checks sha256)")
     return [
         (f"upload {size_mib} MiB (new bytes)", f"{upload:.2f} s ({size / MIB / upload:.0f} MiB/s)", "-", ""),
         (f"curl {size_mib} MiB (best of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
