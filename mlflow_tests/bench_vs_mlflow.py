@@ -15,9 +15,7 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import statistics
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,43 +24,10 @@ from pathlib import Path
 
 import requests
 
+from _processes import ServerDidNotStart, free_port, start, stop, wait_for
+
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: int = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited ({proc.returncode}); log:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"no answer from {url} within {seconds}s; log:\n{log.read_text()[-3000:]}")
-
-
-def start(command, cwd, log: Path, env=None) -> subprocess.Popen:
-    with open(log, "w") as f:
-        return subprocess.Popen(command, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, **(env or {})})
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def mlflow_server(tmp: Path):
@@ -72,7 +37,7 @@ def mlflow_server(tmp: Path):
                   "--backend-store-uri", f"sqlite:///{tmp / 'mlflow.db'}", "--serve-artifacts",
                   "--artifacts-destination", str(tmp / "mlartifacts")], cwd=tmp, log=log)
     url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/health", proc, log)
+    wait_for(f"{url}/health", proc, log, 300)
     return proc, url, None
 
 
@@ -90,7 +55,7 @@ def modelreg_server(tmp: Path, running=None):
     proc = start(["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data), "--log-level", "warn"],
                  cwd=REPO, log=log)
     url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/api/v1/health", proc, log)
+    wait_for(f"{url}/api/v1/health", proc, log, 300)
     token = (data / "admin-token").read_text().strip()
     r = requests.post(f"{url}/api/v1/groups", json={"name": "bench", "visibility": "private"},
                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
@@ -261,4 +226,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ServerDidNotStart as e:
+        raise SystemExit(str(e))

@@ -6,9 +6,6 @@ for it, exactly as a notebook user would set them. Nothing is mocked.
 """
 
 import os
-import signal
-import socket
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +14,8 @@ from typing import Iterator
 
 import pytest
 import requests
+
+from _processes import ServerDidNotStart, free_port, start, stop, tail, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER_START_SECONDS = 240  # `npm run server` compiles the TypeScript first
@@ -50,19 +49,6 @@ class Registry:
         return self.request("POST", path, expect=expect, json=body).json()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Start ``npm run server -- --port P --data-dir D`` from the repository root and wait for health.
@@ -77,43 +63,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("registry")
     data_dir = root / "data"
     log = root / "server.log"
-    port = _free_port()
+    port = free_port()
     command = ["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data_dir)]
-    with open(log, "w") as log_file:
-        process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+    process = start(command, REPO, log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"The registry server did not start: `{' '.join(command)}` exited with code "
-                            f"{process.returncode}. Did you run `npm ci --prefix server`? Log:\n{_tail(log)}",
-                            pytrace=False)
-            try:
-                if requests.get(f"{url}/api/v1/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"No answer from {url}/api/v1/health within {SERVER_START_SECONDS}s. "
-                            f"Log:\n{_tail(log)}", pytrace=False)
-            time.sleep(0.5)
+        try:
+            wait_for(f"{url}/api/v1/health", process, log, SERVER_START_SECONDS)
+        except ServerDidNotStart as e:
+            pytest.fail(f"The registry server did not start (did you run `npm ci --prefix server`?): {e}", pytrace=False)
         token_file = data_dir / "admin-token"
         for _ in range(50):
             if token_file.exists() and token_file.read_text().strip():
                 break
             time.sleep(0.1)
         else:
-            pytest.fail(f"The server started but wrote no {token_file}. Log:\n{_tail(log)}", pytrace=False)
+            pytest.fail(f"The server started but wrote no {token_file}. Log:\n{tail(log)}", pytrace=False)
         yield Server(url, token_file.read_text().strip(), data_dir, log)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,59 @@
+"""Starting and stopping the servers the suite and the benchmark talk to (one process group each)."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+
+class ServerDidNotStart(RuntimeError):
+    """The server exited or did not answer its health URL in time; the message ends with its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def start(command, cwd, log: Path, env=None) -> subprocess.Popen:
+    """Runs ``command`` in its own session (so stop() ends its children too), output to ``log``."""
+    with open(log, "w") as out:
+        return subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+
+
+def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise ServerDidNotStart(f"`{' '.join(map(str, proc.args))}` exited with code {proc.returncode}. "
+                                    f"Log:\n{tail(log)}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise ServerDidNotStart(f"no answer from {url} within {seconds:.0f}s. Log:\n{tail(log)}")
+        time.sleep(0.5)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
