@@ -398,3 +398,24 @@ def test_roles_of_the_group_apply_to_mlflow_calls(server, registry, group, exper
         assert "developer" in str(exc.value)
     finally:
         os.environ["MLFLOW_TRACKING_TOKEN"] = saved
+
+
+def test_a_modelreg_series_is_the_experiment_model_slash_series(registry, group, client):
+    created = registry.post(f"/models/{group}/{MODEL}/candidates", {"name": "from-panel", "experiment": "tuning",
+                                                                    "params": {"lr": "0.1"}})
+    experiment = client.get_experiment_by_name(f"{MODEL}/tuning")
+    runs = client.search_runs([experiment.experiment_id])
+    assert [(r.info.run_id, r.data.params) for r in runs] == [(created["run_id"], {"lr": "0.1"})]
+    # And the other way round: an MLflow experiment "<model>/<series>" logs into that series.
+    mlflow.set_experiment(f"{MODEL}/tuning")
+    with mlflow.start_run(run_name="from-mlflow"):
+        mlflow.log_metric("auc", 0.8)
+    panel = registry.get(f"/models/{group}/{MODEL}/candidates?experiment=tuning&limit=500")["items"]
+    assert sorted(c["name"] for c in panel) == ["from-mlflow", "from-panel"]
+    mlflow.set_experiment(EXPERIMENT)
+
+
+def test_runs_without_an_experiment_go_to_the_default_experiment(client, registry, group):
+    run = client.create_run("0", run_name="no-experiment")
+    assert client.get_experiment(run.info.experiment_id).name == "Default"
+    assert [c["name"] for c in registry.get(f"/models/{group}/Default/candidates")["items"]] == ["no-experiment"]
