@@ -187,6 +187,13 @@ def test_search_runs_filters_orders_by_metric_and_pages(experiment_id, trained, 
     rest = client.search_runs([experiment_id], filter_string="metrics.val_acc > 0",
                               order_by=["metrics.val_acc ASC"], max_results=2, page_token=first.token)
     assert [r.data.metrics["val_acc"] for r in rest] == [0.93] and not rest.token
+    # LIKE and start_time filters take the in-memory path; both paths must agree.
+    liked = client.search_runs([experiment_id], filter_string="attributes.run_name LIKE 'sweep-%' and attributes.start_time > 0",
+                               order_by=["metrics.val_acc DESC"])
+    assert [r.data.metrics["val_acc"] for r in liked] == [0.93, 0.77, 0.61]
+    tagged = client.search_runs([experiment_id], filter_string="tags.team != 'churn-squad' and params.depth IN ('3', '5')",
+                                order_by=["params.depth DESC"])
+    assert [r.info.run_name for r in tagged] == ["sweep-2", "sweep-0"]
 
 
 def test_logged_model_api(trained, experiment_id, client):

@@ -5,6 +5,7 @@ import { compareValues, matches, page, parseFilter, parseOrderBy, type Clause, t
 import { m } from './store';
 import { resolveExperimentId } from './experiments';
 import { runsJson } from './views';
+import { searchRunsInDatabase } from './run-search-sql';
 
 type RunJson = Awaited<ReturnType<typeof runsJson>>[number];
 
@@ -38,7 +39,7 @@ function byTerms(terms: OrderTerm[]) {
   };
 }
 
-/** `runs/search`: filters and orders in memory over the experiments' runs, pages with offsets. */
+/** `runs/search`: in the database when it can (see run-search-sql.ts), else in memory over the experiments' runs. */
 export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
   app.post('/runs/search', async (request) => {
@@ -47,8 +48,15 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
     const clauses = parseFilter(optStr(inp, 'filter'));
     const terms = parseOrderBy(strList(inp, 'order_by'));
     const view = optStr(inp, 'run_view_type') ?? 'ACTIVE_ONLY';
+    const maxResults = optNum(inp, 'max_results') ?? 1000;
+    const experimentIds = strList(inp, 'experiment_ids');
+    if (experimentIds.length === 1) {
+      const e = await resolveExperimentId(db, ctx, experimentIds[0]);
+      const found = await searchRunsInDatabase(db, e, clauses, terms, view, maxResults, optStr(inp, 'page_token'));
+      if (found) return { runs: await runsJson(db, e.model, found.rows), ...(found.next_page_token ? { next_page_token: found.next_page_token } : {}) };
+    }
     const runs: RunJson[] = [];
-    for (const id of strList(inp, 'experiment_ids')) {
+    for (const id of experimentIds) {
       const e = await resolveExperimentId(db, ctx, id);
       let q = m(db).selectFrom('candidates').leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
         .selectAll('candidates').where('candidates.model_id', '=', e.model.id);
@@ -62,7 +70,7 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
     }
     const hits = runs.filter((r) => clauses.every((c) => matches(c, valueOf(r, c.kind, c.key))));
     hits.sort(byTerms([...terms, { kind: 'attribute', key: 'start_time', desc: true }]));
-    const p = page(hits, optNum(inp, 'max_results') ?? 1000, optStr(inp, 'page_token'));
+    const p = page(hits, maxResults, optStr(inp, 'page_token'));
     return { runs: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) };
   });
 }
