@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import { groupAccess, requireRole, type GroupAccess } from '../access';
 import { findGroup } from '../repos/groups';
 import type { Role } from '../domain/roles';
-import { ApiError } from '../errors';
 import { invalidParam, MlflowError } from './errors';
 
 /** The group named by the tracking URI (`<registry>/mlflow/<group>`), with the caller's role in it. */
@@ -83,10 +82,4 @@ export function keyValues(inp: Input, key: string): { key: string; value: string
 
 export function isoToMs(iso: string): number {
   return Date.parse(iso);
-}
-
-/** Rewraps registry errors whose MLflow meaning needs other words (the rest map by code). */
-export function rethrowAs(err: unknown, code: ApiError['code'], make: () => Error): never {
-  if (err instanceof ApiError && err.code === code) throw make();
-  throw err;
 }
