@@ -1,15 +1,18 @@
 # The two commands a newcomer needs:
 #   make start   install everything, start a local registry and JupyterLab with the extension
 #   make test    install everything, run every test suite
-# Stamp files make a second run reuse what exists.
+# Stamp files and file targets make a second run reuse what exists, and rebuild what changed.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
+EXTENSION_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
+LABEXTENSION := jupyterlab_modelreg/labextension/package.json
 
-.PHONY: install start test test-server test-extension test-python test-ui bench clean
+.PHONY: install start test bench
 
-install: $(VENV)/.modelreg-installed
+install: $(VENV)/.modelreg-installed $(LABEXTENSION) server/node_modules/.modelreg-installed \
+		ui-tests/node_modules/.modelreg-installed
 
 server/node_modules/.modelreg-installed: server/package-lock.json
 	npm ci --prefix server --no-audit --no-fund
@@ -28,13 +31,20 @@ $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-# The extension's Python package builds the labextension with npm, so node_modules come first.
-$(VENV)/.modelreg-installed: $(VENV)/bin/python requirements-dev.txt python_client/pyproject.toml pyproject.toml \
-		server/node_modules/.modelreg-installed node_modules/.modelreg-installed ui-tests/node_modules/.modelreg-installed
+$(VENV)/.requirements-installed: $(VENV)/bin/python requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+# The labextension build runs `jupyter labextension build`, so JupyterLab must be in the venv first.
+$(LABEXTENSION): $(VENV)/.requirements-installed node_modules/.modelreg-installed $(EXTENSION_SOURCES)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build
+	touch $@
+
+# Built before the editable install (order-only), so the package's build hook finds it and skips its own build;
+# then the built labextension is linked into the venv, so a rebuild (npm run build) shows on reload.
+$(VENV)/.modelreg-installed: $(VENV)/.requirements-installed python_client/pyproject.toml pyproject.toml | $(LABEXTENSION)
 	$(PIP) install -q -e 'python_client[test]'
 	$(PIP) install -q -e '.[test]'
-	# Link the built labextension into the venv, so a rebuild (npm run build) shows on reload.
 	$(VENV)/bin/jupyter-builder develop --overwrite . >/dev/null
 	touch $@
 

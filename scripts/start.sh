@@ -37,6 +37,10 @@ if [ -z "${MODELREG_TOKEN:-}" ] && [ -f "$data_dir/admin-token" ]; then
 fi
 export MODELREG_URL="$registry_url" MODELREG_TOKEN="${MODELREG_TOKEN:-}"
 
+# The quickstart notebook logs to the group "demo": create it once (409 when it exists is fine).
+curl -sS -o /dev/null -X POST "$registry_url/api/v1/groups" -H "Authorization: Bearer $MODELREG_TOKEN" \
+  -H 'Content-Type: application/json' -d '{"name": "demo", "visibility": "private"}' || true
+
 echo "modelreg: starting JupyterLab; open the URL it prints below (with its token)."
 allow_root=""; [ "$(id -u)" = 0 ] && allow_root="--allow-root"
 "$root/.venv/bin/jupyter" lab $allow_root --no-browser --port "$lab_port" --ServerApp.root_dir="$root/examples" &
