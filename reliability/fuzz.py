@@ -7,6 +7,7 @@ Starts a throwaway server (SQLite, loopback), then runs schemathesis twice with 
 
     python reliability/fuzz.py                       # deeper: 50 examples per operation, all phases
     python reliability/fuzz.py --max-examples 3 --phases fuzzing
+    python reliability/fuzz.py --backend postgres
 
 Prints cases generated and failures per run; exits 1 on any failure.
 """
@@ -49,8 +50,9 @@ def run_schemathesis(reg: Registry, checks: str, max_examples: int, phases: str,
     }
 
 
-def run(max_examples: int = 50, phases: str = "examples,coverage,fuzzing", seed: int = 1, mlflow_examples: int | None = None, log=print) -> dict:
-    reg = Registry()
+def run(max_examples: int = 50, phases: str = "examples,coverage,fuzzing", seed: int = 1, mlflow_examples: int | None = None,
+        backend: str = "sqlite", log=print) -> dict:
+    reg = Registry(backend=backend)
     try:
         reg.start()
         registry = run_schemathesis(reg, STRICT, max_examples, phases, seed, ["--include-path-regex", "^/api/v1"])
@@ -70,8 +72,9 @@ def main() -> int:
     ap.add_argument("--max-examples", type=int, default=50)
     ap.add_argument("--phases", default="examples,coverage,fuzzing")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     a = ap.parse_args()
-    res = run(a.max_examples, a.phases, a.seed)
+    res = run(a.max_examples, a.phases, a.seed, backend=a.backend)
     print(json.dumps({k: {x: v[x] for x in ("cases", "failures", "server_errors")} for k, v in res.items()}))
     return 0 if all(v["exit_code"] == 0 for v in res.values()) else 1
 

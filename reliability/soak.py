@@ -144,10 +144,12 @@ def run(clients: int = 50, duration: float = 120.0, models: int = 10, file_size:
         t0 = time.perf_counter()
         for w in workers:
             w.start()
-        rss_max = rss_start
+        samples: list[int] = []  # RSS once a second: growth that levels off is warm-up, steady growth a leak
         while time.perf_counter() - t0 < duration:
             time.sleep(min(1.0, duration))
-            rss_max = max(rss_max, reg.rss_kb())
+            samples.append(reg.rss_kb())
+        rss_max = max([rss_start, *samples])
+        quarters = [round(samples[min(len(samples) - 1, len(samples) * q // 4)] / 1024, 1) for q in (1, 2, 3)] if samples else []
         stop.set()
         for w in workers:
             w.join(timeout=120)
@@ -157,14 +159,14 @@ def run(clients: int = 50, duration: float = 120.0, models: int = 10, file_size:
         result = {
             "clients": clients, "duration_s": round(elapsed, 1), "backend": backend, "requests": total,
             "throughput_rps": round(total / elapsed, 1), "errors": len(stats.errors),
-            "rss_start_mb": round(rss_start / 1024, 1), "rss_end_mb": round(rss_end / 1024, 1), "rss_max_mb": round(rss_max / 1024, 1),
+            "rss_start_mb": round(rss_start / 1024, 1), "rss_quarters_mb": quarters, "rss_end_mb": round(rss_end / 1024, 1), "rss_max_mb": round(rss_max / 1024, 1),
             "ops": {op: {"count": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)} for op, v in sorted(stats.latency.items())},
         }
         log(f"{clients} clients, {elapsed:.0f} s, {backend}: {total} requests, {result['throughput_rps']} req/s, errors {len(stats.errors)}")
         log(f"{'operation':<14}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}")
         for op, o in result["ops"].items():
             log(f"{op:<14}{o['count']:>8}{o['p50_ms']:>10}{o['p99_ms']:>10}")
-        log(f"server RSS: start {result['rss_start_mb']} MB, end {result['rss_end_mb']} MB, max {result['rss_max_mb']} MB")
+        log(f"server RSS: start {result['rss_start_mb']} MB, at 1/4, 1/2, 3/4 of the run {quarters} MB, end {result['rss_end_mb']} MB, max {result['rss_max_mb']} MB")
         for e in stats.errors[:10]:
             log(f"  error: {e}")
         return result
