@@ -1,36 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
+import { spawnRegistry, type RegistryProcess } from '../registry-process';
 
-/** The registry as a separate process, as users run it, so its RSS is measured alone. */
-export async function startRegistry(dataDir: string, adminToken: string): Promise<{ url: string; proc: ChildProcess; stop: () => Promise<void> }> {
-  const cli = path.join(__dirname, '..', 'cli.js');
-  // The same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming.
-  const proc = spawn(process.execPath, ['--max-semi-space-size=2', cli, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
-    env: { ...process.env, MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      out = (out + c.toString()).slice(-10_000);
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(out);
-      if (m) resolve(m[1]);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`registry exited with ${code}: ${out}`)));
-  });
-  return {
-    url,
-    proc,
-    stop: async () => {
-      if (proc.exitCode !== null) return;
-      const done = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await done;
-    },
-  };
+/** The registry with the same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming. */
+export function startRegistry(dataDir: string, adminToken: string): Promise<RegistryProcess> {
+  return spawnRegistry({ dataDir, env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' }, nodeArgs: ['--max-semi-space-size=2'] });
 }
 
 /** Resident set size now and the high-water mark, in MiB, from /proc. */

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { spawnRegistry } from '../../src/registry-process';
 
 /** A real registry process (dist/cli.js) on a random port, with a temp data dir. */
 export interface TestServer {
@@ -34,35 +35,27 @@ export async function startServer(backend: Backend): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-test-'));
   const adminToken = 'mr_test_' + crypto.randomBytes(16).toString('hex');
   const schema = `mr_test_${crypto.randomBytes(6).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '', MODELREG_DATABASE_SCHEMA: '' };
+  const env: NodeJS.ProcessEnv = { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '', MODELREG_DATABASE_SCHEMA: '' };
   if (backend === 'postgres') {
     env.MODELREG_DATABASE_URL = PG_URL;
     env.MODELREG_DATABASE_SCHEMA = schema;
   }
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      // Keep only the tail: the log is for debugging a failed start.
-      output = (output + chunk.toString()).slice(-20_000);
-      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(output);
-      if (m) resolve(m[1]);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000).unref();
-  });
+  const cleanUp = async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (backend === 'postgres') await dropSchema(schema);
+  };
+  let registry: Awaited<ReturnType<typeof spawnRegistry>>;
+  try {
+    registry = await spawnRegistry({ dataDir, env, cli: CLI });
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
   return {
-    url, dataDir, adminToken, backend, proc,
+    url: registry.url, dataDir, adminToken, backend, proc: registry.proc,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (backend === 'postgres') await dropSchema(schema);
+      await registry.stop();
+      await cleanUp();
     },
   };
 }
