@@ -126,6 +126,18 @@ describeEachBackend('lifecycle', (server) => {
     const actions = (await api(s, 'GET', `${base}/activity`)).body.items.map((a: any) => a.action);
     expect(actions.filter((a: string) => a === 'alias.moved')).toHaveLength(2);
     expect(actions).toContain('deployment.recorded');
+    // The activity log pages newest first with a keyset cursor, each entry once.
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await api(s, 'GET', `${base}/activity?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.items.map((a: any) => a.id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe((await api(s, 'GET', `${base}/activity?limit=500`)).body.items.length);
+    expect((await api(s, 'GET', `${base}/deployments?environment=staging`)).body.items).toEqual([]);
     expect((await api(s, 'DELETE', `${base}/aliases/production`)).status).toBe(204);
     expect((await api(s, 'GET', `${base}/versions/production`)).status).toBe(404);
   });
