@@ -20,11 +20,12 @@ count_in_summary() {
 run_suite() {
   local name=$1; shift
   local log="$logs/$(echo "$name" | tr -c 'a-z' '_').log"
+  local started=$SECONDS
   echo; echo "===== $name: $*"
   if "$@" 2>&1 | tee "$log"; then
-    echo "===== $name: ok"
+    echo "===== $name: ok in $((SECONDS - started)) s"
   else
-    echo "===== $name: FAILED"; failed+=("$name")
+    echo "===== $name: FAILED in $((SECONDS - started)) s"; failed+=("$name")
   fi
   local p f s
   p=$(count_in_summary passed "$log"); f=$(count_in_summary failed "$log"); s=$(count_in_summary skipped "$log")
