@@ -62,7 +62,11 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async (app) => {
       stored = await app.blobs.put(body, { expectedSha256: expected });
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      if (request.raw.destroyed || request.raw.readableAborted) {
+      // Only a client that went away is "interrupted"; a failed write (full disk, I/O error) also
+      // tears the request stream down, but must reach the error handler with its own code (507...).
+      const code = (err as NodeJS.ErrnoException).code;
+      const clientGone = code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error).message === 'aborted';
+      if (clientGone && (request.raw.destroyed || request.raw.readableAborted)) {
         request.log.info({ path }, 'upload interrupted by the client; nothing was kept');
         throw new ApiError('VALIDATION_ERROR', 'the upload was interrupted before the body ended; nothing was kept');
       }
