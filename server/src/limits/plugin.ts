@@ -32,6 +32,24 @@ export function jsonDepth(value: unknown, stopAt: number): number {
   return max;
 }
 
+/** Where a NUL character hides in a parsed value (keys included), or null. PostgreSQL text cannot hold one. */
+export function nulPath(value: unknown, where: string): string | null {
+  const stack: Array<[unknown, string]> = [[value, where]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return at;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, child] of Object.entries(v as object)) {
+      if (k.includes('\0')) return `${at}/${k.replace(/\0/g, '\\0')}`;
+      stack.push([child, `${at}/${k}`]);
+    }
+  }
+  return null;
+}
+
 const isArtifactUpload = (request: FastifyRequest) =>
   request.method === 'PUT' && (request.routeOptions.url ?? '').includes('/artifacts/');
 
@@ -59,7 +77,12 @@ export function installLimits(app: FastifyInstance, limits: Limits): void {
   });
 
   app.addHook('preValidation', async (request) => {
+    // The artifact path ('*') has its own check with its own code (INVALID_PATH).
+    const { '*': _path, ...params } = (request.params ?? {}) as Record<string, unknown>;
     const body = request.body as unknown;
+    const isJson = body !== null && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe !== 'function';
+    const nul = nulPath(request.query, 'query') ?? nulPath(params, 'path') ?? (isJson ? nulPath(body, 'body') : null);
+    if (nul) throw new ApiError('VALIDATION_ERROR', `${nul} contains a NUL character (\\u0000), which text here cannot hold; remove it`);
     if (body === null || typeof body !== 'object' || typeof (body as { pipe?: unknown }).pipe === 'function') return;
     if (jsonDepth(body, limits.maxJsonDepth) > limits.maxJsonDepth) {
       throw new ApiError('VALIDATION_ERROR', `the JSON body is nested deeper than ${limits.maxJsonDepth} levels (--max-json-depth); flatten it`);

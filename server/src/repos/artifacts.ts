@@ -13,8 +13,10 @@ export interface ArtifactEntry {
 export async function attachArtifact(db: Db, candidate: { id: number; iid: number }, entry: ArtifactEntry): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await claimForWrite(trx, candidate);
+    // (reliability) DO UPDATE, not DO NOTHING: it locks an existing row, so a concurrent gc cannot delete it
+    // between this statement and the artifact insert below (on PostgreSQL that was a foreign-key 500).
     await trx.insertInto('blobs').values({ sha256: entry.sha256, size: entry.size, created_at: nowIso() })
-      .onConflict((oc) => oc.column('sha256').doNothing()).execute();
+      .onConflict((oc) => oc.column('sha256').doUpdateSet({ size: entry.size })).execute();
     await trx.insertInto('artifacts').values({ candidate_id: candidate.id, ...entry, created_at: nowIso() })
       .onConflict((oc) => oc.columns(['candidate_id', 'path']).doUpdateSet({ sha256: entry.sha256, size: entry.size, created_at: nowIso() }))
       .execute();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { api, download, setupModel } from '../helpers/api';
-import { blobFile, dropStorage, eachBackend, launch, newStorage, runCli, sha256, type RunningServer, type Storage } from './process';
+import { blobFile, dropStorage, eachBackend, launch, newStorage, runCli, runCliAsync, sha256, type RunningServer, type Storage } from './process';
 
 const HOUR_AGO = new Date(Date.now() - 2 * 3600_000);
 
@@ -71,6 +71,40 @@ eachBackend('gc', (backend) => {
     // The removed blob's row went too: a checksum deploy of it is refused, so nobody points at missing bytes.
     const deploy = await api(server, 'PUT', `${base}/candidates/1/artifacts/again.bin`, { headers: { 'x-checksum-deploy': 'true', 'x-checksum-sha256': oldSha } });
     expect(deploy.status).toBe(404);
+    expect(runCli(storage, ['verify', '--data-dir', storage.dataDir]).code).toBe(0);
+  });
+
+  it('gc racing uploads of the very bytes it is collecting never leaves an artifact without its blob', async () => {
+    const { base } = await setupModel(server);
+    await api(server, 'POST', `${base}/candidates`, { json: {} });
+    const bytes = crypto.randomBytes(20_000);
+    const sha = (await api(server, 'PUT', `${base}/candidates/1/artifacts/seed.bin`, { body: bytes })).body.sha256 as string;
+    await api(server, 'DELETE', `${base}/candidates/1/artifacts/seed.bin`);
+    let uploads = 0;
+    let racing = true;
+    const uploader = (async () => {
+      while (racing) {
+        // Each round: the blob is old and unreferenced again, then the same bytes come back.
+        fs.utimesSync(blobFile(storage.dataDir, sha), HOUR_AGO, HOUR_AGO);
+        const path = `again-${uploads++}.bin`;
+        expect((await api(server, 'PUT', `${base}/candidates/1/artifacts/${path}`, { body: bytes })).status).toBe(201);
+        expect(sha256((await download(server, `${base}/candidates/1/artifacts/${path}`)).bytes)).toBe(sha);
+        expect((await api(server, 'DELETE', `${base}/candidates/1/artifacts/${path}`)).status).toBe(204);
+      }
+    })();
+    const gcRuns = [];
+    // Asynchronous, so the uploads really run while gc does.
+    for (let i = 0; i < 4; i++) {
+      const r = await runCliAsync(storage, ['gc', '--data-dir', storage.dataDir, '--grace-seconds', '600']);
+      gcRuns.push(r.code === 0 ? 0 : r.out);
+    }
+    racing = false;
+    await uploader;
+    expect(gcRuns).toEqual([0, 0, 0, 0]);
+    expect(uploads).toBeGreaterThan(3);
+    const last = await api(server, 'PUT', `${base}/candidates/1/artifacts/final.bin`, { body: bytes });
+    expect(last.status).toBe(201);
+    expect(sha256((await download(server, `${base}/candidates/1/artifacts/final.bin`)).bytes)).toBe(sha);
     expect(runCli(storage, ['verify', '--data-dir', storage.dataDir]).code).toBe(0);
   });
 

@@ -78,6 +78,17 @@ export function runCli(storage: Storage, args: string[]): { code: number; out: s
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
+/** Like runCli, without blocking this process: for maintenance commands racing live traffic. */
+export function runCliAsync(storage: Storage, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: storageEnv(storage) });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
 export async function dropStorage(storage: Storage): Promise<void> {
   fs.rmSync(storage.dataDir, { recursive: true, force: true });
   if (!storage.schema) return;
