@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { api, download, setupModel } from '../helpers/api';
-import { blobFile, dropStorage, eachBackend, launch, newStorage, runCli, runCliAsync, sha256, type RunningServer, type Storage } from './process';
+import { blobFile, eachBackend, runCli, runCliAsync, serverPerSuite, sha256, type RunningServer } from './process';
 
 const HOUR_AGO = new Date(Date.now() - 2 * 3600_000);
 
@@ -22,18 +22,10 @@ function slowUpload(server: RunningServer, urlPath: string, bytes: Buffer) {
 }
 
 eachBackend('gc', (backend) => {
-  let storage: Storage;
-  let server: RunningServer;
-  beforeAll(async () => {
-    storage = newStorage(backend);
-    server = await launch(storage);
-  });
-  afterAll(async () => {
-    await server.stop();
-    await dropStorage(storage);
-  });
+  const ctx = serverPerSuite(backend);
 
   it('removes old unreferenced blobs and keeps referenced, young and in-flight ones', async () => {
+    const { server, storage } = ctx;
     const { base } = await setupModel(server);
     await api(server, 'POST', `${base}/candidates`, { json: {} });
     const put = async (p: string, b: Buffer) => (await api(server, 'PUT', `${base}/candidates/1/artifacts/${p}`, { body: b })).body.sha256 as string;
@@ -75,6 +67,7 @@ eachBackend('gc', (backend) => {
   });
 
   it('gc racing uploads of the very bytes it is collecting never leaves an artifact without its blob', async () => {
+    const { server, storage } = ctx;
     const { base } = await setupModel(server);
     await api(server, 'POST', `${base}/candidates`, { json: {} });
     const bytes = crypto.randomBytes(20_000);
@@ -109,6 +102,7 @@ eachBackend('gc', (backend) => {
   });
 
   it('a checksum deploy refreshes an old unreferenced blob, so gc keeps it; stale partial uploads go', async () => {
+    const { server, storage } = ctx;
     const { base } = await setupModel(server);
     await api(server, 'POST', `${base}/candidates`, { json: {} });
     const bytes = crypto.randomBytes(4000);

@@ -1,20 +1,12 @@
 import { api, setupModel } from '../helpers/api';
-import { dropStorage, eachBackend, launch, newStorage, type RunningServer, type Storage } from './process';
+import { eachBackend, serverPerSuite } from './process';
 
 /** Found by schemathesis on PostgreSQL: a NUL character in text was a 500 there (text columns cannot hold it). */
 eachBackend('NUL characters in text', (backend) => {
-  let storage: Storage;
-  let server: RunningServer;
-  beforeAll(async () => {
-    storage = newStorage(backend);
-    server = await launch(storage);
-  });
-  afterAll(async () => {
-    await server.stop();
-    await dropStorage(storage);
-  });
+  const ctx = serverPerSuite(backend);
 
   it('are refused with 400 wherever they appear: query, path, body values and keys', async () => {
+    const { server } = ctx;
     const { group, base } = await setupModel(server);
     const cases = [
       await api(server, 'GET', `/models?group=${encodeURIComponent('a\u0000b')}`),

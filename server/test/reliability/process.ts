@@ -117,5 +117,19 @@ export function eachBackend(name: string, body: (backend: 'sqlite' | 'postgres')
   }
 }
 
+/** One server per describe block: started before its tests, stopped and its storage dropped after. */
+export function serverPerSuite(backend: 'sqlite' | 'postgres', opts: { args?: string[]; logLevel?: string } = {}) {
+  const ctx = {} as { server: RunningServer; storage: Storage };
+  beforeAll(async () => {
+    ctx.storage = newStorage(backend);
+    ctx.server = await launch(ctx.storage, opts);
+  });
+  afterAll(async () => {
+    await ctx.server?.stop();
+    if (ctx.storage) await dropStorage(ctx.storage);
+  });
+  return ctx;
+}
+
 export const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 export const blobFile = (dataDir: string, sha: string) => path.join(dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha);
