@@ -91,6 +91,29 @@ async function removeStaleTmp(blobRoot: string, graceMs: number, dryRun: boolean
   return n;
 }
 
+/**
+ * Rows of blobs that nothing references and whose file is already gone. One row at a time: an
+ * upload attaching the same digest meanwhile makes the delete fail its foreign key, which is fine.
+ */
+async function removeOrphanRows(db: Db, blobRoot: string): Promise<number> {
+  const rows = await db.selectFrom('blobs').select('sha256')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').whereRef('artifacts.sha256', '=', 'blobs.sha256'))))
+    .execute();
+  let n = 0;
+  for (const { sha256 } of rows) {
+    if (await fsp.stat(blobPath(blobRoot, sha256)).then(() => true, () => false)) continue;
+    try {
+      const r = await db.deleteFrom('blobs').where('sha256', '=', sha256)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').where('artifacts.sha256', '=', sha256))))
+        .executeTakeFirst();
+      n += Number(r.numDeletedRows);
+    } catch {
+      // referenced again just now
+    }
+  }
+  return n;
+}
+
 export async function gc(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir', 'grace-seconds', 'dry-run']);
   const graceSeconds = Number(args.flags['grace-seconds'] ?? 3600);
@@ -129,11 +152,7 @@ export async function gc(argv: string[]): Promise<void> {
       removed++;
       freedBytes += size;
     }
-    // Rows of blobs whose file is already gone and that nothing references.
-    const orphanRows = dryRun ? 0 : Number((await db.deleteFrom('blobs')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').whereRef('artifacts.sha256', '=', 'blobs.sha256'))))
-      .where('created_at', '<', new Date(Date.now() - graceMs).toISOString())
-      .executeTakeFirst()).numDeletedRows);
+    const orphanRows = dryRun ? 0 : await removeOrphanRows(db, blobRoot);
     const staleUploads = await removeStaleTmp(blobRoot, graceMs, dryRun);
     printSummary(dryRun ? 'gc (dry run)' : 'gc', { removed, freed_bytes: freedBytes, kept_in_grace: keptYoung, in_use: inUse, stale_uploads: staleUploads, orphan_rows: orphanRows });
   });
