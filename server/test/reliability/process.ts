@@ -68,6 +68,8 @@ export async function launch(storage: Storage, opts: { args?: string[]; token?: 
         proc.kill('SIGTERM');
         await exited;
       }
+      // Kept when asked, for digging into a failure.
+      if (!process.env.MODELREG_KEEP_TEST_LOGS) fs.rmSync(logFile, { force: true });
     },
   };
 }
