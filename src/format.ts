@@ -36,3 +36,16 @@ export function formatMetric(value: number | null | undefined): string {
   }
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
+
+/**
+ * The path JupyterLab can open for a notebook recorded in a candidate's provenance, or null.
+ * The kernel hook records server-relative paths; a notebook that logged itself from code records
+ * the kernel's absolute path, which opens only when it lies under the Jupyter server's root.
+ */
+export function openableNotebookPath(recorded: string, serverRoot: string): string | null {
+  if (!recorded.startsWith('/')) {
+    return recorded;
+  }
+  const root = serverRoot.replace(/\/+$/, '');
+  return root && recorded.startsWith(`${root}/`) ? recorded.slice(root.length + 1) : null;
+}

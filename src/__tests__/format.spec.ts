@@ -1,4 +1,4 @@
-import { formatBytes, formatMetric, shortDigest } from '../format';
+import { formatBytes, formatMetric, openableNotebookPath, shortDigest } from '../format';
 import { buildTree } from '../components/FilesSection';
 
 describe('format', () => {
@@ -6,6 +6,14 @@ describe('format', () => {
     expect(formatBytes(12)).toBe('12 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+
+  it('opens recorded notebook paths only inside the server root', () => {
+    expect(openableNotebookPath('work/train.ipynb', '/home/me')).toBe('work/train.ipynb');
+    expect(openableNotebookPath('/home/me/work/train.ipynb', '/home/me/')).toBe('work/train.ipynb');
+    expect(openableNotebookPath('/home/other/train.ipynb', '/home/me')).toBeNull();
+    expect(openableNotebookPath('/home/meow/train.ipynb', '/home/me')).toBeNull();
+    expect(openableNotebookPath('/tmp/train.ipynb', '')).toBeNull();
   });
 
   it('formats metrics', () => {

@@ -1,9 +1,10 @@
 /** Candidates: status, key metrics, where each came from; promote one or tick some to compare. */
 import * as React from 'react';
 
+import { PageConfig } from '@jupyterlab/coreutils';
 import { notebookIcon } from '@jupyterlab/ui-components';
 
-import { formatDate, formatMetric } from '../format';
+import { formatDate, formatMetric, openableNotebookPath } from '../format';
 import { lockIcon } from '../icons';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
@@ -73,6 +74,7 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
   const { trans, commands } = usePanel();
   const { candidate: c, info } = props;
   const notebook = c.provenance?.notebook?.path;
+  const openable = notebook ? openableNotebookPath(notebook, PageConfig.getOption('serverRoot')) : null;
   const ci = c.provenance?.ci;
   const ciUrl = ci?.job_url || ci?.project_url;
   const commit = c.provenance?.git?.commit || ci?.commit;
@@ -121,16 +123,26 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         </div>
       )}
       <div className="jp-modelreg-source">
-        {notebook && (
+        {openable && (
           <button
             className="jp-modelreg-link"
             data-testid="modelreg-notebook-link"
-            title={trans.__('Open %1', notebook)}
-            onClick={() => void commands.execute('docmanager:open', { path: notebook })}
+            title={trans.__('Open %1', openable)}
+            onClick={() => void commands.execute('docmanager:open', { path: openable })}
+          >
+            <notebookIcon.react tag="span" className="jp-modelreg-inline-icon" />
+            {openable}
+          </button>
+        )}
+        {notebook && !openable && (
+          <span
+            className="jp-modelreg-muted"
+            data-testid="modelreg-notebook-path"
+            title={trans.__('Logged from %1, outside this Jupyter server', notebook)}
           >
             <notebookIcon.react tag="span" className="jp-modelreg-inline-icon" />
             {notebook}
-          </button>
+          </span>
         )}
         {ciUrl && (
           <a href={ciUrl} target="_blank" rel="noopener noreferrer">
