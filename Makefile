@@ -9,7 +9,7 @@ PIP := $(PY) -m pip
 EXTENSION_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 LABEXTENSION := jupyterlab_modelreg/labextension/package.json
 
-.PHONY: install start test bench
+.PHONY: install start test bench lint format
 
 install: $(VENV)/.modelreg-installed $(LABEXTENSION) server/node_modules/.modelreg-installed \
 		ui-tests/node_modules/.modelreg-installed
@@ -56,3 +56,17 @@ test: install
 
 bench: install
 	npm run bench:server
+
+# One formatter and linter per language: prettier + eslint (the JupyterLab extension template's
+# configuration) for TypeScript, JavaScript, CSS and JSON; ruff for all Python. CI runs `make lint` first.
+lint: node_modules/.modelreg-installed $(VENV)/.requirements-installed
+	npx --no-install prettier --check --log-level warn .
+	npx --no-install eslint --ext .ts,.tsx,.js .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: node_modules/.modelreg-installed $(VENV)/.requirements-installed
+	npx --no-install prettier --write --log-level warn .
+	npx --no-install eslint --fix --ext .ts,.tsx,.js .
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

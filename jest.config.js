@@ -40,8 +40,15 @@ module.exports = async () => {
     testTimeout: 60000,
     globalSetup: '<rootDir>/src/__tests__/setup/globalSetup.js',
     globalTeardown: '<rootDir>/src/__tests__/setup/globalTeardown.js',
-    testEnvironmentOptions: { ...(baseConfig.testEnvironmentOptions || {}), url: jupyterUrl },
-    collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/__tests__/**'],
+    testEnvironmentOptions: {
+      ...(baseConfig.testEnvironmentOptions || {}),
+      url: jupyterUrl
+    },
+    collectCoverageFrom: [
+      'src/**/*.{ts,tsx}',
+      '!src/**/*.d.ts',
+      '!src/__tests__/**'
+    ],
     transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
   };
 };

@@ -239,7 +239,9 @@ class RegistryProxyHandler(ModelregHandler):
                 # The registry connection broke mid-body: close rather than pretend the body is whole.
                 self.request.connection.close()
                 return
-            raise ModelregError(502, "REGISTRY_UNREACHABLE", unreachable_message(self._target, failure or "no response"))
+            raise ModelregError(
+                502, "REGISTRY_UNREACHABLE", unreachable_message(self._target, failure or "no response")
+            )
         self.finish()
 
     def finish(self, *args: Any, **kwargs: Any):
@@ -330,7 +332,10 @@ class StatusHandler(ModelregHandler):
         else:
             try:
                 who = await registry_client().fetch(
-                    f"{target.url}/api/v1/user", headers=headers, connect_timeout=3, request_timeout=5,
+                    f"{target.url}/api/v1/user",
+                    headers=headers,
+                    connect_timeout=3,
+                    request_timeout=5,
                     raise_error=False,
                 )
             except (OSError, HTTPClientError) as exc:

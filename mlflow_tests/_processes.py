@@ -30,16 +30,23 @@ def tail(path: Path, lines: int = 40) -> str:
 def start(command, cwd, log: Path, env=None) -> subprocess.Popen:
     """Runs ``command`` in its own session (so stop() ends its children too), output to ``log``."""
     with open(log, "w") as out:
-        return subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, **(env or {})})
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
 
 
 def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while True:
         if proc.poll() is not None:
-            raise ServerDidNotStart(f"`{' '.join(map(str, proc.args))}` exited with code {proc.returncode}. "
-                                    f"Log:\n{tail(log)}")
+            raise ServerDidNotStart(
+                f"`{' '.join(map(str, proc.args))}` exited with code {proc.returncode}. Log:\n{tail(log)}"
+            )
         try:
             if requests.get(url, timeout=2).ok:
                 return

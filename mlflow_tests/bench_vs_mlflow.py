@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from _processes import ServerDidNotStart, free_port, start, stop, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,9 +32,23 @@ PYTHON = sys.executable
 def mlflow_server(tmp: Path):
     port = free_port()
     log = tmp / "mlflow-server.log"
-    proc = start([str(Path(PYTHON).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-                  "--backend-store-uri", f"sqlite:///{tmp / 'mlflow.db'}", "--serve-artifacts",
-                  "--artifacts-destination", str(tmp / "mlartifacts")], cwd=tmp, log=log)
+    proc = start(
+        [
+            str(Path(PYTHON).parent / "mlflow"),
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{tmp / 'mlflow.db'}",
+            "--serve-artifacts",
+            "--artifacts-destination",
+            str(tmp / "mlartifacts"),
+        ],
+        cwd=tmp,
+        log=log,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/health", proc, log, 300)
     return proc, url, None
@@ -46,24 +59,36 @@ def modelreg_server(tmp: Path, running=None):
         url, data = running[0], Path(running[1])
         token = (data / "admin-token").read_text().strip()
         group = f"bench{int(time.time())}"
-        requests.post(f"{url}/api/v1/groups", json={"name": group, "visibility": "private"},
-                      headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
+        requests.post(
+            f"{url}/api/v1/groups",
+            json={"name": group, "visibility": "private"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).raise_for_status()
         return None, f"{url}/mlflow/{group}", token
     port = free_port()
     log = tmp / "modelreg-server.log"
     data = tmp / "modelreg-data"
-    proc = start(["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data), "--log-level", "warn"],
-                 cwd=REPO, log=log)
+    proc = start(
+        ["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data), "--log-level", "warn"],
+        cwd=REPO,
+        log=log,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/api/v1/health", proc, log, 300)
     token = (data / "admin-token").read_text().strip()
-    r = requests.post(f"{url}/api/v1/groups", json={"name": "bench", "visibility": "private"},
-                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    r = requests.post(
+        f"{url}/api/v1/groups",
+        json={"name": "bench", "visibility": "private"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
     r.raise_for_status()
     return proc, f"{url}/mlflow/bench", token
 
 
 # --- the flow, run in a child process -------------------------------------------------------------
+
 
 def flow(args) -> dict:
     import mlflow
@@ -81,7 +106,9 @@ def flow(args) -> dict:
         with mlflow.start_run(run_name=f"run-{r}"):
             mlflow.log_params({f"p{i}": str(r * 10 + i) for i in range(5)})
             for step in range(args.steps):
-                mlflow.log_metrics({f"m{i}": (r * 7 + i * 3 + step) % 101 / 100.0 for i in range(args.metrics)}, step=step)
+                mlflow.log_metrics(
+                    {f"m{i}": (r * 7 + i * 3 + step) % 101 / 100.0 for i in range(args.metrics)}, step=step
+                )
     out["logging_s"] = time.perf_counter() - t
     out["logging_points"] = args.runs * args.steps * args.metrics
 
@@ -131,13 +158,34 @@ def flow(args) -> dict:
 
 
 def run_flow(uri: str, token, args, artifact: Path) -> dict:
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-           "MLFLOW_HTTP_REQUEST_TIMEOUT": "600", "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": "600",
+        "PYTHONWARNINGS": "ignore",
+    }
     if token:
         env["MLFLOW_TRACKING_TOKEN"] = token
-    command = [PYTHON, __file__, "--flow", "--uri", uri, "--artifact", str(artifact), "--runs", str(args.runs),
-               "--metrics", str(args.metrics), "--steps", str(args.steps), "--searches", str(args.searches),
-               "--repeats", str(args.repeats)]
+    command = [
+        PYTHON,
+        __file__,
+        "--flow",
+        "--uri",
+        uri,
+        "--artifact",
+        str(artifact),
+        "--runs",
+        str(args.runs),
+        "--metrics",
+        str(args.metrics),
+        "--steps",
+        str(args.steps),
+        "--searches",
+        str(args.searches),
+        "--repeats",
+        str(args.repeats),
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"flow against {uri} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
@@ -154,8 +202,10 @@ def table(results: dict) -> str:
         ("register", "register_s", "log_model + register_model + alias"),
         ("load", "load_s", "load_model(models:/bench@champion) + predict"),
     ]
-    lines = ["| phase | work | mlflow server (s) | modelreg (s) | speed-up (mlflow / modelreg) |",
-             "|---|---|---:|---:|---:|"]
+    lines = [
+        "| phase | work | mlflow server (s) | modelreg (s) | speed-up (mlflow / modelreg) |",
+        "|---|---|---:|---:|---:|",
+    ]
     for label, key, work in rows:
         x = a[key] if a else float("nan")
         y = b[key] if b else float("nan")
@@ -193,7 +243,10 @@ def main() -> None:
     with open(artifact, "wb") as f:
         for _ in range(args.artifact_mb):
             f.write(os.urandom(1024 * 1024))
-    print(f"artifact: {artifact} ({args.artifact_mb} MB, sha256 {hashlib.sha256(artifact.read_bytes()).hexdigest()[:12]}...)", flush=True)
+    print(
+        f"artifact: {artifact} ({args.artifact_mb} MB, sha256 {hashlib.sha256(artifact.read_bytes()).hexdigest()[:12]}...)",
+        flush=True,
+    )
     results = {}
     try:
         for name, starter in (("mlflow", mlflow_server), ("modelreg", modelreg_server)):
@@ -218,8 +271,10 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print(table(results))
-    print("\nload average (1 min) before -> after each flow, on a machine shared with other work: " + ", ".join(
-        f"{name} {r['load_average'][0]:.1f} -> {r['load_average'][1]:.1f}" for name, r in results.items()))
+    print(
+        "\nload average (1 min) before -> after each flow, on a machine shared with other work: "
+        + ", ".join(f"{name} {r['load_average'][0]:.1f} -> {r['load_average'][1]:.1f}" for name, r in results.items())
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
     print(f"\nwrote {args.json}")

@@ -14,7 +14,6 @@ from typing import Iterator
 
 import pytest
 import requests
-
 from _processes import ServerDidNotStart, free_port, start, stop, tail, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,8 +56,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """
     if os.environ.get("MODELREG_TEST_URL"):
         data_dir = Path(os.environ["MODELREG_TEST_DATA_DIR"])
-        yield Server(os.environ["MODELREG_TEST_URL"], (data_dir / "admin-token").read_text().strip(), data_dir,
-                     data_dir / "server.log")
+        yield Server(
+            os.environ["MODELREG_TEST_URL"],
+            (data_dir / "admin-token").read_text().strip(),
+            data_dir,
+            data_dir / "server.log",
+        )
         return
     root = tmp_path_factory.mktemp("registry")
     data_dir = root / "data"
@@ -71,7 +74,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         try:
             wait_for(f"{url}/api/v1/health", process, log, SERVER_START_SECONDS)
         except ServerDidNotStart as e:
-            pytest.fail(f"The registry server did not start (did you run `npm ci --prefix server`?): {e}", pytrace=False)
+            pytest.fail(
+                f"The registry server did not start (did you run `npm ci --prefix server`?): {e}", pytrace=False
+            )
         token_file = data_dir / "admin-token"
         for _ in range(50):
             if token_file.exists() and token_file.read_text().strip():
@@ -104,13 +109,15 @@ def tracking_uri(server: Server, group: str) -> Iterator[str]:
 
     uri = f"{server.url}/mlflow/{group}"
     saved = {k: os.environ.get(k) for k in _MLFLOW_ENV}
-    os.environ.update({
-        "MLFLOW_TRACKING_URI": uri,
-        "MLFLOW_TRACKING_TOKEN": server.token,
-        # A server error should fail the test at once, not after minutes of client retries.
-        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-        "MLFLOW_HTTP_REQUEST_TIMEOUT": "120",
-    })
+    os.environ.update(
+        {
+            "MLFLOW_TRACKING_URI": uri,
+            "MLFLOW_TRACKING_TOKEN": server.token,
+            # A server error should fail the test at once, not after minutes of client retries.
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+            "MLFLOW_HTTP_REQUEST_TIMEOUT": "120",
+        }
+    )
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     try:
@@ -127,8 +134,12 @@ def tracking_uri(server: Server, group: str) -> Iterator[str]:
         mlflow.set_registry_uri(None)
 
 
-_MLFLOW_ENV = ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN", "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-               "MLFLOW_HTTP_REQUEST_TIMEOUT")
+_MLFLOW_ENV = (
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT",
+)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ import os
 import uuid
 from pathlib import Path
 
+import mlflow
 import numpy as np
 import pytest
 import requests
-
-import mlflow
 from mlflow.exceptions import MlflowException
 
 EXPERIMENT = "churn"
@@ -68,6 +67,7 @@ def _error_code(excinfo) -> str:
 
 # --- experiments ---------------------------------------------------------------------------------
 
+
 def test_set_experiment_creates_an_experiment_backed_by_a_model(experiment_id, client, registry, group):
     experiment = client.get_experiment_by_name(EXPERIMENT)
     assert experiment.experiment_id == experiment_id
@@ -101,6 +101,7 @@ def test_experiment_update_tags_search_delete_restore(client, tracking_uri):
 
 
 # --- runs ------------------------------------------------------------------------------------------
+
 
 def test_run_keeps_params_last_metrics_and_tags(trained, client):
     run = client.get_run(trained["run_id"])
@@ -174,25 +175,41 @@ def test_search_runs_filters_orders_by_metric_and_pages(experiment_id, trained, 
         with mlflow.start_run(run_name=f"sweep-{i}"):
             mlflow.log_param("depth", str(i + 3))
             mlflow.log_metric("val_acc", acc)
-    runs = mlflow.search_runs(experiment_ids=[experiment_id], filter_string="metrics.val_acc > 0.5",
-                              order_by=["metrics.val_acc DESC"], output_format="list")
+    runs = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string="metrics.val_acc > 0.5",
+        order_by=["metrics.val_acc DESC"],
+        output_format="list",
+    )
     assert [r.data.metrics["val_acc"] for r in runs] == [0.93, 0.77, 0.61]
     by_param = client.search_runs([experiment_id], filter_string="params.depth = '4'")
     assert [r.info.run_name for r in by_param] == ["sweep-1"]
     by_name = client.search_runs([experiment_id], filter_string="attributes.run_name = 'logreg-c1'")
     assert [r.info.run_id for r in by_name] == [trained["run_id"]]
-    first = client.search_runs([experiment_id], filter_string="metrics.val_acc > 0",
-                               order_by=["metrics.val_acc ASC"], max_results=2)
+    first = client.search_runs(
+        [experiment_id], filter_string="metrics.val_acc > 0", order_by=["metrics.val_acc ASC"], max_results=2
+    )
     assert [r.data.metrics["val_acc"] for r in first] == [0.61, 0.77] and first.token
-    rest = client.search_runs([experiment_id], filter_string="metrics.val_acc > 0",
-                              order_by=["metrics.val_acc ASC"], max_results=2, page_token=first.token)
+    rest = client.search_runs(
+        [experiment_id],
+        filter_string="metrics.val_acc > 0",
+        order_by=["metrics.val_acc ASC"],
+        max_results=2,
+        page_token=first.token,
+    )
     assert [r.data.metrics["val_acc"] for r in rest] == [0.93] and not rest.token
     # LIKE and start_time filters take the in-memory path; both paths must agree.
-    liked = client.search_runs([experiment_id], filter_string="attributes.run_name LIKE 'sweep-%' and attributes.start_time > 0",
-                               order_by=["metrics.val_acc DESC"])
+    liked = client.search_runs(
+        [experiment_id],
+        filter_string="attributes.run_name LIKE 'sweep-%' and attributes.start_time > 0",
+        order_by=["metrics.val_acc DESC"],
+    )
     assert [r.data.metrics["val_acc"] for r in liked] == [0.93, 0.77, 0.61]
-    tagged = client.search_runs([experiment_id], filter_string="tags.team != 'churn-squad' and params.depth IN ('3', '5')",
-                                order_by=["params.depth DESC"])
+    tagged = client.search_runs(
+        [experiment_id],
+        filter_string="tags.team != 'churn-squad' and params.depth IN ('3', '5')",
+        order_by=["params.depth DESC"],
+    )
     assert [r.info.run_name for r in tagged] == ["sweep-2", "sweep-0"]
 
 
@@ -213,6 +230,7 @@ def test_logged_model_api(trained, experiment_id, client):
 
 
 # --- models, versions, aliases ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def registered(trained) -> "mlflow.entities.model_registry.ModelVersion":
@@ -252,10 +270,12 @@ def test_search_model_versions_and_registered_models(registered, client):
 
 def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, client, registry, group, tmp_path):
     run_id = trained["run_id"]
-    for change in (lambda: client.log_param(run_id, "late", "1"),
-                   lambda: client.log_metric(run_id, "acc", 0.1, step=9),
-                   lambda: client.log_batch(run_id, params=[mlflow.entities.Param("x", "1")]),
-                   lambda: client.delete_run(run_id)):
+    for change in (
+        lambda: client.log_param(run_id, "late", "1"),
+        lambda: client.log_metric(run_id, "acc", 0.1, step=9),
+        lambda: client.log_batch(run_id, params=[mlflow.entities.Param("x", "1")]),
+        lambda: client.delete_run(run_id),
+    ):
         with pytest.raises(MlflowException) as exc:
             change()
         assert _error_code(exc) == "INVALID_STATE", exc.value
@@ -271,18 +291,21 @@ def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, cl
 
 
 def test_modelreg_version_tag_sets_the_semver_and_a_second_registration_copies_no_bytes(
-        registered, trained, client, registry, group):
+    registered, trained, client, registry, group
+):
     # The same run again: its candidate is already promoted, so a linked candidate carries version 2.
-    second = client.create_model_version(MODEL, f"runs:/{trained['run_id']}/model", trained["run_id"],
-                                         tags={"modelreg.version": "2.0.0"})
+    second = client.create_model_version(
+        MODEL, f"runs:/{trained['run_id']}/model", trained["run_id"], tags={"modelreg.version": "2.0.0"}
+    )
     assert second.version == "2"
     version = registry.get(f"/models/{group}/{MODEL}/versions/2.0.0")
     assert version["mlflow_version"] == 2
     first = registry.get(f"/models/{group}/{MODEL}/versions/0.1.0")
     assert {f["path"]: f["sha256"] for f in version["files"]} == {f["path"]: f["sha256"] for f in first["files"]}
     with pytest.raises(MlflowException) as exc:
-        client.create_model_version(MODEL, f"runs:/{trained['run_id']}/model", trained["run_id"],
-                                    tags={"modelreg.version": "2.0.0"})
+        client.create_model_version(
+            MODEL, f"runs:/{trained['run_id']}/model", trained["run_id"], tags={"modelreg.version": "2.0.0"}
+        )
     assert _error_code(exc) == "RESOURCE_ALREADY_EXISTS"
 
 
@@ -316,8 +339,12 @@ def test_stage_transitions_move_the_matching_alias(registered, client, registry,
 def test_version_promoted_in_modelreg_appears_as_a_model_version(registry, group, client):
     registry.post(f"/models/{group}", {"name": "fraud"})
     candidate = registry.post(f"/models/{group}/fraud/candidates", {"name": "gbm", "params": {"depth": "6"}})
-    registry.request("PUT", f"/models/{group}/fraud/candidates/{candidate['iid']}/artifacts/weights.bin",
-                     expect=201, data=b"\x00\x01weights")
+    registry.request(
+        "PUT",
+        f"/models/{group}/fraud/candidates/{candidate['iid']}/artifacts/weights.bin",
+        expect=201,
+        data=b"\x00\x01weights",
+    )
     registry.post(f"/models/{group}/fraud/versions", {"version": "1.4.0", "candidate": candidate["iid"]})
     versions = client.search_model_versions("name='fraud'")
     assert [v.version for v in versions] == ["1"]
@@ -344,6 +371,7 @@ def test_rename_and_delete_registered_model(client, registry, group):
 
 # --- the protocol itself --------------------------------------------------------------------------
 
+
 def test_errors_follow_mlflow_codes_and_statuses(server, group, client):
     with pytest.raises(MlflowException) as exc:
         client.get_run("0123456789abcdef0123456789abcdef")
@@ -367,20 +395,28 @@ def test_token_is_required_and_other_groups_do_not_leak(server, group):
     response = requests.get(f"{base}/experiments/get-by-name", params={"experiment_name": EXPERIMENT})
     assert response.status_code == 401 and response.json()["error_code"] == "UNAUTHENTICATED"
     headers = {"Authorization": f"Bearer {server.token}"}
-    response = requests.get(f"{server.url}/mlflow/no-such-group/api/2.0/mlflow/experiments/get-by-name",
-                            params={"experiment_name": EXPERIMENT}, headers=headers)
+    response = requests.get(
+        f"{server.url}/mlflow/no-such-group/api/2.0/mlflow/experiments/get-by-name",
+        params={"experiment_name": EXPERIMENT},
+        headers=headers,
+    )
     assert response.status_code == 404 and response.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
 
 
 def test_artifact_proxy_put_get_list_delete(server, group, trained, experiment_id, client):
     run = client.create_run(experiment_id, run_name="proxy")
     headers = {"Authorization": f"Bearer {server.token}"}
-    root = run.info.artifact_uri.replace("mlflow-artifacts:", f"{server.url}/mlflow/{group}/api/2.0/mlflow-artifacts/artifacts")
+    root = run.info.artifact_uri.replace(
+        "mlflow-artifacts:", f"{server.url}/mlflow/{group}/api/2.0/mlflow-artifacts/artifacts"
+    )
     assert requests.put(f"{root}/a/b.txt", data=b"hello", headers=headers).status_code == 200
     got = requests.get(f"{root}/a/b.txt", headers=headers)
     assert got.status_code == 200 and got.content == b"hello"
-    listed = requests.get(f"{server.url}/mlflow/{group}/api/2.0/mlflow-artifacts/artifacts",
-                          params={"path": root.split("/artifacts/", 1)[1] + "/a"}, headers=headers).json()
+    listed = requests.get(
+        f"{server.url}/mlflow/{group}/api/2.0/mlflow-artifacts/artifacts",
+        params={"path": root.split("/artifacts/", 1)[1] + "/a"},
+        headers=headers,
+    ).json()
     assert listed["files"] == [{"path": "b.txt", "is_dir": False, "file_size": 5}]
     assert requests.delete(f"{root}/a/b.txt", headers=headers).status_code == 200
     assert requests.get(f"{root}/a/b.txt", headers=headers).status_code == 404
@@ -408,8 +444,9 @@ def test_roles_of_the_group_apply_to_mlflow_calls(server, registry, group, exper
 
 
 def test_a_modelreg_series_is_the_experiment_model_slash_series(registry, group, client):
-    created = registry.post(f"/models/{group}/{MODEL}/candidates", {"name": "from-panel", "experiment": "tuning",
-                                                                    "params": {"lr": "0.1"}})
+    created = registry.post(
+        f"/models/{group}/{MODEL}/candidates", {"name": "from-panel", "experiment": "tuning", "params": {"lr": "0.1"}}
+    )
     experiment = client.get_experiment_by_name(f"{MODEL}/tuning")
     runs = client.search_runs([experiment.experiment_id])
     assert [(r.info.run_id, r.data.params) for r in runs] == [(created["run_id"], {"lr": "0.1"})]

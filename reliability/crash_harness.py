@@ -15,6 +15,7 @@ the database file, restarts, and verifies over HTTP that:
 
 Prints acknowledged / lost / half-visible and exits 1 when either of the last two is not 0.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,9 @@ class Ledger:
 class Client(threading.Thread):
     """One writer: picks a random operation, records it in the ledger only after a 2xx."""
 
-    def __init__(self, reg: Registry, ledger: Ledger, stop: threading.Event, rnd: int, index: int, seed: int, max_file: int):
+    def __init__(
+        self, reg: Registry, ledger: Ledger, stop: threading.Event, rnd: int, index: int, seed: int, max_file: int
+    ):
         super().__init__(daemon=True)
         self.round, self.index, name = rnd, index, f"c{rnd}x{index}"
         self.reg, self.ledger, self.stop, self.cname, self.max_file = reg, ledger, stop, name, max_file
@@ -196,13 +199,19 @@ class Checker:
 
         for iid, want in ledger.candidates.items():
             got = by_iid.get(iid)
-            if not got or got["name"] != want["name"] or any(got["params"].get(k) != v for k, v in want["params"].items()):
+            if (
+                not got
+                or got["name"] != want["name"]
+                or any(got["params"].get(k) != v for k, v in want["params"].items())
+            ):
                 lost.append(f"candidate {iid}")
         history: dict[tuple[int, str], set] = {}
         for iid, key, step, value in ledger.metrics:
             if (iid, key) not in history:
                 r = self.get(f"/candidates/{iid}/metrics/{key}")
-                history[(iid, key)] = {(h["step"], h["value"]) for h in r.json().get("history", [])} if r.status_code == 200 else set()
+                history[(iid, key)] = (
+                    {(h["step"], h["value"]) for h in r.json().get("history", [])} if r.status_code == 200 else set()
+                )
             if (step, value) not in history[(iid, key)]:
                 lost.append(f"metric {iid}/{key}@{step}")
         manifests: dict[int, dict[str, dict]] = {}
@@ -241,12 +250,27 @@ def setup(reg: Registry) -> None:
     s.post(reg.api + f"/models/{GROUP}", json={"name": MODEL}, timeout=30).raise_for_status()
 
 
-def run(rounds: int = 5, clients: int = 4, min_run: float = 1.0, max_run: float = 4.0, backend: str = "sqlite",
-        seed: int | None = None, max_file: int = 256 * 1024, log=print) -> dict:
+def run(
+    rounds: int = 5,
+    clients: int = 4,
+    min_run: float = 1.0,
+    max_run: float = 4.0,
+    backend: str = "sqlite",
+    seed: int | None = None,
+    max_file: int = 256 * 1024,
+    log=print,
+) -> dict:
     rng = random.Random(seed)
     reg = Registry(backend=backend)
     ledger = Ledger()
-    totals = {"rounds": rounds, "backend": backend, "acknowledged": 0, "lost": 0, "half_visible": 0, "integrity_problems": 0}
+    totals = {
+        "rounds": rounds,
+        "backend": backend,
+        "acknowledged": 0,
+        "lost": 0,
+        "half_visible": 0,
+        "integrity_problems": 0,
+    }
     try:
         reg.start()
         setup(reg)
@@ -264,11 +288,15 @@ def run(rounds: int = 5, clients: int = 4, min_run: float = 1.0, max_run: float 
             reg.start()
             result = Checker(reg).check(ledger)
             result["problems"] += integrity
-            totals.update(acknowledged=ledger.count(), lost=len(result["lost"]), half_visible=len(result["half_visible"]))
+            totals.update(
+                acknowledged=ledger.count(), lost=len(result["lost"]), half_visible=len(result["half_visible"])
+            )
             totals["integrity_problems"] += len(result["problems"])
-            log(f"round {rnd}: acknowledged {ledger.count()} (candidates {len(ledger.candidates)}, metrics {len(ledger.metrics)}, "
+            log(
+                f"round {rnd}: acknowledged {ledger.count()} (candidates {len(ledger.candidates)}, metrics {len(ledger.metrics)}, "
                 f"uploads {len(ledger.uploads)}, versions {len(ledger.versions)}); lost {len(result['lost'])}; "
-                f"half-visible {len(result['half_visible'])}; integrity {'ok' if not result['problems'] else result['problems']}")
+                f"half-visible {len(result['half_visible'])}; integrity {'ok' if not result['problems'] else result['problems']}"
+            )
             for line in (result["lost"] + result["half_visible"])[:20]:
                 log(f"  {line}")
         return totals
@@ -287,8 +315,10 @@ def main() -> int:
     ap.add_argument("--seed", type=int)
     a = ap.parse_args()
     totals = run(a.rounds, a.clients, a.min_run, a.max_run, a.backend, a.seed, a.max_file)
-    print(f"acknowledged {totals['acknowledged']}  lost {totals['lost']}  half-visible {totals['half_visible']}  "
-          f"integrity problems {totals['integrity_problems']}")
+    print(
+        f"acknowledged {totals['acknowledged']}  lost {totals['lost']}  half-visible {totals['half_visible']}  "
+        f"integrity problems {totals['integrity_problems']}"
+    )
     print(json.dumps(totals))
     return 0 if totals["lost"] == totals["half_visible"] == totals["integrity_problems"] == 0 else 1
 

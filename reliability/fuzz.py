@@ -11,6 +11,7 @@ Starts a throwaway server (SQLite, loopback), then runs schemathesis twice with 
 
 Prints cases generated and failures per run; exits 1 on any failure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,26 @@ def schemathesis_bin() -> str:
 
 
 def run_schemathesis(reg: Registry, checks: str, max_examples: int, phases: str, seed: int, extra: list[str]) -> dict:
-    cmd = [schemathesis_bin(), "run", f"{reg.api}/openapi.json", "-H", f"Authorization: Bearer {reg.token}",
-           "--checks", checks, "--max-examples", str(max_examples), "--phases", phases, "--workers", "1",
-           "--seed", str(seed), "--request-timeout", "30", *extra]
+    cmd = [
+        schemathesis_bin(),
+        "run",
+        f"{reg.api}/openapi.json",
+        "-H",
+        f"Authorization: Bearer {reg.token}",
+        "--checks",
+        checks,
+        "--max-examples",
+        str(max_examples),
+        "--phases",
+        phases,
+        "--workers",
+        "1",
+        "--seed",
+        str(seed),
+        "--request-timeout",
+        "30",
+        *extra,
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     out = r.stdout + r.stderr
     generated = re.search(r"(\d+) generated", out)
@@ -50,15 +68,25 @@ def run_schemathesis(reg: Registry, checks: str, max_examples: int, phases: str,
     }
 
 
-def run(max_examples: int = 50, phases: str = "examples,coverage,fuzzing", seed: int = 1, mlflow_examples: int | None = None,
-        backend: str = "sqlite", log=print) -> dict:
+def run(
+    max_examples: int = 50,
+    phases: str = "examples,coverage,fuzzing",
+    seed: int = 1,
+    mlflow_examples: int | None = None,
+    backend: str = "sqlite",
+    log=print,
+) -> dict:
     reg = Registry(backend=backend)
     try:
         reg.start()
         registry = run_schemathesis(reg, STRICT, max_examples, phases, seed, ["--include-path-regex", "^/api/v1"])
-        log(f"registry API (/api/v1, strict checks): {registry['cases']} cases, {registry['failures']} failures, {registry['server_errors']} server errors")
+        log(
+            f"registry API (/api/v1, strict checks): {registry['cases']} cases, {registry['failures']} failures, {registry['server_errors']} server errors"
+        )
         everything = run_schemathesis(reg, NO_5XX, mlflow_examples or max_examples, phases, seed, [])
-        log(f"whole document (MLflow included, no 5xx + body schemas): {everything['cases']} cases, {everything['failures']} failures, {everything['server_errors']} server errors")
+        log(
+            f"whole document (MLflow included, no 5xx + body schemas): {everything['cases']} cases, {everything['failures']} failures, {everything['server_errors']} server errors"
+        )
         for part in (registry, everything):
             if part["exit_code"] != 0:
                 log(part["output"][-6000:])

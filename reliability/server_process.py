@@ -3,6 +3,7 @@
 Every script here talks to a real server over loopback HTTP; this module owns the process:
 data dir, optional PostgreSQL schema, admin token, log file, SIGKILL and restart.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,7 +63,12 @@ class Registry:
             self.schema = "mr_rel_" + secrets.token_hex(6)
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "MODELREG_ADMIN_TOKEN": self.token, "MODELREG_DATABASE_URL": "", "MODELREG_DATABASE_SCHEMA": ""}
+        env = {
+            **os.environ,
+            "MODELREG_ADMIN_TOKEN": self.token,
+            "MODELREG_DATABASE_URL": "",
+            "MODELREG_DATABASE_SCHEMA": "",
+        }
         if self.schema:
             env.update(MODELREG_DATABASE_URL=PG_URL, MODELREG_DATABASE_SCHEMA=self.schema)
         return env
@@ -73,8 +79,22 @@ class Registry:
         fd, log = tempfile.mkstemp(prefix="modelreg-rel-py-server-", suffix=".log")
         self.log_path = Path(log)
         self.proc = subprocess.Popen(
-            ["node", str(CLI), "serve", "--port", "0", "--data-dir", str(self.data_dir), "--log-level", "info", *self.extra_args],
-            env=self.env(), stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                "node",
+                str(CLI),
+                "serve",
+                "--port",
+                "0",
+                "--data-dir",
+                str(self.data_dir),
+                "--log-level",
+                "info",
+                *self.extra_args,
+            ],
+            env=self.env(),
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         os.close(fd)
         deadline = time.time() + timeout

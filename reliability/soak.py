@@ -9,6 +9,7 @@ start and end.
     python reliability/soak.py                      # 50 clients, 120 s
     python reliability/soak.py --clients 10 --duration 15
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,26 @@ def pct(values: list[float], p: float) -> float:
 
 
 class Worker(threading.Thread):
-    def __init__(self, reg: Registry, stats: Stats, stop: threading.Event, index: int, models: list[str], pulls: list, file_size: int):
+    def __init__(
+        self,
+        reg: Registry,
+        stats: Stats,
+        stop: threading.Event,
+        index: int,
+        models: list[str],
+        pulls: list,
+        file_size: int,
+    ):
         super().__init__(daemon=True)
-        self.reg, self.stats, self.stop, self.index, self.models, self.pulls, self.file_size = reg, stats, stop, index, models, pulls, file_size
+        self.reg, self.stats, self.stop, self.index, self.models, self.pulls, self.file_size = (
+            reg,
+            stats,
+            stop,
+            index,
+            models,
+            pulls,
+            file_size,
+        )
         self.rng = random.Random(index)
         self.s = reg.session()
         self.model = models[index % len(models)]
@@ -95,8 +113,13 @@ class Worker(threading.Thread):
         self.timed("search", "GET", self.url("/candidates?order_by=metrics.auc%20DESC&limit=20"), 200)
 
     def log_candidate(self) -> None:
-        body = {"name": f"w{self.index}-{self.n}", "params": {"lr": str(self.rng.random())},
-                "metrics": [{"key": k, "value": self.rng.random(), "step": 0} for k in ("auc", "loss", "acc", "f1", "recall")]}
+        body = {
+            "name": f"w{self.index}-{self.n}",
+            "params": {"lr": str(self.rng.random())},
+            "metrics": [
+                {"key": k, "value": self.rng.random(), "step": 0} for k in ("auc", "loss", "acc", "f1", "recall")
+            ],
+        }
         r = self.timed("log_candidate", "POST", self.url("/candidates"), 201, json=body)
         if r is not None:
             self.mine.append(r.json()["iid"])
@@ -109,7 +132,17 @@ class Worker(threading.Thread):
         data = self.rng.randbytes(self.file_size)
         iid, path = self.rng.choice(self.mine), f"f{self.n}.bin"
         sha = hashlib.sha256(data).hexdigest()
-        if self.timed("upload", "PUT", self.url(f"/candidates/{iid}/artifacts/{path}"), 201, data=data, headers={"X-Checksum-Sha256": sha}) is not None:
+        if (
+            self.timed(
+                "upload",
+                "PUT",
+                self.url(f"/candidates/{iid}/artifacts/{path}"),
+                201,
+                data=data,
+                headers={"X-Checksum-Sha256": sha},
+            )
+            is not None
+        ):
             self.pulls.append((self.model, iid, path, sha))
 
     def pull(self) -> None:
@@ -117,11 +150,23 @@ class Worker(threading.Thread):
             return
         model, iid, path, sha = self.rng.choice(self.pulls)
         url = f"{self.reg.api}/models/{GROUP}/{model}/candidates/{iid}/artifacts/{path}"
-        self.timed("pull", "GET", url, 200, check=lambda r: None if hashlib.sha256(r.content).hexdigest() == sha else "digest mismatch")
+        self.timed(
+            "pull",
+            "GET",
+            url,
+            200,
+            check=lambda r: None if hashlib.sha256(r.content).hexdigest() == sha else "digest mismatch",
+        )
 
     def promote(self) -> None:
         iid = self.mine.pop(0)
-        self.timed("promote", "POST", self.url("/versions"), 201, json={"version": f"{self.index}.{self.n}.0", "candidate": iid})
+        self.timed(
+            "promote",
+            "POST",
+            self.url("/versions"),
+            201,
+            json={"version": f"{self.index}.{self.n}.0", "candidate": iid},
+        )
 
 
 def seed(reg: Registry, models: int) -> list[str]:
@@ -129,11 +174,20 @@ def seed(reg: Registry, models: int) -> list[str]:
     s.post(f"{reg.api}/groups", json={"name": GROUP, "visibility": "private"}, timeout=30).raise_for_status()
     names = [f"m{i}" for i in range(models)]
     for m in names:
-        s.post(f"{reg.api}/models/{GROUP}", json={"name": m, "description": "soak model"}, timeout=30).raise_for_status()
+        s.post(
+            f"{reg.api}/models/{GROUP}", json={"name": m, "description": "soak model"}, timeout=30
+        ).raise_for_status()
     return names
 
 
-def run(clients: int = 50, duration: float = 120.0, models: int = 10, file_size: int = 64 * 1024, backend: str = "sqlite", log=print) -> dict:
+def run(
+    clients: int = 50,
+    duration: float = 120.0,
+    models: int = 10,
+    file_size: int = 64 * 1024,
+    backend: str = "sqlite",
+    log=print,
+) -> dict:
     reg = Registry(backend=backend)
     try:
         reg.start()
@@ -149,7 +203,11 @@ def run(clients: int = 50, duration: float = 120.0, models: int = 10, file_size:
             time.sleep(min(1.0, duration))
             samples.append(reg.rss_kb())
         rss_max = max([rss_start, *samples])
-        quarters = [round(samples[min(len(samples) - 1, len(samples) * q // 4)] / 1024, 1) for q in (1, 2, 3)] if samples else []
+        quarters = (
+            [round(samples[min(len(samples) - 1, len(samples) * q // 4)] / 1024, 1) for q in (1, 2, 3)]
+            if samples
+            else []
+        )
         stop.set()
         for w in workers:
             w.join(timeout=120)
@@ -157,16 +215,30 @@ def run(clients: int = 50, duration: float = 120.0, models: int = 10, file_size:
         rss_end = reg.rss_kb()
         total = sum(len(v) for v in stats.latency.values())
         result = {
-            "clients": clients, "duration_s": round(elapsed, 1), "backend": backend, "requests": total,
-            "throughput_rps": round(total / elapsed, 1), "errors": len(stats.errors),
-            "rss_start_mb": round(rss_start / 1024, 1), "rss_quarters_mb": quarters, "rss_end_mb": round(rss_end / 1024, 1), "rss_max_mb": round(rss_max / 1024, 1),
-            "ops": {op: {"count": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)} for op, v in sorted(stats.latency.items())},
+            "clients": clients,
+            "duration_s": round(elapsed, 1),
+            "backend": backend,
+            "requests": total,
+            "throughput_rps": round(total / elapsed, 1),
+            "errors": len(stats.errors),
+            "rss_start_mb": round(rss_start / 1024, 1),
+            "rss_quarters_mb": quarters,
+            "rss_end_mb": round(rss_end / 1024, 1),
+            "rss_max_mb": round(rss_max / 1024, 1),
+            "ops": {
+                op: {"count": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
+                for op, v in sorted(stats.latency.items())
+            },
         }
-        log(f"{clients} clients, {elapsed:.0f} s, {backend}: {total} requests, {result['throughput_rps']} req/s, errors {len(stats.errors)}")
+        log(
+            f"{clients} clients, {elapsed:.0f} s, {backend}: {total} requests, {result['throughput_rps']} req/s, errors {len(stats.errors)}"
+        )
         log(f"{'operation':<14}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}")
         for op, o in result["ops"].items():
             log(f"{op:<14}{o['count']:>8}{o['p50_ms']:>10}{o['p99_ms']:>10}")
-        log(f"server RSS: start {result['rss_start_mb']} MB, at 1/4, 1/2, 3/4 of the run {quarters} MB, end {result['rss_end_mb']} MB, max {result['rss_max_mb']} MB")
+        log(
+            f"server RSS: start {result['rss_start_mb']} MB, at 1/4, 1/2, 3/4 of the run {quarters} MB, end {result['rss_end_mb']} MB, max {result['rss_max_mb']} MB"
+        )
         for e in stats.errors[:10]:
             log(f"  error: {e}")
         return result

@@ -4,5 +4,5 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testTimeout: 60000,
-  maxWorkers: 1,
+  maxWorkers: 1
 };

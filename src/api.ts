@@ -105,7 +105,11 @@ export function toModelregError(error: unknown): ModelregError {
   const message =
     body?.message ??
     `The request failed with HTTP ${response.status} ${response.statusText ?? ''}`.trim();
-  return new ModelregError(statusCode(response.status), String(message), response.status);
+  return new ModelregError(
+    statusCode(response.status),
+    String(message),
+    response.status
+  );
 }
 
 function statusCode(status: number): string {
@@ -147,7 +151,10 @@ function cleanParams(params: IRequestOptions['params']): {
  * @throws {ModelregError} with the registry's code (e.g. `VERSION_LOCKED`), the proxy's
  * (`REGISTRY_UNREACHABLE`, `MODELREG_NOT_CONFIGURED`) or `NETWORK_ERROR`.
  */
-export async function requestAPI<T>(path: string, options: IRequestOptions = {}): Promise<T> {
+export async function requestAPI<T>(
+  path: string,
+  options: IRequestOptions = {}
+): Promise<T> {
   const settings = options.settings ?? serverSettings();
   try {
     const response = await axios.request<T>({
@@ -182,7 +189,9 @@ export namespace registry {
     return requestAPI<IRegistryStatus>('status');
   }
 
-  export function groups(): Promise<{ items: { name: string; role: string }[] }> {
+  export function groups(): Promise<{
+    items: { name: string; role: string }[];
+  }> {
     return requestAPI('api/v1/groups');
   }
 
@@ -203,7 +212,10 @@ export namespace registry {
     fullName: string,
     change: { description?: string; metadata?: IModelMetadata }
   ): Promise<IModel> {
-    return requestAPI<IModel>(modelPath(fullName), { method: 'PATCH', body: change });
+    return requestAPI<IModel>(modelPath(fullName), {
+      method: 'PATCH',
+      body: change
+    });
   }
 
   export function listCandidates(
@@ -215,20 +227,33 @@ export namespace registry {
     });
   }
 
-  export function getCandidate(fullName: string, iid: number): Promise<ICandidate> {
+  export function getCandidate(
+    fullName: string,
+    iid: number
+  ): Promise<ICandidate> {
     return requestAPI<ICandidate>(`${modelPath(fullName)}/candidates/${iid}`);
   }
 
-  export function candidateFiles(fullName: string, iid: number): Promise<IArtifact[]> {
-    return requestAPI<IArtifact[]>(`${modelPath(fullName)}/candidates/${iid}/artifacts`);
+  export function candidateFiles(
+    fullName: string,
+    iid: number
+  ): Promise<IArtifact[]> {
+    return requestAPI<IArtifact[]>(
+      `${modelPath(fullName)}/candidates/${iid}/artifacts`
+    );
   }
 
   export function listVersions(fullName: string): Promise<IPage<IVersion>> {
     return requestAPI<IPage<IVersion>>(`${modelPath(fullName)}/versions`);
   }
 
-  export function getVersion(fullName: string, version: string): Promise<IVersion> {
-    return requestAPI<IVersion>(`${modelPath(fullName)}/versions/${enc(version)}`);
+  export function getVersion(
+    fullName: string,
+    version: string
+  ): Promise<IVersion> {
+    return requestAPI<IVersion>(
+      `${modelPath(fullName)}/versions/${enc(version)}`
+    );
   }
 
   /** Promotes a candidate to a locked version. */
@@ -248,17 +273,22 @@ export namespace registry {
     version: string,
     notes: string
   ): Promise<IVersion> {
-    return requestAPI<IVersion>(`${modelPath(fullName)}/versions/${enc(version)}`, {
-      method: 'PATCH',
-      body: { notes }
-    });
+    return requestAPI<IVersion>(
+      `${modelPath(fullName)}/versions/${enc(version)}`,
+      {
+        method: 'PATCH',
+        body: { notes }
+      }
+    );
   }
 
   export function listAliases(fullName: string): Promise<IPage<IAlias>> {
     return requestAPI<IPage<IAlias>>(`${modelPath(fullName)}/aliases`);
   }
 
-  export function listDeployments(fullName: string): Promise<IPage<IDeployment>> {
+  export function listDeployments(
+    fullName: string
+  ): Promise<IPage<IDeployment>> {
     return requestAPI<IPage<IDeployment>>(`${modelPath(fullName)}/deployments`);
   }
 
@@ -276,11 +306,16 @@ export namespace registry {
     iid: number,
     key: string
   ): Promise<{ key: string; history: IMetricPoint[] }> {
-    return requestAPI(`${modelPath(fullName)}/candidates/${iid}/metrics/${enc(key)}`);
+    return requestAPI(
+      `${modelPath(fullName)}/candidates/${iid}/metrics/${enc(key)}`
+    );
   }
 
   /** Compares candidates (`c:3`) and versions (`v:1.2.0`) of one model. */
-  export function compare(fullName: string, refs: string[]): Promise<ICompareResult> {
+  export function compare(
+    fullName: string,
+    refs: string[]
+  ): Promise<ICompareResult> {
     return requestAPI<ICompareResult>(`${modelPath(fullName)}/compare`, {
       params: { refs: refs.join(',') }
     });
@@ -293,7 +328,11 @@ export namespace registry {
     path: string
   ): string {
     const where =
-      'candidate' in owner ? `candidates/${owner.candidate}` : `versions/${enc(owner.version)}`;
-    return proxyUrl(`${modelPath(fullName)}/${where}/artifacts/${artifactPath(path)}`);
+      'candidate' in owner
+        ? `candidates/${owner.candidate}`
+        : `versions/${enc(owner.version)}`;
+    return proxyUrl(
+      `${modelPath(fullName)}/${where}/artifacts/${artifactPath(path)}`
+    );
   }
 }

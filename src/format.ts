@@ -34,7 +34,9 @@ export function formatMetric(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) {
     return '–';
   }
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  return Number.isInteger(value)
+    ? String(value)
+    : String(Number(value.toPrecision(4)));
 }
 
 /**
@@ -42,10 +44,15 @@ export function formatMetric(value: number | null | undefined): string {
  * The kernel hook records server-relative paths; a notebook that logged itself from code records
  * the kernel's absolute path, which opens only when it lies under the Jupyter server's root.
  */
-export function openableNotebookPath(recorded: string, serverRoot: string): string | null {
+export function openableNotebookPath(
+  recorded: string,
+  serverRoot: string
+): string | null {
   if (!recorded.startsWith('/')) {
     return recorded;
   }
   const root = serverRoot.replace(/\/+$/, '');
-  return root && recorded.startsWith(`${root}/`) ? recorded.slice(root.length + 1) : null;
+  return root && recorded.startsWith(`${root}/`)
+    ? recorded.slice(root.length + 1)
+    : null;
 }

@@ -22,7 +22,8 @@ const PLUGIN_ID = 'jupyterlab-modelreg:plugin';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'Model registry panel: log notebooks as candidates, read model cards, compare, promote, pull.',
+  description:
+    'Model registry panel: log notebooks as candidates, read model cards, compare, promote, pull.',
   autoStart: true,
   optional: [
     ISettingRegistry,
@@ -56,11 +57,24 @@ function activateModelreg(
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');
 
-  addCommands({ app, model, panel, trans, notebooks, docManager, fileBrowsers, rendermime });
+  addCommands({
+    app,
+    model,
+    panel,
+    trans,
+    notebooks,
+    docManager,
+    fileBrowsers,
+    rendermime
+  });
 
   if (palette) {
     const category = trans.__('Model Registry');
-    for (const command of [CommandIDs.openPanel, CommandIDs.refresh, CommandIDs.logCandidate]) {
+    for (const command of [
+      CommandIDs.openPanel,
+      CommandIDs.refresh,
+      CommandIDs.logCandidate
+    ]) {
       palette.addItem({ command, category });
     }
   }
@@ -69,7 +83,9 @@ function activateModelreg(
     void settingRegistry.load(PLUGIN_ID).then(
       settings => {
         const apply = () =>
-          model.updateSettings(settings.composite as unknown as Partial<IModelregSettings>);
+          model.updateSettings(
+            settings.composite as unknown as Partial<IModelregSettings>
+          );
         apply();
         settings.changed.connect(apply);
       },

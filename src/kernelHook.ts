@@ -52,7 +52,11 @@ export function logNotebookCode(args: ILogNotebookArgs): string {
 /** The events found in one iopub message. */
 export function eventsOf(msg: KernelMessage.IIOPubMessage): KernelHookEvent[] {
   const type = msg.header.msg_type;
-  if (type === 'display_data' || type === 'update_display_data' || type === 'execute_result') {
+  if (
+    type === 'display_data' ||
+    type === 'update_display_data' ||
+    type === 'execute_result'
+  ) {
     const data = (msg.content as KernelMessage.IDisplayDataMsg['content']).data;
     const event = data?.[MODELREG_EVENT_MIME];
     return event ? [event as unknown as KernelHookEvent] : [];
@@ -64,7 +68,9 @@ export function eventsOf(msg: KernelMessage.IIOPubMessage): KernelHookEvent[] {
       .filter(line => line.startsWith(EVENT_LINE_PREFIX))
       .map(line => {
         try {
-          return JSON.parse(line.slice(EVENT_LINE_PREFIX.length)) as KernelHookEvent;
+          return JSON.parse(
+            line.slice(EVENT_LINE_PREFIX.length)
+          ) as KernelHookEvent;
         } catch {
           return null;
         }
@@ -95,7 +101,9 @@ function notInstalled(detail: string, trans: TranslationBundle): ModelregError {
 export async function logNotebookInKernel(
   kernel: Kernel.IKernelConnection | null | undefined,
   args: ILogNotebookArgs,
-  onProgress: (event: Extract<KernelHookEvent, { event: 'progress' }>) => void = () => undefined,
+  onProgress: (
+    event: Extract<KernelHookEvent, { event: 'progress' }>
+  ) => void = () => undefined,
   trans: TranslationBundle = nullTranslator.load('jupyterlab_modelreg')
 ): Promise<ICandidate> {
   if (!kernel) {
@@ -121,7 +129,12 @@ export async function logNotebookInKernel(
   let failure: ModelregError | null = null;
   let traceback: { ename: string; evalue: string } | null = null;
   const future = kernel.requestExecute(
-    { code: logNotebookCode(args), silent: false, store_history: false, stop_on_error: true },
+    {
+      code: logNotebookCode(args),
+      silent: false,
+      store_history: false,
+      stop_on_error: true
+    },
     true
   );
   future.onIOPub = msg => {
@@ -152,12 +165,19 @@ export async function logNotebookInKernel(
   }
   const error = traceback as { ename: string; evalue: string } | null;
   if (error) {
-    if (error.ename === 'ModuleNotFoundError' || error.ename === 'ImportError') {
+    if (
+      error.ename === 'ModuleNotFoundError' ||
+      error.ename === 'ImportError'
+    ) {
       throw notInstalled(error.evalue, trans);
     }
     throw new ModelregError(
       'KERNEL_ERROR',
-      trans.__('The kernel failed while logging the notebook: %1: %2', error.ename, error.evalue)
+      trans.__(
+        'The kernel failed while logging the notebook: %1: %2',
+        error.ename,
+        error.evalue
+      )
     );
   }
   throw new ModelregError(

@@ -38,7 +38,8 @@ function loadable<T>(value: T): ILoadable<T> {
 }
 
 /** The sections of the model card, grouped by what a user does. */
-export type CardSection = 'overview' | 'versions' | 'candidates' | 'files' | 'activity';
+export type CardSection =
+  'overview' | 'versions' | 'candidates' | 'files' | 'activity';
 
 /** Everything the model card shows besides lazily loaded files and activity. */
 export interface ICard {
@@ -121,8 +122,10 @@ export class RegistryModel {
   updateSettings(settings: Partial<IModelregSettings>): void {
     // The list depends on the page size and the default group: reload it when they change.
     const listChanged =
-      (settings.pageSize !== undefined && settings.pageSize !== this._settings.pageSize) ||
-      (settings.defaultGroup !== undefined && settings.defaultGroup !== this._settings.defaultGroup);
+      (settings.pageSize !== undefined &&
+        settings.pageSize !== this._settings.pageSize) ||
+      (settings.defaultGroup !== undefined &&
+        settings.defaultGroup !== this._settings.defaultGroup);
     this._settings = { ...this._settings, ...settings };
     this._emit();
     if (listChanged && this._status.value?.reachable) {
@@ -232,7 +235,10 @@ export class RegistryModel {
   }
 
   /** Saves the card's markdown and metadata (developer+), then shows the saved card. */
-  async saveCard(change: { description?: string; metadata?: IModel['metadata'] }): Promise<void> {
+  async saveCard(change: {
+    description?: string;
+    metadata?: IModel['metadata'];
+  }): Promise<void> {
     const card = this._card.value;
     if (!card) {
       return;
@@ -248,10 +254,16 @@ export class RegistryModel {
     if (!card) {
       return;
     }
-    const saved = await registry.updateVersionNotes(card.model.full_name, version, notes);
+    const saved = await registry.updateVersionNotes(
+      card.model.full_name,
+      version,
+      notes
+    );
     this._card = loadable<ICard | null>({
       ...card,
-      versions: card.versions.map(v => (v.version === version ? { ...v, notes: saved.notes } : v))
+      versions: card.versions.map(v =>
+        v.version === version ? { ...v, notes: saved.notes } : v
+      )
     });
     this._emit();
   }
@@ -290,7 +302,11 @@ export class RegistryModel {
       if (request !== this._modelsRequest) {
         return;
       }
-      this._models = { value: [], loading: false, error: error as ModelregError };
+      this._models = {
+        value: [],
+        loading: false,
+        error: error as ModelregError
+      };
     }
     this._emit();
   }
@@ -305,13 +321,14 @@ export class RegistryModel {
       this._emit();
     }
     try {
-      const [model, versions, candidates, aliases, deployments] = await Promise.all([
-        registry.getModel(fullName),
-        registry.listVersions(fullName),
-        registry.listCandidates(fullName, { limit: this._settings.pageSize }),
-        registry.listAliases(fullName),
-        registry.listDeployments(fullName)
-      ]);
+      const [model, versions, candidates, aliases, deployments] =
+        await Promise.all([
+          registry.getModel(fullName),
+          registry.listVersions(fullName),
+          registry.listCandidates(fullName, { limit: this._settings.pageSize }),
+          registry.listAliases(fullName),
+          registry.listDeployments(fullName)
+        ]);
       if (this._selected !== fullName) {
         return;
       }
@@ -327,7 +344,11 @@ export class RegistryModel {
       if (this._selected !== fullName) {
         return;
       }
-      this._card = { value: this._card.value, loading: false, error: error as ModelregError };
+      this._card = {
+        value: this._card.value,
+        loading: false,
+        error: error as ModelregError
+      };
     }
     this._emit();
   }

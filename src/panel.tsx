@@ -50,13 +50,19 @@ export class ModelregPanel extends ReactWidget {
   /** Auto-refresh only while visible, at the interval of the settings (0 = off). */
   private _restartTimer(): void {
     const seconds = this.model.settings.autoRefreshInterval;
-    if (seconds === this._timerSeconds && (this._timer !== null) === this.isVisible) {
+    if (
+      seconds === this._timerSeconds &&
+      (this._timer !== null) === this.isVisible
+    ) {
       return;
     }
     this._stopTimer();
     if (seconds > 0 && this.isVisible) {
       this._timerSeconds = seconds;
-      this._timer = window.setInterval(() => void this.model.refresh(), seconds * 1000);
+      this._timer = window.setInterval(
+        () => void this.model.refresh(),
+        seconds * 1000
+      );
     }
   }
 
@@ -78,7 +84,9 @@ export class ModelregPanel extends ReactWidget {
           rendermime: this._rendermime
         }}
       >
-        <UseSignal signal={this.model.changed}>{() => <RegistryView />}</UseSignal>
+        <UseSignal signal={this.model.changed}>
+          {() => <RegistryView />}
+        </UseSignal>
       </PanelContext.Provider>
     );
   }

@@ -1,7 +1,12 @@
 /** The code "Pull into notebook" inserts: fetch a version and, for known frameworks, load it. */
 
 /** Loader lines by framework; `{file}` is replaced by the path of the model file. */
-const LOADERS: { match: RegExp; imports: string; load: string; extensions: string[] }[] = [
+const LOADERS: {
+  match: RegExp;
+  imports: string;
+  load: string;
+  extensions: string[];
+}[] = [
   {
     match: /^(sklearn|scikit-learn|scikit_learn|joblib)$/i,
     imports: 'import joblib',
@@ -46,7 +51,11 @@ function pythonString(value: string): string {
 /** The Python source of the inserted cell. */
 export function pullSnippet(request: IPullRequest): string {
   const spec = `${request.model}@${request.ref}`;
-  const lines = ['import modelreg', '', `path = modelreg.pull(${pythonString(spec)})`];
+  const lines = [
+    'import modelreg',
+    '',
+    `path = modelreg.pull(${pythonString(spec)})`
+  ];
   const files = request.files ?? [];
   const hasFileFor = (l: (typeof LOADERS)[number]) =>
     files.some(f => l.extensions.some(ext => f.toLowerCase().endsWith(ext)));
@@ -57,7 +66,9 @@ export function pullSnippet(request: IPullRequest): string {
   if (!loader) {
     return lines.join('\n');
   }
-  const file = files.find(f => loader.extensions.some(ext => f.toLowerCase().endsWith(ext)));
+  const file = files.find(f =>
+    loader.extensions.some(ext => f.toLowerCase().endsWith(ext))
+  );
   // modelreg.pull returns the local snapshot folder; join the model file to it when known.
   const target = file ? `Path(path) / ${pythonString(file)}` : 'path';
   return [

@@ -21,7 +21,10 @@ export function nextVersions(existing: string[]): INextVersions {
   const parsed = existing
     .map(v => SEMVER.exec(v.trim()))
     .filter((m): m is RegExpExecArray => m !== null && m[4] === undefined)
-    .map(m => [Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number])
+    .map(
+      m =>
+        [Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]
+    )
     .sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2]);
   if (parsed.length === 0) {
     return { patch: '0.0.1', minor: '0.1.0', major: '1.0.0' };

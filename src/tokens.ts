@@ -40,7 +40,10 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /** Whether `role` is at least `needed`. */
-export function hasRole(role: string | null | undefined, needed: Role): boolean {
+export function hasRole(
+  role: string | null | undefined,
+  needed: Role
+): boolean {
   const have = ROLES.indexOf((role ?? '') as Role);
   return have >= 0 && have >= ROLES.indexOf(needed);
 }

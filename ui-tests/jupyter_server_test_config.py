@@ -1,4 +1,5 @@
 """JupyterLab server configuration for the Galata end-to-end tests."""
+
 from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821 (c is the config object Jupyter passes in)

@@ -13,7 +13,10 @@ const chromiumArgs = [
 
 module.exports = {
   ...baseConfig,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }]
+  ],
   timeout: 120000,
   workers: 1,
   retries: 0,

@@ -41,7 +41,10 @@ async def test_requests_without_jupyter_credentials_are_refused(
         ("GET", "modelreg/status", None),
     ]:
         response = await client.fetch(
-            server_url(jp_http_port, jp_base_url, path), method=method, body=body, raise_error=False,
+            server_url(jp_http_port, jp_base_url, path),
+            method=method,
+            body=body,
+            raise_error=False,
             follow_redirects=False,
         )
         assert response.code in (401, 403), (method, path, response.code)
@@ -72,9 +75,7 @@ async def test_proxy_forwards_with_the_server_side_token(registry_env, seeded, j
 
 
 async def test_registry_errors_keep_their_code_and_status(registry_env, seeded, jp_fetch):
-    response = await jp_fetch(
-        "modelreg", "api", "v1", "models", seeded["group"], "no-such-model", raise_error=False
-    )
+    response = await jp_fetch("modelreg", "api", "v1", "models", seeded["group"], "no-such-model", raise_error=False)
     assert response.code == 404
     assert body_json(response)["error"]["code"] == "NOT_FOUND"
     assert_no_token(response, registry_env.token)
@@ -83,8 +84,15 @@ async def test_registry_errors_keep_their_code_and_status(registry_env, seeded, 
 async def test_json_writes_go_through(registry_env, seeded, jp_fetch):
     group, name = seeded["model"].split("/")
     response = await jp_fetch(
-        "modelreg", "api", "v1", "models", group, name, "candidates",
-        method="POST", body=json.dumps({"name": "via-proxy", "params": {"lr": "0.1"}}),
+        "modelreg",
+        "api",
+        "v1",
+        "models",
+        group,
+        name,
+        "candidates",
+        method="POST",
+        body=json.dumps({"name": "via-proxy", "params": {"lr": "0.1"}}),
         headers={"Content-Type": "application/json"},
     )
     assert response.code == 201
@@ -109,7 +117,11 @@ async def _login_cookies(jp_http_port, jp_base_url, jp_serverapp) -> dict[str, s
     form = urlencode({"_xsrf": cookies.get("_xsrf", ""), "password": jp_serverapp.identity_provider.token})
     keep(
         await client.fetch(
-            login_url, method="POST", body=form, follow_redirects=False, raise_error=False,
+            login_url,
+            method="POST",
+            body=form,
+            follow_redirects=False,
+            raise_error=False,
             headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
         )
     )
@@ -131,14 +143,20 @@ async def test_cookie_sessions_need_the_xsrf_header_on_writes(
     assert read.code == 200
 
     forged = await client.fetch(
-        url, method="POST", body=body, raise_error=False,
+        url,
+        method="POST",
+        body=body,
+        raise_error=False,
         headers={"Cookie": cookie_header, "Content-Type": "application/json"},
     )
     assert forged.code == 403
     assert_no_token(forged, registry_env.token)
 
     allowed = await client.fetch(
-        url, method="POST", body=body, raise_error=False,
+        url,
+        method="POST",
+        body=body,
+        raise_error=False,
         headers={"Cookie": cookie_header, "Content-Type": "application/json", "X-XSRFToken": cookies["_xsrf"]},
     )
     assert allowed.code == 201, allowed.body
@@ -174,9 +192,15 @@ async def test_large_upload_and_download_stream_in_chunks(
     try:
         upload = await client.fetch(
             HTTPRequest(
-                server_url(jp_http_port, jp_base_url, artifact), method="PUT", body_producer=produce,
-                headers={**headers, "Content-Length": str(BIG), "Content-Type": "application/octet-stream",
-                         "X-Checksum-Sha256": sha},
+                server_url(jp_http_port, jp_base_url, artifact),
+                method="PUT",
+                body_producer=produce,
+                headers={
+                    **headers,
+                    "Content-Length": str(BIG),
+                    "Content-Type": "application/octet-stream",
+                    "X-Checksum-Sha256": sha,
+                },
                 request_timeout=120,
             ),
             raise_error=False,
@@ -195,8 +219,12 @@ async def test_large_upload_and_download_stream_in_chunks(
             digest.update(chunk)
 
         download = await client.fetch(
-            HTTPRequest(server_url(jp_http_port, jp_base_url, artifact), headers=headers,
-                        streaming_callback=on_chunk, request_timeout=120),
+            HTTPRequest(
+                server_url(jp_http_port, jp_base_url, artifact),
+                headers=headers,
+                streaming_callback=on_chunk,
+                request_timeout=120,
+            ),
             raise_error=False,
         )
         _, download_peak = tracemalloc.get_traced_memory()
@@ -261,7 +289,18 @@ async def test_browser_cookies_are_not_forwarded(registry_env, jp_fetch):
 
 async def test_ranges_and_digest_headers_pass_through(registry_env, seeded, jp_fetch):
     group, name = seeded["model"].split("/")
-    artifact = ["modelreg", "api", "v1", "models", group, name, "candidates", str(seeded["iid"]), "artifacts", "range.txt"]
+    artifact = [
+        "modelreg",
+        "api",
+        "v1",
+        "models",
+        group,
+        name,
+        "candidates",
+        str(seeded["iid"]),
+        "artifacts",
+        "range.txt",
+    ]
     body = b"0123456789"
     registry_env.call("PUT", f"models/{group}/{name}/candidates/{seeded['iid']}/artifacts/range.txt", raw=body)
     sha = hashlib.sha256(body).hexdigest()

@@ -93,35 +93,56 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
     # A new process start pays imports; a fresh Registry is what a notebook cell pays.
     fresh_warm = statistics.median(
         _timed(lambda: modelreg.Registry(url, token, cache_dir=workdir / f"cache-{rounds - 1}").pull(f"{model}@1.0.0"))
-        for _ in range(20))
+        for _ in range(20)
+    )
 
     metrics_candidate = registry.candidate(model, name="metrics")
+
     def log_points() -> None:
         for step in range(10_000):
             metrics_candidate.log_metric("loss", 1.0 / (step + 1), step=step)
         metrics_candidate.flush()
+
     metrics_time = _timed(log_points)
     metrics_candidate.end()
 
     curl, pull = min(curl_times), min(pull_times)
     ratio = curl / pull
     gib = size / 2**30
-    rounds_text = ("rounds (curl s / pull s): " + ", ".join(f"{c:.2f}/{p:.2f}" for c, p in zip(curl_times, pull_times))
-                   + f"\nCPU seconds per transfer (user+sys): curl {curl_cpu / rounds:.2f}, "
-                   f"pull {pull_cpu / rounds:.2f} (the pull also checks sha256)")
+    rounds_text = (
+        "rounds (curl s / pull s): "
+        + ", ".join(f"{c:.2f}/{p:.2f}" for c, p in zip(curl_times, pull_times))
+        + f"\nCPU seconds per transfer (user+sys): curl {curl_cpu / rounds:.2f}, "
+        f"pull {pull_cpu / rounds:.2f} (the pull also checks sha256)"
+    )
     return [
         (f"upload {size_mib} MiB (new bytes)", f"{upload:.2f} s ({size / MIB / upload:.0f} MiB/s)", "-", ""),
         (f"curl {size_mib} MiB (best of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
-        (f"cold pull {size_mib} MiB (best of {rounds})", f"{pull:.2f} s ({gib / pull:.2f} GiB/s)",
-         ">= 0.8x curl", f"{ratio:.2f}x {'ok' if ratio >= 0.8 else 'MISSED'}"),
-        ("warm pull, exact version (median of 20)", f"{warm_exact * 1000:.1f} ms", "< 100 ms",
-         "ok" if warm_exact < 0.1 else "MISSED"),
-        ("warm pull, @latest (median of 20)", f"{warm_latest * 1000:.1f} ms", "< 100 ms",
-         "ok" if warm_latest < 0.1 else "MISSED"),
-        ("warm pull, new Registry() (median of 20)", f"{fresh_warm * 1000:.1f} ms", "< 100 ms",
-         "ok" if fresh_warm < 0.1 else "MISSED"),
-        ("log 10,000 metric points + flush", f"{metrics_time:.2f} s", "< 2 s",
-         "ok" if metrics_time < 2 else "MISSED"),
+        (
+            f"cold pull {size_mib} MiB (best of {rounds})",
+            f"{pull:.2f} s ({gib / pull:.2f} GiB/s)",
+            ">= 0.8x curl",
+            f"{ratio:.2f}x {'ok' if ratio >= 0.8 else 'MISSED'}",
+        ),
+        (
+            "warm pull, exact version (median of 20)",
+            f"{warm_exact * 1000:.1f} ms",
+            "< 100 ms",
+            "ok" if warm_exact < 0.1 else "MISSED",
+        ),
+        (
+            "warm pull, @latest (median of 20)",
+            f"{warm_latest * 1000:.1f} ms",
+            "< 100 ms",
+            "ok" if warm_latest < 0.1 else "MISSED",
+        ),
+        (
+            "warm pull, new Registry() (median of 20)",
+            f"{fresh_warm * 1000:.1f} ms",
+            "< 100 ms",
+            "ok" if fresh_warm < 0.1 else "MISSED",
+        ),
+        ("log 10,000 metric points + flush", f"{metrics_time:.2f} s", "< 2 s", "ok" if metrics_time < 2 else "MISSED"),
     ], rounds_text
 
 

@@ -45,11 +45,13 @@ def start_server(data_dir: Path, log: Path) -> Tuple[subprocess.Popen, str, str]
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as log_file:
         try:
-            process = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
         except OSError as error:
             raise ServerDidNotStart(
-                f"Cannot run `{' '.join(command)}` in {REPO}: {error}. Is Node/npm installed?") from error
+                f"Cannot run `{' '.join(command)}` in {REPO}: {error}. Is Node/npm installed?"
+            ) from error
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_SECONDS
     try:
@@ -57,15 +59,18 @@ def start_server(data_dir: Path, log: Path) -> Tuple[subprocess.Popen, str, str]
             if process.poll() is not None:
                 raise ServerDidNotStart(
                     f"The registry server did not start: `{' '.join(command)}` (in {REPO}) exited with code "
-                    f"{process.returncode}. Did you run `npm ci --prefix server`? Log {log}:\n{_tail(log)}")
+                    f"{process.returncode}. Did you run `npm ci --prefix server`? Log {log}:\n{_tail(log)}"
+                )
             try:
                 if requests.get(f"{url}/api/v1/health", timeout=2).ok:
                     break
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                raise ServerDidNotStart(f"The registry server did not answer {url}/api/v1/health within "
-                                        f"{START_SECONDS}s. Log {log}:\n{_tail(log)}")
+                raise ServerDidNotStart(
+                    f"The registry server did not answer {url}/api/v1/health within "
+                    f"{START_SECONDS}s. Log {log}:\n{_tail(log)}"
+                )
             time.sleep(0.5)
         token_file = data_dir / "admin-token"
         for _ in range(50):

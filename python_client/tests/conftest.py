@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator
 
-import pytest
-
 import modelreg
-from modelreg import _fluent, constants
-
+import pytest
 from _server import ServerDidNotStart, start_server, stop_server
+from modelreg import _fluent, constants
 
 
 @dataclass
@@ -42,8 +40,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(process)
 
 
-_ENV_TO_CLEAR = ("MODELREG_URL", "MODELREG_TOKEN", "MODELREG_OFFLINE", "JPY_SESSION_NAME",
-                 "CI") + constants.GITLAB_CI_VARIABLES + constants.GITHUB_ACTIONS_VARIABLES
+_ENV_TO_CLEAR = (
+    ("MODELREG_URL", "MODELREG_TOKEN", "MODELREG_OFFLINE", "JPY_SESSION_NAME", "CI")
+    + constants.GITLAB_CI_VARIABLES
+    + constants.GITHUB_ACTIONS_VARIABLES
+)
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +89,9 @@ def model(group: str) -> str:
     return f"{group}/churn"
 
 
-def make_version(registry: modelreg.Registry, model: str, files: Dict[str, bytes], workdir: Path,
-                 version: str = "1.0.0") -> modelreg.Candidate:
+def make_version(
+    registry: modelreg.Registry, model: str, files: Dict[str, bytes], workdir: Path, version: str = "1.0.0"
+) -> modelreg.Candidate:
     """Log a candidate with ``files`` (artifact path -> bytes) and promote it to ``version``."""
     with registry.candidate(model, name=f"v{version}") as candidate:
         for path, content in files.items():

@@ -8,12 +8,10 @@ import sys
 import textwrap
 import time
 
-import pytest
-
 import modelreg
-from modelreg.errors import OfflineCacheMiss
-
+import pytest
 from conftest import make_version
+from modelreg.errors import OfflineCacheMiss
 
 MIB = 1024 * 1024
 
@@ -84,7 +82,7 @@ def test_killed_download_is_never_visible_and_resumes(server, registry, model, t
     partial = blob.with_name(blob.name + ".incomplete")
     script = textwrap.dedent(f"""
         import modelreg
-        modelreg.Registry({server.url!r}, {server.token!r}).pull({model + '@1.0.0'!r})
+        modelreg.Registry({server.url!r}, {server.token!r}).pull({model + "@1.0.0"!r})
     """)
     process = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ))
     try:
@@ -146,11 +144,12 @@ def test_two_processes_pulling_at_once(server, registry, model, tmp_path):
     script = textwrap.dedent(f"""
         import json, modelreg
         reg = modelreg.Registry({server.url!r}, {server.token!r})
-        path = reg.pull({model + '@1.0.0'!r})
+        path = reg.pull({model + "@1.0.0"!r})
         print(json.dumps({{"path": str(path), "received": reg.stats.bytes_received}}))
     """)
-    processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=dict(os.environ))
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=dict(os.environ)) for _ in range(2)
+    ]
     results = []
     for process in processes:
         out, _ = process.communicate(timeout=120)

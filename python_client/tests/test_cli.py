@@ -11,8 +11,15 @@ import pytest
 
 
 def run(args, env: Dict[str, str], cwd: Path, expect: int = 0, stdin: Optional[str] = None):
-    done = subprocess.run([sys.executable, "-m", "modelreg", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120, input=stdin)
+    done = subprocess.run(
+        [sys.executable, "-m", "modelreg", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+    )
     assert done.returncode == expect, f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
     return done
 
@@ -29,9 +36,30 @@ def test_ci_flow_log_promote_pull_compare(cli_env, model, tmp_path):
     (tmp_path / "params.json").write_text(json.dumps({"max_depth": 6, "eta": 0.1}))
     (tmp_path / "metrics.txt").write_text("# from the eval step\nauc=0.91\nlogloss = 0.3\n")
 
-    logged = run(["log-candidate", "--model", model, "--name", "nightly", "--experiment", "ci",
-                  "--artifact", "model.pkl", "--artifact", "reports", "--params", "params.json",
-                  "--metrics", "metrics.txt", "--tag", "pipeline=7", "--json"], cli_env, tmp_path)
+    logged = run(
+        [
+            "log-candidate",
+            "--model",
+            model,
+            "--name",
+            "nightly",
+            "--experiment",
+            "ci",
+            "--artifact",
+            "model.pkl",
+            "--artifact",
+            "reports",
+            "--params",
+            "params.json",
+            "--metrics",
+            "metrics.txt",
+            "--tag",
+            "pipeline=7",
+            "--json",
+        ],
+        cli_env,
+        tmp_path,
+    )
     candidate = json.loads(logged.stdout)
     assert candidate["status"] == "finished" and candidate["params"] == {"max_depth": "6", "eta": "0.1"}
     assert candidate["metrics"]["auc"]["value"] == pytest.approx(0.91)
@@ -39,8 +67,13 @@ def test_ci_flow_log_promote_pull_compare(cli_env, model, tmp_path):
     iid = candidate["iid"]
 
     (tmp_path / "metrics2.json").write_text(json.dumps({"auc": [0.5, 0.95]}))
-    second = json.loads(run(["log-candidate", "--model", model, "--name", "retry", "--metrics", "metrics2.json",
-                             "--json"], cli_env, tmp_path).stdout)
+    second = json.loads(
+        run(
+            ["log-candidate", "--model", model, "--name", "retry", "--metrics", "metrics2.json", "--json"],
+            cli_env,
+            tmp_path,
+        ).stdout
+    )
 
     listed = json.loads(run(["candidates", "list", model, "--json"], cli_env, tmp_path).stdout)
     assert [c["iid"] for c in listed] == [second["iid"], iid]

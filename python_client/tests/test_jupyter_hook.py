@@ -4,16 +4,15 @@ import json
 import os
 from typing import Any, Dict, List
 
-import pytest
-
 import modelreg
 import modelreg.jupyter
+import pytest
 from modelreg.jupyter import EVENT_MIME
 
 
 def _events(text: str) -> List[Dict[str, Any]]:
     prefix = "MODELREG_EVENT "
-    return [json.loads(line[len(prefix):]) for line in text.splitlines() if line.startswith(prefix)]
+    return [json.loads(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix)]
 
 
 @pytest.fixture
@@ -21,8 +20,7 @@ def notebook_dir(tmp_path, monkeypatch):
     """The kernel's working directory: the notebook's folder with a saved notebook and model files."""
     folder = tmp_path / "work"
     (folder / "plots").mkdir(parents=True)
-    (folder / "train.ipynb").write_text(json.dumps({"cells": [], "nbformat": 4, "nbformat_minor": 5,
-                                                    "metadata": {}}))
+    (folder / "train.ipynb").write_text(json.dumps({"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
     (folder / "model.pkl").write_bytes(b"model bytes")
     (folder / "plots" / "loss.txt").write_text("loss curve")
     monkeypatch.chdir(folder)
@@ -30,8 +28,9 @@ def notebook_dir(tmp_path, monkeypatch):
 
 
 def test_log_notebook_creates_a_candidate_and_reports_events(server_env, model, notebook_dir, capsys):
-    result = modelreg.jupyter.log_notebook(model=model, notebook_path="work/train.ipynb",
-                                           files=["model.pkl", "plots/"], experiment="nb")
+    result = modelreg.jupyter.log_notebook(
+        model=model, notebook_path="work/train.ipynb", files=["model.pkl", "plots/"], experiment="nb"
+    )
     events = _events(capsys.readouterr().out)
     assert [e["event"] for e in events][-1] == "result"
     stages = [e["stage"] for e in events if e["event"] == "progress"]
@@ -54,8 +53,9 @@ def test_log_notebook_completes_the_active_candidate(server_env, model, notebook
     active = modelreg.start_candidate(model, name="from-code")
     modelreg.log_params({"depth": 3})
     modelreg.log_metric("auc", 0.77, step=5)  # still buffered when the hook runs
-    result = modelreg.jupyter.log_notebook(model=model, notebook_path="work/train.ipynb", files=["model.pkl"],
-                                           attach_environment=False)
+    result = modelreg.jupyter.log_notebook(
+        model=model, notebook_path="work/train.ipynb", files=["model.pkl"], attach_environment=False
+    )
     assert result is not None and result["iid"] == active.iid
     assert result["status"] == "finished" and result["params"] == {"depth": "3"}
     assert result["metrics"]["auc"]["value"] == pytest.approx(0.77)
@@ -75,8 +75,9 @@ def test_log_notebook_completes_the_last_finished_candidate(server_env, model, n
 
 
 def test_expected_errors_become_error_events(server_env, notebook_dir, capsys):
-    missing_file = modelreg.jupyter.log_notebook(model="nogroup-xyz/churn", notebook_path="work/train.ipynb",
-                                                 files=["missing.pkl"])
+    missing_file = modelreg.jupyter.log_notebook(
+        model="nogroup-xyz/churn", notebook_path="work/train.ipynb", files=["missing.pkl"]
+    )
     assert missing_file is None
     [error] = [e for e in _events(capsys.readouterr().out) if e["event"] == "error"]
     assert error["code"] == "FILE_NOT_FOUND" and "missing.pkl" in error["message"]
@@ -100,8 +101,7 @@ def test_events_are_display_data_inside_ipython(server_env, model, notebook_dir)
     InteractiveShell.instance()
     try:
         with capture_output() as captured:
-            result = modelreg.jupyter.log_notebook(model=model, notebook_path="work/train.ipynb",
-                                                   files=["model.pkl"])
+            result = modelreg.jupyter.log_notebook(model=model, notebook_path="work/train.ipynb", files=["model.pkl"])
         events = [output.data[EVENT_MIME] for output in captured.outputs if EVENT_MIME in output.data]
         assert events and events[-1]["event"] == "result" and events[-1]["candidate"]["iid"] == result["iid"]
         assert "MODELREG_EVENT" not in captured.stdout
@@ -116,15 +116,22 @@ def test_hook_in_a_real_kernel_reports_events_on_iopub(server_env, model, notebo
     env = dict(os.environ, JPY_SESSION_NAME="work/train.ipynb")  # jupyter_server sets this for kernels
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(notebook_dir), env=env)
     try:
-        code = ("import modelreg, modelreg.jupyter\n"
-                f"c = modelreg.start_candidate({model!r}, name='in-kernel')\n"
-                "c.log_metric('auc', 0.66)\n"
-                f"modelreg.jupyter.log_notebook(model={model!r}, files=['model.pkl'])\n")
+        code = (
+            "import modelreg, modelreg.jupyter\n"
+            f"c = modelreg.start_candidate({model!r}, name='in-kernel')\n"
+            "c.log_metric('auc', 0.66)\n"
+            f"modelreg.jupyter.log_notebook(model={model!r}, files=['model.pkl'])\n"
+        )
         events = []
         reply = client.execute_interactive(
-            code, timeout=120,
-            output_hook=lambda msg: events.append(msg["content"]["data"][EVENT_MIME])
-            if msg["msg_type"] == "display_data" and EVENT_MIME in msg["content"].get("data", {}) else None)
+            code,
+            timeout=120,
+            output_hook=lambda msg: (
+                events.append(msg["content"]["data"][EVENT_MIME])
+                if msg["msg_type"] == "display_data" and EVENT_MIME in msg["content"].get("data", {})
+                else None
+            ),
+        )
         assert reply["content"]["status"] == "ok"
     finally:
         client.stop_channels()

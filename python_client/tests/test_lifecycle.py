@@ -2,9 +2,8 @@
 
 import time
 
-import pytest
-
 import modelreg
+import pytest
 
 
 def test_candidate_lifecycle_creates_model_promotes_and_pulls(registry, model, tmp_path):
@@ -170,7 +169,6 @@ def test_config_file_is_private_and_used(server, tmp_path):
     assert path == tmp_path / "config" / "modelreg" / "config.json"
     assert path.stat().st_mode & 0o777 == 0o600
     assert modelreg.Registry().whoami()["username"]
-
 
 
 def test_candidates_filter_and_order(registry, model):

@@ -14,9 +14,13 @@ def test_gitlab_ci_is_detected_and_stored_on_the_candidate(registry, model, monk
     monkeypatch.setenv("CI_MERGE_REQUEST_IID", "17")
     monkeypatch.setenv("CI_PROJECT_URL", "https://gitlab.example.com/acme/churn")
     expected = {
-        "provider": "gitlab", "pipeline_id": "4242", "job_id": "99",
-        "job_url": "https://gitlab.example.com/acme/churn/-/jobs/99", "merge_request": "17",
-        "project_url": "https://gitlab.example.com/acme/churn", "commit": "a" * 40,
+        "provider": "gitlab",
+        "pipeline_id": "4242",
+        "job_id": "99",
+        "job_url": "https://gitlab.example.com/acme/churn/-/jobs/99",
+        "merge_request": "17",
+        "project_url": "https://gitlab.example.com/acme/churn",
+        "commit": "a" * 40,
     }
     assert _provenance.ci() == expected
     with registry.candidate(model, name="ci") as candidate:
@@ -35,9 +39,13 @@ def test_github_actions_pull_request_is_detected(monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/churn")
     monkeypatch.setenv("GITHUB_REF", "refs/pull/31/merge")
     assert _provenance.ci() == {
-        "provider": "github", "pipeline_id": "123456", "job_id": "train",
-        "job_url": "https://github.com/acme/churn/actions/runs/123456", "merge_request": "31",
-        "project_url": "https://github.com/acme/churn", "commit": "b" * 40,
+        "provider": "github",
+        "pipeline_id": "123456",
+        "job_id": "train",
+        "job_url": "https://github.com/acme/churn/actions/runs/123456",
+        "merge_request": "31",
+        "project_url": "https://github.com/acme/churn",
+        "commit": "b" * 40,
     }
 
 

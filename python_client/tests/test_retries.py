@@ -10,11 +10,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List, Tuple
 
+import modelreg
 import pytest
 import requests
-
-import modelreg
-
 from conftest import make_version
 
 MIB = 1024 * 1024
@@ -46,8 +44,14 @@ class FaultyProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.seen.append((self.command, self.path, self.headers.get("Range", "")))
-                match = next((f for f in proxy.faults if f[1] in self.path and f[0] in (
-                    self.command, self.command + ("+body" if body else ""))), None)
+                match = next(
+                    (
+                        f
+                        for f in proxy.faults
+                        if f[1] in self.path and f[0] in (self.command, self.command + ("+body" if body else ""))
+                    ),
+                    None,
+                )
                 fault = match[2] if match else None
                 if match is not None:
                     proxy.faults.remove(match)
@@ -62,8 +66,14 @@ class FaultyProxy:
                         self.connection.close()
                         return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                upstream = requests.request(self.command, proxy.upstream + self.path, data=body, headers=headers,
-                                            stream=True, allow_redirects=False)
+                upstream = requests.request(
+                    self.command,
+                    proxy.upstream + self.path,
+                    data=body,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=False,
+                )
                 content = upstream.raw.read()
                 if fault == "garble" and content:
                     content = bytes([content[0] ^ 0xFF]) + content[1:]
@@ -110,8 +120,11 @@ def test_upload_survives_503_502_and_a_reset_connection(server, proxy, model, tm
     (tmp_path / "model.bin").write_bytes(payload)
     with registry.candidate(model, name="flaky") as candidate:
         # The checksum-deploy attempt (empty PUT) gets a 503; the byte upload a 502 and a reset connection.
-        proxy.faults += [("PUT", "/artifacts/", "503"), ("PUT+body", "/artifacts/", "502"),
-                         ("PUT+body", "/artifacts/", "reset")]
+        proxy.faults += [
+            ("PUT", "/artifacts/", "503"),
+            ("PUT+body", "/artifacts/", "502"),
+            ("PUT+body", "/artifacts/", "reset"),
+        ]
         [stored] = candidate.log_artifact(tmp_path / "model.bin")
     assert stored["size"] == len(payload) and not proxy.faults
     puts = [s for s in proxy.seen if s[0] == "PUT"]

@@ -1,11 +1,11 @@
 """Short crash-safety runs (the long one is `python reliability/crash_harness.py`)."""
+
 import hashlib
 import threading
 import time
 
-import pytest
-
 import crash_harness as ch
+import pytest
 from server_process import Registry, postgres_reachable
 
 

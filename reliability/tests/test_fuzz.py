@@ -1,4 +1,5 @@
 """A bounded schemathesis run (a few hundred cases); `python reliability/fuzz.py` goes deeper."""
+
 import fuzz
 
 

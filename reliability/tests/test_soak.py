@@ -1,4 +1,5 @@
 """A few seconds of the soak workload; `python reliability/soak.py` is the 50-client, 2-minute run."""
+
 import soak
 
 

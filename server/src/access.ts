@@ -14,19 +14,46 @@ export interface GroupAccess {
 }
 
 /** Private groups answer 404 to non-members exactly like missing ones, so existence does not leak. */
-export async function groupAccess(db: Db, caller: Caller, groupName: string): Promise<GroupAccess> {
+export async function groupAccess(
+  db: Db,
+  caller: Caller,
+  groupName: string
+): Promise<GroupAccess> {
   const group = await findGroup(db, groupName);
-  if (!group) throw notFound(`group "${groupName}"`);
-  const role: Role | null = caller ? (caller.is_admin ? 'owner' : await roleIn(db, group.id, caller.id)) : null;
-  if (group.visibility !== 'public' && !role) throw notFound(`group "${groupName}"`);
+  if (!group) {
+    throw notFound(`group "${groupName}"`);
+  }
+  const role: Role | null = caller
+    ? caller.is_admin
+      ? 'owner'
+      : await roleIn(db, group.id, caller.id)
+    : null;
+  if (group.visibility !== 'public' && !role) {
+    throw notFound(`group "${groupName}"`);
+  }
   return { group, role };
 }
 
-export function requireRole(access: GroupAccess, caller: Caller, min: Role, action: string): void {
-  if (!caller) throw new ApiError('UNAUTHENTICATED', `${action} needs a token: send "Authorization: Bearer <token>"`);
+export function requireRole(
+  access: GroupAccess,
+  caller: Caller,
+  min: Role,
+  action: string
+): void {
+  if (!caller) {
+    throw new ApiError(
+      'UNAUTHENTICATED',
+      `${action} needs a token: send "Authorization: Bearer <token>"`
+    );
+  }
   if (!atLeast(access.role, min)) {
-    const have = access.role ? `your role is ${access.role}` : 'you are not a member';
-    throw new ApiError('FORBIDDEN', `${action} needs the ${min} role or higher in group "${access.group.name}"; ${have}. Ask a maintainer of the group.`);
+    const have = access.role
+      ? `your role is ${access.role}`
+      : 'you are not a member';
+    throw new ApiError(
+      'FORBIDDEN',
+      `${action} needs the ${min} role or higher in group "${access.group.name}"; ${have}. Ask a maintainer of the group.`
+    );
   }
 }
 
@@ -34,14 +61,26 @@ export interface ModelAccess extends GroupAccess {
   model: ModelRow;
 }
 
-export async function modelAccess(db: Db, caller: Caller, groupName: string, modelName: string): Promise<ModelAccess> {
+export async function modelAccess(
+  db: Db,
+  caller: Caller,
+  groupName: string,
+  modelName: string
+): Promise<ModelAccess> {
   const access = await groupAccess(db, caller, groupName);
   const model = await findModel(db, access.group.id, modelName);
-  if (!model) throw notFound(`model "${groupName}/${modelName}"`);
+  if (!model) {
+    throw notFound(`model "${groupName}/${modelName}"`);
+  }
   return { ...access, model };
 }
 
 export function requireUser(caller: Caller, action: string): UserRow {
-  if (!caller) throw new ApiError('UNAUTHENTICATED', `${action} needs a token: send "Authorization: Bearer <token>"`);
+  if (!caller) {
+    throw new ApiError(
+      'UNAUTHENTICATED',
+      `${action} needs a token: send "Authorization: Bearer <token>"`
+    );
+  }
   return caller;
 }

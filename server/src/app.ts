@@ -14,7 +14,12 @@ import { installErrorHandling } from './plugins/errors';
 import { installStorage } from './plugins/storage';
 import { installValidation } from './plugins/validation';
 import { ErrorBody } from './schemas/common';
-import { ArtifactSchema, CandidateSchema, ModelCard, VersionSchema } from './schemas/objects';
+import {
+  ArtifactSchema,
+  CandidateSchema,
+  ModelCard,
+  VersionSchema
+} from './schemas/objects';
 import { aliasRoutes } from './routes/aliases';
 import { artifactRoutes } from './routes/artifacts';
 import { candidateRoutes } from './routes/candidates';
@@ -39,51 +44,83 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
-      level: deps.logLevel ?? 'info',
+      level: deps.logLevel ?? 'info'
     },
     // One line per request from the onResponse hook below, without headers (Authorization carries tokens).
     logController: new LogController({ disableRequestLogging: true }),
     // Large artifact transfers: no overall request timeout by default, but idle sockets are closed.
     ...fastifyLimitOptions(deps.limits ?? DEFAULT_LIMITS),
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: 2048 }
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime)
+      },
+      'request'
+    );
   });
 
   installValidation(app);
   installErrorHandling(app);
-  for (const schema of [ErrorBody, ModelCard, CandidateSchema, ArtifactSchema, VersionSchema]) app.addSchema(schema);
+  for (const schema of [
+    ErrorBody,
+    ModelCard,
+    CandidateSchema,
+    ArtifactSchema,
+    VersionSchema
+  ]) {
+    app.addSchema(schema);
+  }
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'modelreg registry', version: SERVER_VERSION, description: 'Models, candidates and locked versions. Errors are {"error": {"code", "message"}}.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      info: {
+        title: 'modelreg registry',
+        version: SERVER_VERSION,
+        description:
+          'Models, candidates and locked versions. Errors are {"error": {"code", "message"}}.'
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }
+      },
+      security: [{ bearer: [] }]
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        String(json.$id ?? `def-${i}`)
+    }
   });
   // Assets ship inside the package: the docs page works without internet.
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: false });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1/docs',
+    staticCSP: false
+  });
 
   installStorage(app, deps);
   installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app);
 
-  await app.register(async (api) => {
-    await api.register(systemRoutes);
-    await api.register(userRoutes);
-    await api.register(groupRoutes);
-    await api.register(modelRoutes);
-    await api.register(candidateRoutes);
-    await api.register(artifactRoutes);
-    await api.register(versionRoutes);
-    await api.register(aliasRoutes);
-    await api.register(compareRoutes);
-    await api.register(deploymentRoutes);
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async api => {
+      await api.register(systemRoutes);
+      await api.register(userRoutes);
+      await api.register(groupRoutes);
+      await api.register(modelRoutes);
+      await api.register(candidateRoutes);
+      await api.register(artifactRoutes);
+      await api.register(versionRoutes);
+      await api.register(aliasRoutes);
+      await api.register(compareRoutes);
+      await api.register(deploymentRoutes);
+    },
+    { prefix: '/api/v1' }
+  );
   // MLflow's REST protocol per group (server/src/mlflow, see docs/mlflow.md).
   await app.register(mlflowPlugin, { prefix: '/mlflow/:group' });
 

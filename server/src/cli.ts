@@ -16,8 +16,8 @@ Environment: MODELREG_DATABASE_URL=postgres://... (metadata in PostgreSQL instea
 MODELREG_DATABASE_SCHEMA (PostgreSQL schema), MODELREG_ADMIN_TOKEN (the admin's token on first start).`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  serve: (argv) => serve(parseServeArgs(argv)),
-  ...OPS_COMMANDS,
+  serve: argv => serve(parseServeArgs(argv)),
+  ...OPS_COMMANDS
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -28,11 +28,15 @@ async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
   const command = first && !first.startsWith('-') ? first : 'serve';
   const run = COMMANDS[command];
-  if (!run) throw new Error(`unknown subcommand "${command}"\n${USAGE}`);
+  if (!run) {
+    throw new Error(`unknown subcommand "${command}"\n${USAGE}`);
+  }
   await run(first === command ? rest : argv);
 }
 
-main(process.argv.slice(2)).catch((err) => {
-  console.error(`modelreg-server: ${err instanceof Error ? err.message : String(err)}`);
+main(process.argv.slice(2)).catch(err => {
+  console.error(
+    `modelreg-server: ${err instanceof Error ? err.message : String(err)}`
+  );
   process.exit(1);
 });

@@ -20,32 +20,58 @@ export const SERVER_VERSION = '0.1.0';
  * is resolved against INIT_CWD (the directory npm was started from).
  */
 function resolveDataDir(dir: string, env: NodeJS.ProcessEnv): string {
-  if (path.isAbsolute(dir)) return dir;
+  if (path.isAbsolute(dir)) {
+    return dir;
+  }
   return path.resolve(env.INIT_CWD || process.cwd(), dir);
 }
 
-export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function parseServeArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env
+): ServerConfig {
   const opts: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unexpected argument "${arg}"; try --help`);
-    if (m[2] !== undefined) opts[m[1]] = m[2];
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts[m[1]] = argv[++i];
-    else opts[m[1]] = 'true';
+    if (!m) {
+      throw new Error(`unexpected argument "${arg}"; try --help`);
+    }
+    if (m[2] !== undefined) {
+      opts[m[1]] = m[2];
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      opts[m[1]] = argv[++i];
+    } else {
+      opts[m[1]] = 'true';
+    }
   }
-  const known = new Set(['port', 'host', 'data-dir', 'log-level', ...LIMIT_FLAGS]);
-  for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}; try --help`);
+  const known = new Set([
+    'port',
+    'host',
+    'data-dir',
+    'log-level',
+    ...LIMIT_FLAGS
+  ]);
+  for (const k of Object.keys(opts)) {
+    if (!known.has(k)) {
+      throw new Error(`unknown option --${k}; try --help`);
+    }
+  }
   const port = Number(opts.port ?? env.MODELREG_PORT ?? 8765);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${opts.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be 0-65535, got "${opts.port}"`);
+  }
   return {
     port,
     host: opts.host ?? env.MODELREG_HOST ?? '127.0.0.1',
-    dataDir: resolveDataDir(opts['data-dir'] ?? env.MODELREG_DATA_DIR ?? './.modelreg', env),
+    dataDir: resolveDataDir(
+      opts['data-dir'] ?? env.MODELREG_DATA_DIR ?? './.modelreg',
+      env
+    ),
     databaseUrl: env.MODELREG_DATABASE_URL || null,
     databaseSchema: env.MODELREG_DATABASE_SCHEMA || null,
     adminToken: env.MODELREG_ADMIN_TOKEN || null,
     logLevel: opts['log-level'] ?? env.MODELREG_LOG_LEVEL ?? 'info',
-    limits: parseLimits(opts, env),
+    limits: parseLimits(opts, env)
   };
 }

@@ -23,15 +23,33 @@ export interface SpawnOptions {
  * Starts `cli.js serve --port 0` and resolves with its URL once it logs "listening at".
  * A process that does not come up in time is killed, so no orphan outlives a failed start.
  */
-export async function spawnRegistry(opts: SpawnOptions): Promise<RegistryProcess> {
+export async function spawnRegistry(
+  opts: SpawnOptions
+): Promise<RegistryProcess> {
   const cli = opts.cli ?? path.join(__dirname, 'cli.js');
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), cli, 'serve', '--port', '0', '--data-dir', opts.dataDir, '--log-level', 'info'], {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      cli,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      opts.dataDir,
+      '--log-level',
+      'info'
+    ],
+    {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
   const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise(r => proc.once('exit', r));
     proc.kill('SIGTERM');
     await exited;
   };
@@ -43,12 +61,24 @@ export async function spawnRegistry(opts: SpawnOptions): Promise<RegistryProcess
       const onData = (chunk: Buffer) => {
         output = (output + chunk.toString()).slice(-20_000);
         const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(output);
-        if (m) resolve(m[1]);
+        if (m) {
+          resolve(m[1]);
+        }
       };
       proc.stdout!.on('data', onData);
       proc.stderr!.on('data', onData);
-      proc.once('exit', (code) => reject(new Error(`the registry exited with ${code}:\n${output}`)));
-      setTimeout(() => reject(new Error(`the registry did not start in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs).unref();
+      proc.once('exit', code =>
+        reject(new Error(`the registry exited with ${code}:\n${output}`))
+      );
+      setTimeout(
+        () =>
+          reject(
+            new Error(
+              `the registry did not start in ${timeoutMs / 1000} s:\n${output}`
+            )
+          ),
+        timeoutMs
+      ).unref();
     });
     return { url, proc, stop };
   } catch (err) {

@@ -13,11 +13,28 @@ export async function serve(config: ServerConfig): Promise<void> {
   const { db, kind } = await openDatabase(config);
   await migrateToLatest(db);
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
-  const app = await buildApp({ db, dbKind: kind, blobs, logLevel: config.logLevel, limits: config.limits });
-  blobs.onCorrupt = (sha256, detail) => app.log.error({ sha256 }, `blob ${sha256} is corrupt on disk (${detail}): download aborted, blob quarantined; run verify`);
+  const app = await buildApp({
+    db,
+    dbKind: kind,
+    blobs,
+    logLevel: config.logLevel,
+    limits: config.limits
+  });
+  blobs.onCorrupt = (sha256, detail) =>
+    app.log.error(
+      { sha256 },
+      `blob ${sha256} is corrupt on disk (${detail}): download aborted, blob quarantined; run verify`
+    );
   const admin = await ensureAdmin(db, config.dataDir, config.adminToken);
-  if (admin.tokenFile) app.log.info(`created the instance admin "admin"; its token is in ${admin.tokenFile}`);
-  else if (admin.created) app.log.info('created the instance admin "admin" with the token from MODELREG_ADMIN_TOKEN');
+  if (admin.tokenFile) {
+    app.log.info(
+      `created the instance admin "admin"; its token is in ${admin.tokenFile}`
+    );
+  } else if (admin.created) {
+    app.log.info(
+      'created the instance admin "admin" with the token from MODELREG_ADMIN_TOKEN'
+    );
+  }
 
   const stop = async (signal: string) => {
     app.log.info(`${signal}: shutting down`);
@@ -28,5 +45,7 @@ export async function serve(config: ServerConfig): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`modelreg serving ${kind === 'postgres' ? 'PostgreSQL' : path.join(config.dataDir, 'registry.sqlite')} with blobs in ${path.join(config.dataDir, 'blobs')}`);
+  app.log.info(
+    `modelreg serving ${kind === 'postgres' ? 'PostgreSQL' : path.join(config.dataDir, 'registry.sqlite')} with blobs in ${path.join(config.dataDir, 'blobs')}`
+  );
 }

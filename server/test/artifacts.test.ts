@@ -8,25 +8,47 @@ import { describeEachBackend, type TestServer } from './helpers/server';
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
 function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath ?? (d as any).path, d.name));
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(d => d.isFile())
+    .map(d => path.join(d.parentPath ?? (d as any).path, d.name));
 }
 
 /** Sends the headers and part of a body, then kills the socket, like a client that crashed. */
-function abortedUpload(s: TestServer, urlPath: string, total: number, sent: Buffer, whileOpen: () => void): Promise<void> {
+function abortedUpload(
+  s: TestServer,
+  urlPath: string,
+  total: number,
+  sent: Buffer,
+  whileOpen: () => void
+): Promise<void> {
   const u = new URL(s.url);
-  return new Promise((resolve) => {
-    const req = http.request({ host: u.hostname, port: u.port, method: 'PUT', path: '/api/v1' + urlPath, headers: { authorization: `Bearer ${s.adminToken}`, 'content-length': total } });
+  return new Promise(resolve => {
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      method: 'PUT',
+      path: '/api/v1' + urlPath,
+      headers: {
+        authorization: `Bearer ${s.adminToken}`,
+        'content-length': total
+      }
+    });
     req.on('error', () => resolve());
-    req.write(sent, () => setTimeout(() => {
-      whileOpen();
-      req.destroy();
-      resolve();
-    }, 200));
+    req.write(sent, () =>
+      setTimeout(() => {
+        whileOpen();
+        req.destroy();
+        resolve();
+      }, 200)
+    );
   });
 }
 
-describeEachBackend('artifacts', (server) => {
+describeEachBackend('artifacts', server => {
   test('identical bytes under two candidates are one blob; checksum deploy sends no bytes', async () => {
     const s = server();
     const { base } = await setupModel(s);
@@ -38,31 +60,84 @@ describeEachBackend('artifacts', (server) => {
     const before = filesUnder(blobDir).length;
 
     expect((await api(s, 'HEAD', `/blobs/${digest}`)).status).toBe(404);
-    const deployUnknown = await api(s, 'PUT', `${base}/candidates/1/artifacts/m.bin`, { headers: { 'x-checksum-deploy': 'true', 'x-checksum-sha256': digest } });
+    const deployUnknown = await api(
+      s,
+      'PUT',
+      `${base}/candidates/1/artifacts/m.bin`,
+      { headers: { 'x-checksum-deploy': 'true', 'x-checksum-sha256': digest } }
+    );
     expect(deployUnknown.status).toBe(404);
 
-    expect((await api(s, 'PUT', `${base}/candidates/1/artifacts/m.bin`, { body: bytes })).status).toBe(201);
-    expect((await api(s, 'PUT', `${base}/candidates/2/artifacts/copy/m.bin`, { body: bytes })).status).toBe(201);
+    expect(
+      (
+        await api(s, 'PUT', `${base}/candidates/1/artifacts/m.bin`, {
+          body: bytes
+        })
+      ).status
+    ).toBe(201);
+    expect(
+      (
+        await api(s, 'PUT', `${base}/candidates/2/artifacts/copy/m.bin`, {
+          body: bytes
+        })
+      ).status
+    ).toBe(201);
     expect(filesUnder(blobDir).length).toBe(before + 1);
-    expect(fs.existsSync(path.join(blobDir, digest.slice(0, 2), digest))).toBe(true);
+    expect(fs.existsSync(path.join(blobDir, digest.slice(0, 2), digest))).toBe(
+      true
+    );
 
     expect((await api(s, 'HEAD', `/blobs/${digest}`)).status).toBe(200);
-    expect((await api(s, 'HEAD', `/blobs/${digest}`, { token: null })).status).toBe(401);
-    const deployed = await api(s, 'PUT', `${base}/candidates/2/artifacts/deployed.bin`, { headers: { 'x-checksum-deploy': 'true', 'x-checksum-sha256': digest, 'content-length': '0' } });
+    expect(
+      (await api(s, 'HEAD', `/blobs/${digest}`, { token: null })).status
+    ).toBe(401);
+    const deployed = await api(
+      s,
+      'PUT',
+      `${base}/candidates/2/artifacts/deployed.bin`,
+      {
+        headers: {
+          'x-checksum-deploy': 'true',
+          'x-checksum-sha256': digest,
+          'content-length': '0'
+        }
+      }
+    );
     expect(deployed.status).toBe(201);
-    expect(deployed.body).toEqual({ path: 'deployed.bin', sha256: digest, size: bytes.length });
+    expect(deployed.body).toEqual({
+      path: 'deployed.bin',
+      sha256: digest,
+      size: bytes.length
+    });
     expect(filesUnder(blobDir).length).toBe(before + 1);
     const d = await download(s, `${base}/candidates/2/artifacts/deployed.bin`);
     expect(sha(d.bytes)).toBe(digest);
     const manifest = await api(s, 'GET', `${base}/candidates/2/artifacts`);
-    expect(manifest.body.map((a: any) => a.path)).toEqual(['copy/m.bin', 'deployed.bin']);
-    expect((await api(s, 'GET', `${base}/candidates/2`)).body.artifact_count).toBe(2);
+    expect(manifest.body.map((a: any) => a.path)).toEqual([
+      'copy/m.bin',
+      'deployed.bin'
+    ]);
+    expect(
+      (await api(s, 'GET', `${base}/candidates/2`)).body.artifact_count
+    ).toBe(2);
 
     // Overwriting a path points it at the new blob; deleting removes it from the manifest.
     const other = Buffer.from('other');
-    expect((await api(s, 'PUT', `${base}/candidates/2/artifacts/deployed.bin`, { body: other })).body.sha256).toBe(sha(other));
-    expect((await api(s, 'DELETE', `${base}/candidates/2/artifacts/deployed.bin`)).status).toBe(204);
-    expect((await api(s, 'GET', `${base}/candidates/2/artifacts/deployed.bin`)).status).toBe(404);
+    expect(
+      (
+        await api(s, 'PUT', `${base}/candidates/2/artifacts/deployed.bin`, {
+          body: other
+        })
+      ).body.sha256
+    ).toBe(sha(other));
+    expect(
+      (await api(s, 'DELETE', `${base}/candidates/2/artifacts/deployed.bin`))
+        .status
+    ).toBe(204);
+    expect(
+      (await api(s, 'GET', `${base}/candidates/2/artifacts/deployed.bin`))
+        .status
+    ).toBe(404);
   });
 
   test('Range requests, ETag and If-None-Match', async () => {
@@ -70,7 +145,9 @@ describeEachBackend('artifacts', (server) => {
     const { base } = await setupModel(s);
     await api(s, 'POST', `${base}/candidates`, { json: {} });
     const bytes = crypto.randomBytes(10_000);
-    await api(s, 'PUT', `${base}/candidates/1/artifacts/r.bin`, { body: bytes });
+    await api(s, 'PUT', `${base}/candidates/1/artifacts/r.bin`, {
+      body: bytes
+    });
     const url = `${base}/candidates/1/artifacts/r.bin`;
     const mid = await download(s, url, { range: 'bytes=100-199' });
     expect(mid.status).toBe(206);
@@ -86,9 +163,14 @@ describeEachBackend('artifacts', (server) => {
     const full = await download(s, url);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
     expect(full.headers.get('etag')).toBe(`"${sha(bytes)}"`);
-    expect((await download(s, url, { 'if-none-match': `"${sha(bytes)}"` })).status).toBe(304);
+    expect(
+      (await download(s, url, { 'if-none-match': `"${sha(bytes)}"` })).status
+    ).toBe(304);
     // Resuming after a partial download gives back exactly the rest.
-    const resumed = Buffer.concat([(await download(s, url, { range: 'bytes=0-4999' })).bytes, (await download(s, url, { range: 'bytes=5000-' })).bytes]);
+    const resumed = Buffer.concat([
+      (await download(s, url, { range: 'bytes=0-4999' })).bytes,
+      (await download(s, url, { range: 'bytes=5000-' })).bytes
+    ]);
     expect(sha(resumed)).toBe(sha(bytes));
   });
 
@@ -97,15 +179,46 @@ describeEachBackend('artifacts', (server) => {
     const { base } = await setupModel(s);
     await api(s, 'POST', `${base}/candidates`, { json: {} });
     const prefix = `/api/v1${base}/candidates/1/artifacts/`;
-    const bad = ['/etc/passwd', '../x', 'a/../../x', '%2e%2e/x', 'a/%2E%2E/b', 'a//b', 'a/', 'a%00b', 'a%5Cb', '.', 'a/./b', '%2Fetc%2Fpasswd', ''];
+    const bad = [
+      '/etc/passwd',
+      '../x',
+      'a/../../x',
+      '%2e%2e/x',
+      'a/%2E%2E/b',
+      'a//b',
+      'a/',
+      'a%00b',
+      'a%5Cb',
+      '.',
+      'a/./b',
+      '%2Fetc%2Fpasswd',
+      ''
+    ];
     for (const p of bad) {
       for (const method of ['PUT', 'GET', 'DELETE']) {
-        const r = await rawRequest(s, method, prefix + p, method === 'PUT' ? Buffer.from('x') : undefined);
-        expect({ p, method, status: r.status, code: r.body?.error?.code }).toEqual({ p, method, status: 400, code: 'INVALID_PATH' });
+        const r = await rawRequest(
+          s,
+          method,
+          prefix + p,
+          method === 'PUT' ? Buffer.from('x') : undefined
+        );
+        expect({
+          p,
+          method,
+          status: r.status,
+          code: r.body?.error?.code
+        }).toEqual({ p, method, status: 400, code: 'INVALID_PATH' });
       }
     }
-    expect((await api(s, 'GET', `${base}/candidates/1/artifacts`)).body).toEqual([]);
-    const ok = await rawRequest(s, 'PUT', prefix + 'dir/sub%20dir/file%2B1.txt', Buffer.from('fine'));
+    expect(
+      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body
+    ).toEqual([]);
+    const ok = await rawRequest(
+      s,
+      'PUT',
+      prefix + 'dir/sub%20dir/file%2B1.txt',
+      Buffer.from('fine')
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.path).toBe('dir/sub dir/file+1.txt');
   });
@@ -117,23 +230,41 @@ describeEachBackend('artifacts', (server) => {
     const blobRoot = path.join(s.dataDir, 'blobs');
     const blobsBefore = filesUnder(path.join(blobRoot, 'sha256')).length;
     let partial: string[] = [];
-    await abortedUpload(s, `${base}/candidates/1/artifacts/big.bin`, 50_000_000, crypto.randomBytes(2_000_000), () => {
-      partial = filesUnder(path.join(blobRoot, 'tmp'));
-    });
+    await abortedUpload(
+      s,
+      `${base}/candidates/1/artifacts/big.bin`,
+      50_000_000,
+      crypto.randomBytes(2_000_000),
+      () => {
+        partial = filesUnder(path.join(blobRoot, 'tmp'));
+      }
+    );
     // Mid-upload the bytes were in a temp file (so the check below is meaningful)...
     expect(partial).toHaveLength(1);
     // The server notices the abort asynchronously; give it a moment, then nothing may remain.
     let tmp: string[] = [];
     for (let i = 0; i < 50; i++) {
       tmp = filesUnder(path.join(blobRoot, 'tmp'));
-      if (!tmp.length) break;
-      await new Promise((r) => setTimeout(r, 100));
+      if (!tmp.length) {
+        break;
+      }
+      await new Promise(r => setTimeout(r, 100));
     }
     expect(tmp).toEqual([]);
     expect(filesUnder(path.join(blobRoot, 'sha256')).length).toBe(blobsBefore);
-    expect((await api(s, 'GET', `${base}/candidates/1/artifacts`)).body).toEqual([]);
-    expect((await api(s, 'GET', `${base}/candidates/1/artifacts/big.bin`)).status).toBe(404);
+    expect(
+      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body
+    ).toEqual([]);
+    expect(
+      (await api(s, 'GET', `${base}/candidates/1/artifacts/big.bin`)).status
+    ).toBe(404);
     // The server is still healthy and the same path can be uploaded properly afterwards.
-    expect((await api(s, 'PUT', `${base}/candidates/1/artifacts/big.bin`, { body: Buffer.from('ok') })).status).toBe(201);
+    expect(
+      (
+        await api(s, 'PUT', `${base}/candidates/1/artifacts/big.bin`, {
+          body: Buffer.from('ok')
+        })
+      ).status
+    ).toBe(201);
   });
 });

@@ -1,26 +1,49 @@
 import { api, unique } from './helpers/api';
 import { describeEachBackend, type TestServer } from './helpers/server';
 
-const ROLES = ['guest', 'reporter', 'developer', 'maintainer', 'owner'] as const;
+const ROLES = [
+  'guest',
+  'reporter',
+  'developer',
+  'maintainer',
+  'owner'
+] as const;
 type Who = (typeof ROLES)[number] | 'outsider' | 'anonymous';
 
 /** Minimum role per action, as docs/api.md states. */
 const NEEDS: Record<string, (typeof ROLES)[number]> = {
-  read: 'guest', log: 'developer', editCard: 'developer', promote: 'maintainer', moveAlias: 'maintainer', deleteModel: 'owner',
+  read: 'guest',
+  log: 'developer',
+  editCard: 'developer',
+  promote: 'maintainer',
+  moveAlias: 'maintainer',
+  deleteModel: 'owner'
 };
 
 async function makeUsers(s: TestServer, group: string) {
   const tokens: Record<string, string | null> = { anonymous: null };
   for (const who of [...ROLES, 'outsider'] as const) {
     const username = unique(who);
-    expect((await api(s, 'POST', '/users', { json: { username } })).status).toBe(201);
-    tokens[who] = (await api(s, 'POST', `/users/${username}/tokens`, { json: { name: 't' } })).body.token;
-    if (who !== 'outsider') expect((await api(s, 'PUT', `/groups/${group}/members/${username}`, { json: { role: who } })).status).toBe(200);
+    expect(
+      (await api(s, 'POST', '/users', { json: { username } })).status
+    ).toBe(201);
+    tokens[who] = (
+      await api(s, 'POST', `/users/${username}/tokens`, { json: { name: 't' } })
+    ).body.token;
+    if (who !== 'outsider') {
+      expect(
+        (
+          await api(s, 'PUT', `/groups/${group}/members/${username}`, {
+            json: { role: who }
+          })
+        ).status
+      ).toBe(200);
+    }
   }
   return tokens;
 }
 
-describeEachBackend('roles', (server) => {
+describeEachBackend('roles', server => {
   for (const visibility of ['private', 'public'] as const) {
     test(`role matrix on a ${visibility} group`, async () => {
       const s = server();
@@ -38,26 +61,71 @@ describeEachBackend('roles', (server) => {
         await api(s, 'POST', `/models/${group}`, { json: { name: model } });
         await api(s, 'POST', `${base}/candidates`, { json: {} });
         await api(s, 'POST', `${base}/candidates`, { json: {} });
-        await api(s, 'POST', `${base}/versions`, { json: { version: '1.0.0', candidate: 1 } });
+        await api(s, 'POST', `${base}/versions`, {
+          json: { version: '1.0.0', candidate: 1 }
+        });
 
         const actions: Record<string, () => Promise<number>> = {
           read: async () => (await api(s, 'GET', base, { token })).status,
-          log: async () => (await api(s, 'POST', `${base}/candidates`, { token, json: { name: 'x' } })).status,
-          editCard: async () => (await api(s, 'PATCH', base, { token, json: { description: 'new' } })).status,
-          promote: async () => (await api(s, 'POST', `${base}/versions`, { token, json: { version: '2.0.0', candidate: 2 } })).status,
-          moveAlias: async () => (await api(s, 'PUT', `${base}/aliases/production`, { token, json: { version: '1.0.0' } })).status,
-          deleteModel: async () => (await api(s, 'DELETE', base, { token })).status,
+          log: async () =>
+            (
+              await api(s, 'POST', `${base}/candidates`, {
+                token,
+                json: { name: 'x' }
+              })
+            ).status,
+          editCard: async () =>
+            (
+              await api(s, 'PATCH', base, {
+                token,
+                json: { description: 'new' }
+              })
+            ).status,
+          promote: async () =>
+            (
+              await api(s, 'POST', `${base}/versions`, {
+                token,
+                json: { version: '2.0.0', candidate: 2 }
+              })
+            ).status,
+          moveAlias: async () =>
+            (
+              await api(s, 'PUT', `${base}/aliases/production`, {
+                token,
+                json: { version: '1.0.0' }
+              })
+            ).status,
+          deleteModel: async () =>
+            (await api(s, 'DELETE', base, { token })).status
         };
         for (const [action, run] of Object.entries(actions)) {
           const status = await run();
           let expected: number;
           const member = rank(who) >= 0;
-          if (!member && visibility === 'private') expected = 404; // existence does not leak
-          else if (action === 'read') expected = 200;
-          else if (who === 'anonymous') expected = 401;
-          else if (!member || rank(who) < rank(NEEDS[action])) expected = 403;
-          else expected = { read: 200, log: 201, editCard: 200, promote: 201, moveAlias: 200, deleteModel: 204 }[action]!;
-          if (status !== expected) failures.push(`${who} ${action}: got ${status}, expected ${expected}`);
+          if (!member && visibility === 'private') {
+            expected = 404;
+          } // existence does not leak
+          else if (action === 'read') {
+            expected = 200;
+          } else if (who === 'anonymous') {
+            expected = 401;
+          } else if (!member || rank(who) < rank(NEEDS[action])) {
+            expected = 403;
+          } else {
+            expected = {
+              read: 200,
+              log: 201,
+              editCard: 200,
+              promote: 201,
+              moveAlias: 200,
+              deleteModel: 204
+            }[action]!;
+          }
+          if (status !== expected) {
+            failures.push(
+              `${who} ${action}: got ${status}, expected ${expected}`
+            );
+          }
         }
       }
       expect(failures).toEqual([]);
@@ -67,18 +135,41 @@ describeEachBackend('roles', (server) => {
   test('private groups answer 404 to non-members exactly like missing ones', async () => {
     const s = server();
     const group = unique('g');
-    await api(s, 'POST', '/groups', { json: { name: group, visibility: 'private' } });
+    await api(s, 'POST', '/groups', {
+      json: { name: group, visibility: 'private' }
+    });
     await api(s, 'POST', `/models/${group}`, { json: { name: 'secret' } });
     const other = unique('other');
     await api(s, 'POST', '/groups', { json: { name: other } });
     const tokens = await makeUsers(s, other);
-    const missing = await api(s, 'GET', `/models/nosuchgroup${Date.now()}/secret`, { token: tokens.outsider });
-    const hidden = await api(s, 'GET', `/models/${group}/secret`, { token: tokens.outsider });
+    const missing = await api(
+      s,
+      'GET',
+      `/models/nosuchgroup${Date.now()}/secret`,
+      { token: tokens.outsider }
+    );
+    const hidden = await api(s, 'GET', `/models/${group}/secret`, {
+      token: tokens.outsider
+    });
     expect(hidden.status).toBe(404);
     expect(hidden.body.error.code).toBe(missing.body.error.code);
-    expect((await api(s, 'GET', `/models/${group}/secret/candidates`, { token: null })).status).toBe(404);
-    expect((await api(s, 'GET', `/models?group=${group}`, { token: tokens.outsider })).body.items).toEqual([]);
-    expect((await api(s, 'GET', `/models?group=${group}`)).body.items).toHaveLength(1);
+    expect(
+      (
+        await api(s, 'GET', `/models/${group}/secret/candidates`, {
+          token: null
+        })
+      ).status
+    ).toBe(404);
+    expect(
+      (
+        await api(s, 'GET', `/models?group=${group}`, {
+          token: tokens.outsider
+        })
+      ).body.items
+    ).toEqual([]);
+    expect(
+      (await api(s, 'GET', `/models?group=${group}`)).body.items
+    ).toHaveLength(1);
   });
 
   test('membership management: maintainers cannot grant owner; tokens are per user', async () => {
@@ -88,15 +179,63 @@ describeEachBackend('roles', (server) => {
     const tokens = await makeUsers(s, group);
     const someone = unique('u');
     await api(s, 'POST', '/users', { json: { username: someone } });
-    expect((await api(s, 'PUT', `/groups/${group}/members/${someone}`, { token: tokens.maintainer, json: { role: 'developer' } })).status).toBe(200);
-    expect((await api(s, 'PUT', `/groups/${group}/members/${someone}`, { token: tokens.maintainer, json: { role: 'owner' } })).status).toBe(403);
-    expect((await api(s, 'PUT', `/groups/${group}/members/${someone}`, { token: tokens.developer, json: { role: 'guest' } })).status).toBe(403);
-    expect((await api(s, 'PUT', `/groups/${group}/members/${someone}`, { token: tokens.owner, json: { role: 'owner' } })).status).toBe(200);
-    expect((await api(s, 'POST', '/users', { token: tokens.owner, json: { username: unique('x') } })).status).toBe(403);
-    expect((await api(s, 'POST', `/users/${someone}/tokens`, { token: tokens.owner, json: { name: 'steal' } })).status).toBe(403);
-    expect((await api(s, 'GET', '/user', { token: 'mr_not_a_token' })).status).toBe(401);
-    expect((await api(s, 'GET', '/user', { token: tokens.developer })).body.is_admin).toBe(false);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${someone}`, {
+          token: tokens.maintainer,
+          json: { role: 'developer' }
+        })
+      ).status
+    ).toBe(200);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${someone}`, {
+          token: tokens.maintainer,
+          json: { role: 'owner' }
+        })
+      ).status
+    ).toBe(403);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${someone}`, {
+          token: tokens.developer,
+          json: { role: 'guest' }
+        })
+      ).status
+    ).toBe(403);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${someone}`, {
+          token: tokens.owner,
+          json: { role: 'owner' }
+        })
+      ).status
+    ).toBe(200);
+    expect(
+      (
+        await api(s, 'POST', '/users', {
+          token: tokens.owner,
+          json: { username: unique('x') }
+        })
+      ).status
+    ).toBe(403);
+    expect(
+      (
+        await api(s, 'POST', `/users/${someone}/tokens`, {
+          token: tokens.owner,
+          json: { name: 'steal' }
+        })
+      ).status
+    ).toBe(403);
+    expect(
+      (await api(s, 'GET', '/user', { token: 'mr_not_a_token' })).status
+    ).toBe(401);
+    expect(
+      (await api(s, 'GET', '/user', { token: tokens.developer })).body.is_admin
+    ).toBe(false);
     const groups = await api(s, 'GET', '/groups', { token: tokens.reporter });
-    expect(groups.body.items).toEqual([expect.objectContaining({ name: group, role: 'reporter' })]);
+    expect(groups.body.items).toEqual([
+      expect.objectContaining({ name: group, role: 'reporter' })
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { api, setupModel } from './helpers/api';
 import { describeEachBackend } from './helpers/server';
 
-describeEachBackend('request validation', (server) => {
+describeEachBackend('request validation', server => {
   test('bad JSON and wrong types give 400 with a code and a message', async () => {
     const s = server();
     const { base, group } = await setupModel(s);
@@ -10,20 +10,48 @@ describeEachBackend('request validation', (server) => {
       ['POST', '/groups', { name: 123 }],
       ['POST', '/groups', { name: 'ok', visibility: 'secret' }],
       ['POST', '/groups', { name: '../evil' }],
-      ['POST', `/models/${group}`, { name: 'x', metadata: { tags: 'not-a-list' } }],
+      [
+        'POST',
+        `/models/${group}`,
+        { name: 'x', metadata: { tags: 'not-a-list' } }
+      ],
       ['POST', `${base}/candidates`, { params: { depth: 6 } }],
       ['POST', `${base}/candidates`, { status: 'done' }],
-      ['POST', `${base}/candidates`, { metrics: [{ key: 'auc', value: 'high' }] }],
+      [
+        'POST',
+        `${base}/candidates`,
+        { metrics: [{ key: 'auc', value: 'high' }] }
+      ],
       ['POST', `${base}/candidates`, '[1, 2'],
       ['POST', `${base}/versions`, { version: '1.0.0', candidate: 'one' }],
-      ['PUT', `${base}/aliases/prod`, { version: 1 }],
+      ['PUT', `${base}/aliases/prod`, { version: 1 }]
     ];
     await api(s, 'POST', `${base}/candidates`, { json: {} });
-    cases.push(['POST', `${base}/candidates/1/metrics`, { key: 'auc', value: 1 }]);
-    cases.push(['POST', `${base}/candidates/1/metrics`, [{ key: 'auc', value: 1, step: 1.5 }]]);
+    cases.push([
+      'POST',
+      `${base}/candidates/1/metrics`,
+      { key: 'auc', value: 1 }
+    ]);
+    cases.push([
+      'POST',
+      `${base}/candidates/1/metrics`,
+      [{ key: 'auc', value: 1, step: 1.5 }]
+    ]);
     for (const [method, path, body] of cases) {
-      const r = await api(s, method, path, typeof body === 'string' ? { body, headers: { 'content-type': 'application/json' } } : { json: body });
-      expect({ path, body, status: r.status, code: r.body?.error?.code }).toEqual({ path, body, status: 400, code: 'VALIDATION_ERROR' });
+      const r = await api(
+        s,
+        method,
+        path,
+        typeof body === 'string'
+          ? { body, headers: { 'content-type': 'application/json' } }
+          : { json: body }
+      );
+      expect({
+        path,
+        body,
+        status: r.status,
+        code: r.body?.error?.code
+      }).toEqual({ path, body, status: 400, code: 'VALIDATION_ERROR' });
       expect(typeof r.body.error.message).toBe('string');
       expect(r.body.error.message.length).toBeGreaterThan(5);
     }
@@ -42,7 +70,11 @@ describeEachBackend('request validation', (server) => {
     const doc = await api(s, 'GET', '/openapi.json', { token: null });
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    for (const p of ['/api/v1/models/{group}/{model}/candidates', '/api/v1/models/{group}/{model}/versions/{version}', '/api/v1/models/{group}/{model}/compare']) {
+    for (const p of [
+      '/api/v1/models/{group}/{model}/candidates',
+      '/api/v1/models/{group}/{model}/versions/{version}',
+      '/api/v1/models/{group}/{model}/compare'
+    ]) {
       expect(Object.keys(doc.body.paths)).toContain(p);
     }
     const page = await fetch(`${s.url}/api/v1/docs/`);

@@ -12,13 +12,23 @@ describe('CompareView', () => {
 
   it('aligns params, highlights the best metric, draws histories and diffs files', async () => {
     const [first, second] = servers.candidates;
-    renderInPanel(<CompareView model={servers.model} refs={[`c:${first}`, `c:${second}`]} />);
+    renderInPanel(
+      <CompareView model={servers.model} refs={[`c:${first}`, `c:${second}`]} />
+    );
 
-    const params = await screen.findByTestId('modelreg-compare-params', {}, { timeout: 10000 });
-    const depth = [...params.querySelectorAll('tr')].find(r => r.textContent?.startsWith('max_depth'))!;
+    const params = await screen.findByTestId(
+      'modelreg-compare-params',
+      {},
+      { timeout: 10000 }
+    );
+    const depth = [...params.querySelectorAll('tr')].find(r =>
+      r.textContent?.startsWith('max_depth')
+    )!;
     expect(depth.getAttribute('data-differs')).toBe('true');
     expect(depth.className).toContain('jp-modelreg-differs');
-    const lr = [...params.querySelectorAll('tr')].find(r => r.textContent?.startsWith('lr'))!;
+    const lr = [...params.querySelectorAll('tr')].find(r =>
+      r.textContent?.startsWith('lr')
+    )!;
     expect(lr.getAttribute('data-differs')).toBe('false');
 
     const metrics = screen.getByTestId('modelreg-compare-metrics');
@@ -27,7 +37,9 @@ describe('CompareView', () => {
     const aucCells = [...auc.querySelectorAll('td')];
     expect(aucCells[1].getAttribute('data-best')).toBe('true'); // 0.9 beats 0.85
     const logloss = rows.find(r => r.textContent?.startsWith('logloss'))!;
-    expect([...logloss.querySelectorAll('td')][1].getAttribute('data-best')).toBe('true'); // lower wins
+    expect(
+      [...logloss.querySelectorAll('td')][1].getAttribute('data-best')
+    ).toBe('true'); // lower wins
 
     const chart = screen.getByTestId('modelreg-metric-chart');
     expect(chart.getAttribute('data-metric')).toBe('auc');
@@ -35,16 +47,25 @@ describe('CompareView', () => {
 
     const files = screen.getByTestId('modelreg-compare-files');
     const status = (path: string) =>
-      [...files.querySelectorAll('tbody tr')].find(r => r.querySelector('th')?.textContent === path)?.getAttribute('data-status');
+      [...files.querySelectorAll('tbody tr')]
+        .find(r => r.querySelector('th')?.textContent === path)
+        ?.getAttribute('data-status');
     expect(status('model.pkl')).toBe('changed');
     expect(status('plots/roc.txt')).toBe('same');
     expect(status('extra.txt')).toBe('added');
   });
 
   it('shows the registry error for an unknown ref', async () => {
-    renderInPanel(<CompareView model={servers.model} refs={['c:99999', 'v:9.9.9']} />);
-    await waitFor(() => expect(screen.getByTestId('modelreg-error')).toBeTruthy(), { timeout: 10000 });
-    expect(screen.getByTestId('modelreg-error').getAttribute('data-code')).toMatch(/NOT_FOUND|VALIDATION_ERROR/);
+    renderInPanel(
+      <CompareView model={servers.model} refs={['c:99999', 'v:9.9.9']} />
+    );
+    await waitFor(
+      () => expect(screen.getByTestId('modelreg-error')).toBeTruthy(),
+      { timeout: 10000 }
+    );
+    expect(
+      screen.getByTestId('modelreg-error').getAttribute('data-code')
+    ).toMatch(/NOT_FOUND|VALIDATION_ERROR/);
   });
 });
 

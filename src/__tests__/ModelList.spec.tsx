@@ -8,7 +8,9 @@ import { renderInPanel } from './render';
 import { testServers, useTestServer } from './servers';
 
 function Live(props: { model: RegistryModel }): JSX.Element {
-  return <UseSignal signal={props.model.changed}>{() => <ModelList />}</UseSignal>;
+  return (
+    <UseSignal signal={props.model.changed}>{() => <ModelList />}</UseSignal>
+  );
 }
 
 describe('ModelList', () => {
@@ -36,7 +38,11 @@ describe('ModelList', () => {
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search models' }), {
       target: { value: 'zzz-no-such-model' }
     });
-    const empty = await screen.findByTestId('modelreg-empty', {}, { timeout: 5000 });
+    const empty = await screen.findByTestId(
+      'modelreg-empty',
+      {},
+      { timeout: 5000 }
+    );
     expect(empty.textContent).toBe('No model matches "zzz-no-such-model".');
   });
 

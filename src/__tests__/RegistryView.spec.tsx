@@ -9,7 +9,9 @@ import { recordingCommands, renderInPanel } from './render';
 import { testServers, useTestServer } from './servers';
 
 function Live(props: { model: RegistryModel }): JSX.Element {
-  return <UseSignal signal={props.model.changed}>{() => <RegistryView />}</UseSignal>;
+  return (
+    <UseSignal signal={props.model.changed}>{() => <RegistryView />}</UseSignal>
+  );
 }
 
 describe('RegistryView', () => {
@@ -25,7 +27,11 @@ describe('RegistryView', () => {
     expect(status.getAttribute('data-state')).toBe('connected');
     expect(status.textContent).toContain(servers.registryUrl);
     expect(status.textContent).not.toContain(servers.adminToken);
-    await waitFor(() => expect(screen.getAllByTestId('modelreg-model-row').length).toBeGreaterThan(0));
+    await waitFor(() =>
+      expect(
+        screen.getAllByTestId('modelreg-model-row').length
+      ).toBeGreaterThan(0)
+    );
     fireEvent.click(screen.getByTestId('modelreg-log-candidate'));
     expect(calls).toEqual([[CommandIDs.logCandidate, {}]]);
   });
@@ -53,6 +59,8 @@ describe('RegistryView without the server extension', () => {
     await act(() => model.refresh());
     const alert = screen.getByRole('alert');
     expect(alert.getAttribute('data-code')).toBe('SERVER_EXTENSION_MISSING');
-    expect(alert.textContent).toContain('jupyter server extension enable jupyterlab_modelreg');
+    expect(alert.textContent).toContain(
+      'jupyter server extension enable jupyterlab_modelreg'
+    );
   });
 });

@@ -65,7 +65,10 @@ describe('commands', () => {
 
   it('pulls a version into a new code cell below the active cell, with the framework loader', async () => {
     const before = notebook.content.widgets.length;
-    await deps.app.commands.execute(CommandIDs.pull, { model: servers.model, ref: 'production' });
+    await deps.app.commands.execute(CommandIDs.pull, {
+      model: servers.model,
+      ref: 'production'
+    });
     expect(notebook.content.widgets.length).toBe(before + 1);
     expect(notebook.content.activeCellIndex).toBe(2);
     const cell = notebook.content.activeCell!;
@@ -91,6 +94,8 @@ describe('commands', () => {
     expect(added).toHaveLength(1);
     const tab = added[0] as MainAreaWidget;
     expect(tab.title.label).toBe(`Compare ${servers.model}`);
-    expect(tab.content.node.getAttribute('data-testid')).toBe('modelreg-compare');
+    expect(tab.content.node.getAttribute('data-testid')).toBe(
+      'modelreg-compare'
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { formatBytes, formatMetric, openableNotebookPath, shortDigest } from '../format';
+import {
+  formatBytes,
+  formatMetric,
+  openableNotebookPath,
+  shortDigest
+} from '../format';
 import { buildTree } from '../components/FilesSection';
 
 describe('format', () => {
@@ -9,10 +14,18 @@ describe('format', () => {
   });
 
   it('opens recorded notebook paths only inside the server root', () => {
-    expect(openableNotebookPath('work/train.ipynb', '/home/me')).toBe('work/train.ipynb');
-    expect(openableNotebookPath('/home/me/work/train.ipynb', '/home/me/')).toBe('work/train.ipynb');
-    expect(openableNotebookPath('/home/other/train.ipynb', '/home/me')).toBeNull();
-    expect(openableNotebookPath('/home/meow/train.ipynb', '/home/me')).toBeNull();
+    expect(openableNotebookPath('work/train.ipynb', '/home/me')).toBe(
+      'work/train.ipynb'
+    );
+    expect(openableNotebookPath('/home/me/work/train.ipynb', '/home/me/')).toBe(
+      'work/train.ipynb'
+    );
+    expect(
+      openableNotebookPath('/home/other/train.ipynb', '/home/me')
+    ).toBeNull();
+    expect(
+      openableNotebookPath('/home/meow/train.ipynb', '/home/me')
+    ).toBeNull();
     expect(openableNotebookPath('/tmp/train.ipynb', '')).toBeNull();
   });
 
@@ -37,6 +50,8 @@ describe('buildTree', () => {
     expect(tree.files.map(f => f.path)).toEqual(['model.pkl']);
     const plots = tree.folders.get('plots')!;
     expect(plots.files.map(f => f.path)).toEqual(['plots/roc.png']);
-    expect(plots.folders.get('deep')!.files.map(f => f.path)).toEqual(['plots/deep/pr.png']);
+    expect(plots.folders.get('deep')!.files.map(f => f.path)).toEqual([
+      'plots/deep/pr.png'
+    ]);
   });
 });

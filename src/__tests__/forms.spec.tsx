@@ -2,7 +2,10 @@ import * as React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { ILogCandidateValue, LogCandidateForm } from '../components/LogCandidateForm';
+import {
+  ILogCandidateValue,
+  LogCandidateForm
+} from '../components/LogCandidateForm';
 import { IPromoteValue, PromoteForm } from '../components/PromoteForm';
 
 const trans = nullTranslator.load('jupyterlab_modelreg');
@@ -38,8 +41,14 @@ describe('LogCandidateForm', () => {
     fireEvent.click(screen.getByTestId('modelreg-browse-files'));
     await screen.findByText('plots/roc.png');
     fireEvent.click(screen.getByText('Add selected in file browser'));
-    fireEvent.change(screen.getByLabelText('File path to attach'), { target: { value: 'extra/' } });
-    fireEvent.click(screen.getByLabelText('Record the environment (Python, platform, packages)'));
+    fireEvent.change(screen.getByLabelText('File path to attach'), {
+      target: { value: 'extra/' }
+    });
+    fireEvent.click(
+      screen.getByLabelText(
+        'Record the environment (Python, platform, packages)'
+      )
+    );
 
     // A path still in the box counts, so pressing Enter in the dialog does not lose it.
     expect(values[values.length - 1]).toEqual({
@@ -53,7 +62,11 @@ describe('LogCandidateForm', () => {
 
     fireEvent.click(screen.getByTestId('modelreg-add-file'));
     fireEvent.click(screen.getByRole('button', { name: 'Remove model.pkl' }));
-    expect(values[values.length - 1].files).toEqual(['plots/roc.png', 'data/x.csv', 'extra/']);
+    expect(values[values.length - 1].files).toEqual([
+      'plots/roc.png',
+      'data/x.csv',
+      'extra/'
+    ]);
   });
 });
 
@@ -68,15 +81,22 @@ describe('PromoteForm', () => {
         onChange={v => values.push(v)}
       />
     );
-    const version = screen.getByLabelText('Version (SemVer)') as HTMLInputElement;
+    const version = screen.getByLabelText(
+      'Version (SemVer)'
+    ) as HTMLInputElement;
     expect(version.value).toBe('1.2.1');
     fireEvent.click(screen.getByTestId('modelreg-bump-minor'));
     expect(version.value).toBe('1.3.0');
     fireEvent.change(version, { target: { value: '1.3' } });
     expect(screen.getByText(/Use MAJOR.MINOR.PATCH/)).toBeTruthy();
     fireEvent.change(version, { target: { value: '2.0.0-rc.1' } });
-    fireEvent.change(screen.getByLabelText('Release notes'), { target: { value: 'Better AUC' } });
-    expect(values[values.length - 1]).toEqual({ version: '2.0.0-rc.1', notes: 'Better AUC' });
+    fireEvent.change(screen.getByLabelText('Release notes'), {
+      target: { value: 'Better AUC' }
+    });
+    expect(values[values.length - 1]).toEqual({
+      version: '2.0.0-rc.1',
+      notes: 'Better AUC'
+    });
     expect(screen.getByRole('note').textContent).toContain('will be locked');
   });
 });

@@ -15,7 +15,10 @@ const args = {
 };
 
 function iopub(msg_type: string, content: any): KernelMessage.IIOPubMessage {
-  return { header: { msg_type }, content } as unknown as KernelMessage.IIOPubMessage;
+  return {
+    header: { msg_type },
+    content
+  } as unknown as KernelMessage.IIOPubMessage;
 }
 
 describe('logNotebookCode', () => {
@@ -29,7 +32,9 @@ describe('logNotebookCode', () => {
       'pkg = types.ModuleType("modelreg"); pkg.jupyter = jupyter',
       'sys.modules["modelreg"] = pkg; sys.modules["modelreg.jupyter"] = jupyter'
     ].join('\n');
-    const out = execFileSync('python3', ['-c', `${stub}\n${code}`], { encoding: 'utf8' });
+    const out = execFileSync('python3', ['-c', `${stub}\n${code}`], {
+      encoding: 'utf8'
+    });
     expect(JSON.parse(out)).toEqual(args);
   });
 });
@@ -44,35 +49,57 @@ describe('logNotebookCode without the client', () => {
       'ipython = types.ModuleType("IPython"); ipython.display = display_mod',
       'sys.modules["IPython"] = ipython; sys.modules["IPython.display"] = display_mod'
     ].join('\n');
-    const out = execFileSync('python3', ['-c', `${stub}\n${logNotebookCode(args)}`], {
-      encoding: 'utf8'
-    });
+    const out = execFileSync(
+      'python3',
+      ['-c', `${stub}\n${logNotebookCode(args)}`],
+      {
+        encoding: 'utf8'
+      }
+    );
     const shown = JSON.parse(out);
-    expect(shown[MODELREG_EVENT_MIME]).toMatchObject({ event: 'error', code: 'MODELREG_NOT_INSTALLED' });
+    expect(shown[MODELREG_EVENT_MIME]).toMatchObject({
+      event: 'error',
+      code: 'MODELREG_NOT_INSTALLED'
+    });
   });
 });
 
 describe('eventsOf', () => {
   it('reads events from display data', () => {
-    const event = { event: 'progress', stage: 'upload', message: 'Uploading model.pkl', done: 1, total: 3 };
-    expect(eventsOf(iopub('display_data', { data: { [MODELREG_EVENT_MIME]: event } }))).toEqual([event]);
+    const event = {
+      event: 'progress',
+      stage: 'upload',
+      message: 'Uploading model.pkl',
+      done: 1,
+      total: 3
+    };
+    expect(
+      eventsOf(
+        iopub('display_data', { data: { [MODELREG_EVENT_MIME]: event } })
+      )
+    ).toEqual([event]);
   });
 
   it('reads MODELREG_EVENT lines from stream output', () => {
-    const text = 'noise\nMODELREG_EVENT {"event": "error", "code": "NOT_FOUND", "message": "m"}\n';
+    const text =
+      'noise\nMODELREG_EVENT {"event": "error", "code": "NOT_FOUND", "message": "m"}\n';
     expect(eventsOf(iopub('stream', { name: 'stdout', text }))).toEqual([
       { event: 'error', code: 'NOT_FOUND', message: 'm' }
     ]);
   });
 
   it('ignores other output', () => {
-    expect(eventsOf(iopub('display_data', { data: { 'text/plain': 'x' } }))).toEqual([]);
+    expect(
+      eventsOf(iopub('display_data', { data: { 'text/plain': 'x' } }))
+    ).toEqual([]);
     expect(eventsOf(iopub('status', { execution_state: 'idle' }))).toEqual([]);
   });
 });
 
 describe('logNotebookInKernel without a kernel', () => {
   it('says to pick a kernel', async () => {
-    await expect(logNotebookInKernel(null, args)).rejects.toMatchObject({ code: 'NO_KERNEL' });
+    await expect(logNotebookInKernel(null, args)).rejects.toMatchObject({
+      code: 'NO_KERNEL'
+    });
   });
 });

@@ -25,7 +25,10 @@ describe('logNotebookInKernel with a real kernel', () => {
     const serverSettings = useTestServer();
     const folder = path.join(servers.work, 'notebooks', 'lab');
     fs.mkdirSync(path.join(folder, 'plots'), { recursive: true });
-    fs.writeFileSync(path.join(folder, 'train.ipynb'), JSON.stringify(NOTEBOOK));
+    fs.writeFileSync(
+      path.join(folder, 'train.ipynb'),
+      JSON.stringify(NOTEBOOK)
+    );
     fs.writeFileSync(path.join(folder, 'model.pkl'), 'pretend weights');
     fs.writeFileSync(path.join(folder, 'plots', 'roc.txt'), 'roc');
     const kernels = new KernelManager({ serverSettings });
@@ -66,8 +69,15 @@ describe('logNotebookInKernel with a real kernel', () => {
       'GET',
       `models/${model}/candidates/${candidate.iid}/artifacts`
     );
-    expect(files.map(f => f.path).sort()).toEqual(['model.pkl', 'notebook/train.ipynb', 'plots/roc.txt']);
-    const stored = await registryCall('GET', `models/${model}/candidates/${candidate.iid}`);
+    expect(files.map(f => f.path).sort()).toEqual([
+      'model.pkl',
+      'notebook/train.ipynb',
+      'plots/roc.txt'
+    ]);
+    const stored = await registryCall(
+      'GET',
+      `models/${model}/candidates/${candidate.iid}`
+    );
     expect(stored.provenance.notebook.path).toBe('lab/train.ipynb');
     expect(stored.provenance.environment.python).toBeTruthy();
   }, 120000);

@@ -7,7 +7,10 @@ describe('RegistryModel', () => {
   const pagingGroup = `${servers.group}p`;
   beforeAll(async () => {
     useTestServer();
-    await registryCall('POST', 'groups', { name: pagingGroup, visibility: 'private' });
+    await registryCall('POST', 'groups', {
+      name: pagingGroup,
+      visibility: 'private'
+    });
     // Three models in a group of their own, so paging has a known number to page through.
     for (const name of ['alpha', 'beta', 'gamma']) {
       await registryCall('POST', `models/${pagingGroup}`, { name });
@@ -40,12 +43,17 @@ describe('RegistryModel', () => {
   it('searches by name', async () => {
     const model = new RegistryModel({ defaultGroup: pagingGroup });
     await model.search('alpha');
-    expect(model.models.value.map(m => m.full_name)).toEqual([`${pagingGroup}/alpha`]);
+    expect(model.models.value.map(m => m.full_name)).toEqual([
+      `${pagingGroup}/alpha`
+    ]);
   });
 
   it('opens a model card with versions, candidates, aliases and deployments', async () => {
     const model = new RegistryModel();
-    await model.openModel(servers.model, { section: 'candidates', candidate: servers.candidates[1] });
+    await model.openModel(servers.model, {
+      section: 'candidates',
+      candidate: servers.candidates[1]
+    });
     const card = model.card.value!;
     expect(card.model.full_name).toBe(servers.model);
     expect(card.versions.map(v => v.version)).toEqual(['1.0.0']);
@@ -74,7 +82,10 @@ describe('RegistryModel', () => {
   it('saves the card and shows the saved text', async () => {
     const model = new RegistryModel();
     await model.openModel(`${servers.group}/beta`);
-    await model.saveCard({ description: '# Beta\n\nedited', metadata: { framework: 'pytorch' } });
+    await model.saveCard({
+      description: '# Beta\n\nedited',
+      metadata: { framework: 'pytorch' }
+    });
     expect(model.card.value!.model.description).toBe('# Beta\n\nedited');
     const stored = await registryCall('GET', `models/${servers.group}/beta`);
     expect(stored.metadata.framework).toBe('pytorch');

@@ -21,10 +21,16 @@ describe('pullSnippet', () => {
 
   it.each([
     ['pytorch', ['net.pt'], 'torch.load(Path(path) / "net.pt"'],
-    ['onnx', ['m.onnx'], 'onnxruntime.InferenceSession(str(Path(path) / "m.onnx"))'],
+    [
+      'onnx',
+      ['m.onnx'],
+      'onnxruntime.InferenceSession(str(Path(path) / "m.onnx"))'
+    ],
     ['pickle', ['m.pkl'], 'pickle.load(f)']
   ])('knows %s', (framework, files, expected) => {
-    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', framework, files })).toContain(expected);
+    expect(
+      pullSnippet({ model: 'a/b', ref: '1.0.0', framework, files })
+    ).toContain(expected);
   });
 
   it('quotes names so they cannot break out of the string', () => {
@@ -35,15 +41,28 @@ describe('pullSnippet', () => {
 
 describe('pullSnippet without a framework on the card', () => {
   it('picks the loader from the model file extension', () => {
-    const code = pullSnippet({ model: 'a/b', ref: '1.0.0', files: ['notebook/t.ipynb', 'model.joblib'] });
+    const code = pullSnippet({
+      model: 'a/b',
+      ref: '1.0.0',
+      files: ['notebook/t.ipynb', 'model.joblib']
+    });
     expect(code).toContain('model = joblib.load(Path(path) / "model.joblib")');
   });
 
   it('adds no loader when no file is recognised', () => {
-    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', files: ['weights.bin'] })).not.toContain('load(');
+    expect(
+      pullSnippet({ model: 'a/b', ref: '1.0.0', files: ['weights.bin'] })
+    ).not.toContain('load(');
   });
 
   it('trusts an unknown framework over file extensions', () => {
-    expect(pullSnippet({ model: 'a/b', ref: '1.0.0', framework: 'xgboost', files: ['m.pkl'] })).not.toContain('load(');
+    expect(
+      pullSnippet({
+        model: 'a/b',
+        ref: '1.0.0',
+        framework: 'xgboost',
+        files: ['m.pkl']
+      })
+    ).not.toContain('load(');
   });
 });

@@ -2,7 +2,10 @@
 import * as React from 'react';
 import { render, RenderResult } from '@testing-library/react';
 import { CommandRegistry } from '@lumino/commands';
-import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
+import {
+  RenderMimeRegistry,
+  standardRendererFactories
+} from '@jupyterlab/rendermime';
 import { nullTranslator } from '@jupyterlab/translation';
 import { marked } from 'marked';
 
@@ -13,7 +16,9 @@ import { RegistryModel } from '../model';
 export function testRendermime(): RenderMimeRegistry {
   return new RenderMimeRegistry({
     initialFactories: standardRendererFactories,
-    markdownParser: { render: async (source: string) => marked.parse(source) as string }
+    markdownParser: {
+      render: async (source: string) => marked.parse(source) as string
+    }
   });
 }
 
@@ -25,14 +30,20 @@ export function renderInPanel(
     model: context.model ?? new RegistryModel(),
     commands: context.commands ?? new CommandRegistry(),
     trans: context.trans ?? nullTranslator.load('jupyterlab_modelreg'),
-    rendermime: context.rendermime === undefined ? testRendermime() : context.rendermime
+    rendermime:
+      context.rendermime === undefined ? testRendermime() : context.rendermime
   };
-  const result = render(<PanelContext.Provider value={value}>{ui}</PanelContext.Provider>);
+  const result = render(
+    <PanelContext.Provider value={value}>{ui}</PanelContext.Provider>
+  );
   return { ...result, context: value };
 }
 
 /** Records the commands a view executes, with their arguments. */
-export function recordingCommands(ids: string[]): { commands: CommandRegistry; calls: [string, any][] } {
+export function recordingCommands(ids: string[]): {
+  commands: CommandRegistry;
+  calls: [string, any][];
+} {
   const commands = new CommandRegistry();
   const calls: [string, any][] = [];
   for (const id of ids) {

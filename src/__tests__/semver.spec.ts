@@ -14,14 +14,21 @@ describe('nextVersions', () => {
   });
 
   it('suggests a first release when there is none', () => {
-    expect(nextVersions([])).toEqual({ patch: '0.0.1', minor: '0.1.0', major: '1.0.0' });
+    expect(nextVersions([])).toEqual({
+      patch: '0.0.1',
+      minor: '0.1.0',
+      major: '1.0.0'
+    });
   });
 });
 
 describe('isSemver', () => {
-  it.each(['1.2.0', '0.0.1', '2.0.0-rc.1', '1.0.0+build.5'])('accepts %s', v => {
-    expect(isSemver(v)).toBe(true);
-  });
+  it.each(['1.2.0', '0.0.1', '2.0.0-rc.1', '1.0.0+build.5'])(
+    'accepts %s',
+    v => {
+      expect(isSemver(v)).toBe(true);
+    }
+  );
   it.each(['1.2', 'v1.2.0', '01.2.0', '1.2.0.4', ''])('rejects %s', v => {
     expect(isSemver(v)).toBe(false);
   });

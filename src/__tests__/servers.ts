@@ -21,7 +21,9 @@ export interface ITestServers {
 export function testServers(): ITestServers {
   const file = process.env.MODELREG_TEST_INFO;
   if (!file) {
-    throw new Error('MODELREG_TEST_INFO is not set: run the tests with `npm test` (jest.config.js starts the servers).');
+    throw new Error(
+      'MODELREG_TEST_INFO is not set: run the tests with `npm test` (jest.config.js starts the servers).'
+    );
   }
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
@@ -47,9 +49,14 @@ export function useTestServer(baseUrl?: string): ServerConnection.ISettings {
 }
 
 /** Calls the registry directly as the admin (test setup only; the code under test uses the proxy). */
-export function registryCall(method: string, route: string, body?: unknown): Promise<any> {
+export function registryCall(
+  method: string,
+  route: string,
+  body?: unknown
+): Promise<any> {
   const servers = testServers();
-  const payload = body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+  const payload =
+    body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
   // Node's http, not fetch/XHR: jsdom would apply its CORS rules to the registry's other port.
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -58,7 +65,12 @@ export function registryCall(method: string, route: string, body?: unknown): Pro
         method,
         headers: {
           Authorization: `Bearer ${servers.adminToken}`,
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {})
+          ...(payload
+            ? {
+                'Content-Type': 'application/json',
+                'Content-Length': payload.length
+              }
+            : {})
         }
       },
       response => {
@@ -67,7 +79,9 @@ export function registryCall(method: string, route: string, body?: unknown): Pro
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           if ((response.statusCode ?? 500) >= 400) {
-            reject(new Error(`${method} ${route} → ${response.statusCode} ${text}`));
+            reject(
+              new Error(`${method} ${route} → ${response.statusCode} ${text}`)
+            );
           } else {
             resolve(text ? JSON.parse(text) : null);
           }

@@ -14,7 +14,11 @@ export function addCompareCommand(deps: ICommandDeps): void {
         type: 'object',
         properties: {
           model: { type: 'string', description: 'group/name' },
-          refs: { type: 'array', items: { type: 'string' }, description: 'c:<iid> or v:<version>' }
+          refs: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'c:<iid> or v:<version>'
+          }
         },
         required: ['model', 'refs']
       }

@@ -2,7 +2,12 @@
  * "Log as candidate": save the notebook, ask what to log, run the kernel hook, report progress,
  * and end with a notification that opens the new candidate in the panel.
  */
-import { Dialog, Notification, showDialog, ToolbarButton } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  Notification,
+  showDialog,
+  ToolbarButton
+} from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { FileDialog } from '@jupyterlab/filebrowser';
@@ -10,20 +15,30 @@ import { NotebookPanel, INotebookModel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
 import { registry, toModelregError } from '../api';
-import { ILogCandidateValue, LogCandidateBody, MODEL_NAME } from '../components/LogCandidateForm';
+import {
+  ILogCandidateValue,
+  LogCandidateBody,
+  MODEL_NAME
+} from '../components/LogCandidateForm';
 import { logCandidateIcon } from '../icons';
 import { logNotebookInKernel } from '../kernelHook';
 import { CommandIDs, ICandidate } from '../tokens';
 import { ICommandDeps } from './deps';
 
 /** Errors about the kernel itself get a dialog: the user must act before retrying. */
-const KERNEL_SETUP_ERRORS = ['NO_KERNEL', 'UNSUPPORTED_KERNEL', 'MODELREG_NOT_INSTALLED'];
+const KERNEL_SETUP_ERRORS = [
+  'NO_KERNEL',
+  'UNSUPPORTED_KERNEL',
+  'MODELREG_NOT_INSTALLED'
+];
 
 export function addLogCandidateCommand(deps: ICommandDeps): void {
   const { app, notebooks, trans } = deps;
   app.commands.addCommand(CommandIDs.logCandidate, {
     label: trans.__('Log Notebook as Model Candidate…'),
-    caption: trans.__('Log the active notebook, its files, params and metrics as a registry candidate'),
+    caption: trans.__(
+      'Log the active notebook, its files, params and metrics as a registry candidate'
+    ),
     icon: logCandidateIcon,
     isEnabled: () => !!notebooks?.currentWidget,
     execute: () => logActiveNotebook(deps)
@@ -32,9 +47,10 @@ export function addLogCandidateCommand(deps: ICommandDeps): void {
 }
 
 /** The notebook toolbar button. */
-class LogCandidateButton
-  implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
-{
+class LogCandidateButton implements DocumentRegistry.IWidgetExtension<
+  NotebookPanel,
+  INotebookModel
+> {
   constructor(private _deps: ICommandDeps) {}
 
   createNew(panel: NotebookPanel): IDisposable {
@@ -54,13 +70,17 @@ class LogCandidateButton
   }
 }
 
-async function logActiveNotebook(deps: ICommandDeps): Promise<ICandidate | null> {
+async function logActiveNotebook(
+  deps: ICommandDeps
+): Promise<ICandidate | null> {
   const { trans, notebooks } = deps;
   const panel = notebooks?.currentWidget;
   if (!panel) {
     await showDialog({
       title: trans.__('No notebook'),
-      body: trans.__('Open the notebook that trained your model, then log it as a candidate.'),
+      body: trans.__(
+        'Open the notebook that trained your model, then log it as a candidate.'
+      ),
       buttons: [Dialog.okButton({ label: trans.__('OK') })]
     });
     return null;
@@ -91,8 +111,13 @@ async function logActiveNotebook(deps: ICommandDeps): Promise<ICandidate | null>
         experiment: choice.experiment || null
       },
       event => {
-        const counter = event.total ? ` (${event.done ?? 0}/${event.total})` : '';
-        Notification.update({ id: toast, message: `${event.message}${counter}` });
+        const counter = event.total
+          ? ` (${event.done ?? 0}/${event.total})`
+          : '';
+        Notification.update({
+          id: toast,
+          message: `${event.message}${counter}`
+        });
       },
       trans
     );
@@ -117,7 +142,12 @@ async function logActiveNotebook(deps: ICommandDeps): Promise<ICandidate | null>
   }
 }
 
-function reportLogged(deps: ICommandDeps, toast: string, model: string, candidate: ICandidate): void {
+function reportLogged(
+  deps: ICommandDeps,
+  toast: string,
+  model: string,
+  candidate: ICandidate
+): void {
   const { app, trans } = deps;
   const open = () =>
     void app.commands.execute(CommandIDs.openModel, {
@@ -128,12 +158,22 @@ function reportLogged(deps: ICommandDeps, toast: string, model: string, candidat
   Notification.update({
     id: toast,
     type: 'success',
-    message: trans.__('Logged candidate #%1 "%2" of %3.', candidate.iid, candidate.name, model),
+    message: trans.__(
+      'Logged candidate #%1 "%2" of %3.',
+      candidate.iid,
+      candidate.name,
+      model
+    ),
     autoClose: 15000,
-    actions: [{ label: trans.__('Show in panel'), callback: open, displayType: 'link' }]
+    actions: [
+      { label: trans.__('Show in panel'), callback: open, displayType: 'link' }
+    ]
   });
   if (deps.model.selected === model) {
-    void deps.model.openModel(model, { section: 'candidates', candidate: candidate.iid });
+    void deps.model.openModel(model, {
+      section: 'candidates',
+      candidate: candidate.iid
+    });
   } else if (!deps.model.selected) {
     void deps.model.refresh();
   }
@@ -153,7 +193,9 @@ async function askWhatToLog(
     .catch(() => [] as string[]);
   const defaultModel =
     model.selected ??
-    (model.settings.defaultGroup ? `${model.settings.defaultGroup}/` : known[0] ?? '');
+    (model.settings.defaultGroup
+      ? `${model.settings.defaultGroup}/`
+      : (known[0] ?? ''));
   let initial: ILogCandidateValue = {
     model: defaultModel,
     name: PathExt.basename(notebookPath, '.ipynb'),
@@ -180,7 +222,9 @@ async function askWhatToLog(
       selectedFiles: deps.fileBrowsers
         ? () => {
             const browser = deps.fileBrowsers!.tracker.currentWidget;
-            return browser ? [...browser.selectedItems()].map(item => relative(item.path)) : [];
+            return browser
+              ? [...browser.selectedItems()].map(item => relative(item.path))
+              : [];
           }
         : undefined
     });
@@ -210,16 +254,24 @@ async function askWhatToLog(
   }
 }
 
-function validate(value: ILogCandidateValue, __: (s: string, ...a: any[]) => string): string | null {
+function validate(
+  value: ILogCandidateValue,
+  __: (s: string, ...a: any[]) => string
+): string | null {
   if (!MODEL_NAME.test(value.model)) {
     return __('The model must be written group/name, e.g. acme/churn.');
   }
   if (!value.name.trim()) {
     return __('Give the candidate a name.');
   }
-  const outside = value.files.find(f => f.startsWith('..') || f.startsWith('/'));
+  const outside = value.files.find(
+    f => f.startsWith('..') || f.startsWith('/')
+  );
   if (outside) {
-    return __('%1 is outside the notebook folder; the kernel attaches files relative to it.', outside);
+    return __(
+      '%1 is outside the notebook folder; the kernel attaches files relative to it.',
+      outside
+    );
   }
   return null;
 }

@@ -20,14 +20,22 @@ export function addPanelCommands(deps: ICommandDeps): void {
 
   app.commands.addCommand(CommandIDs.openModel, {
     label: args =>
-      args.model ? trans.__('Open Model %1', String(args.model)) : trans.__('Open Model'),
+      args.model
+        ? trans.__('Open Model %1', String(args.model))
+        : trans.__('Open Model'),
     describedBy: {
       args: {
         type: 'object',
         properties: {
           model: { type: 'string', description: 'group/name' },
-          section: { type: 'string', enum: ['overview', 'versions', 'candidates', 'files', 'activity'] },
-          candidate: { type: 'number', description: 'candidate iid to highlight' }
+          section: {
+            type: 'string',
+            enum: ['overview', 'versions', 'candidates', 'files', 'activity']
+          },
+          candidate: {
+            type: 'number',
+            description: 'candidate iid to highlight'
+          }
         }
       }
     },
@@ -37,7 +45,8 @@ export function addPanelCommands(deps: ICommandDeps): void {
       if (fullName) {
         await model.openModel(fullName, {
           section: (args.section as CardSection | undefined) ?? undefined,
-          candidate: args.candidate !== undefined ? Number(args.candidate) : undefined
+          candidate:
+            args.candidate !== undefined ? Number(args.candidate) : undefined
         });
       }
     }

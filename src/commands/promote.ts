@@ -1,5 +1,10 @@
 /** "Promote to version": pick the version, confirm the lock, create the locked version. */
-import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 
 import { registry, toModelregError } from '../api';
 import { PromoteBody } from '../components/PromoteForm';
@@ -21,11 +26,16 @@ export function addPromoteCommand(deps: ICommandDeps): void {
         required: ['model', 'candidate']
       }
     },
-    execute: args => promote(deps, String(args.model ?? ''), Number(args.candidate))
+    execute: args =>
+      promote(deps, String(args.model ?? ''), Number(args.candidate))
   });
 }
 
-async function promote(deps: ICommandDeps, model: string, iid: number): Promise<IVersion | null> {
+async function promote(
+  deps: ICommandDeps,
+  model: string,
+  iid: number
+): Promise<IVersion | null> {
   const { trans } = deps;
   try {
     const [candidate, versions] = await Promise.all([
@@ -35,7 +45,11 @@ async function promote(deps: ICommandDeps, model: string, iid: number): Promise<
     const suggestions = nextVersions(versions.items.map(v => v.version));
     const form = await showDialog({
       title: trans.__('Promote to version'),
-      body: new PromoteBody({ trans, candidateLabel: `#${iid} ${candidate.name}`, suggestions }),
+      body: new PromoteBody({
+        trans,
+        candidateLabel: `#${iid} ${candidate.name}`,
+        suggestions
+      }),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Continue') })
@@ -69,17 +83,27 @@ async function promote(deps: ICommandDeps, model: string, iid: number): Promise<
     if (!confirm.button.accept) {
       return null;
     }
-    const created = await registry.promote(model, { candidate: iid, version, notes });
-    Notification.success(trans.__('%1 %2 is released and locked.', model, created.version), {
-      autoClose: 8000
+    const created = await registry.promote(model, {
+      candidate: iid,
+      version,
+      notes
     });
+    Notification.success(
+      trans.__('%1 %2 is released and locked.', model, created.version),
+      {
+        autoClose: 8000
+      }
+    );
     if (deps.model.selected === model) {
       await deps.model.openModel(model, { section: 'versions' });
     }
     return created;
   } catch (e) {
     const error = toModelregError(e);
-    await showErrorMessage(trans.__('Promotion failed'), `${error.message} (${error.code})`);
+    await showErrorMessage(
+      trans.__('Promotion failed'),
+      `${error.message} (${error.code})`
+    );
     return null;
   }
 }

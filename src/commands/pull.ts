@@ -29,7 +29,11 @@ export function addPullCommand(deps: ICommandDeps): void {
       if (!panel) {
         await showErrorMessage(
           trans.__('No notebook'),
-          trans.__('Open the notebook to pull %1@%2 into, then try again.', model, ref)
+          trans.__(
+            'Open the notebook to pull %1@%2 into, then try again.',
+            model,
+            ref
+          )
         );
         return;
       }
@@ -57,7 +61,10 @@ export function addPullCommand(deps: ICommandDeps): void {
         }
       } catch (e) {
         const error = toModelregError(e);
-        await showErrorMessage(trans.__('Pull failed'), `${error.message} (${error.code})`);
+        await showErrorMessage(
+          trans.__('Pull failed'),
+          `${error.message} (${error.code})`
+        );
       }
     }
   });

@@ -53,19 +53,26 @@ export function ActivitySection(props: IActivitySectionProps): JSX.Element {
   return (
     <div className="jp-modelreg-activity" data-testid="modelreg-activity">
       {error && <ErrorMessage error={error} onRetry={() => void load(null)} />}
-      {!error && !loading && items.length === 0 && <Empty>{trans.__('No activity yet.')}</Empty>}
+      {!error && !loading && items.length === 0 && (
+        <Empty>{trans.__('No activity yet.')}</Empty>
+      )}
       <ul className="jp-modelreg-simple-list">
         {items.map((a, i) => (
           <li key={i}>
             <strong>{a.action}</strong> · {a.actor} ·{' '}
-            <span className="jp-modelreg-muted">{formatDate(a.created_at)}</span>
+            <span className="jp-modelreg-muted">
+              {formatDate(a.created_at)}
+            </span>
             <div className="jp-modelreg-muted">{describe(a.details)}</div>
           </li>
         ))}
       </ul>
       {loading && <Loading label={trans.__('Loading activity…')} />}
       {!loading && cursor && (
-        <button className="jp-mod-styled jp-modelreg-more" onClick={() => void load(cursor)}>
+        <button
+          className="jp-mod-styled jp-modelreg-more"
+          onClick={() => void load(cursor)}
+        >
           {trans.__('Load more')}
         </button>
       )}

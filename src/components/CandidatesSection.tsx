@@ -30,13 +30,19 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
   if (candidates.length === 0) {
     return (
       <Empty>
-        {trans.__('No candidates yet. Use "Log as candidate" on a notebook that trained this model.')}
+        {trans.__(
+          'No candidates yet. Use "Log as candidate" on a notebook that trained this model.'
+        )}
       </Empty>
     );
   }
   return (
     <>
-      <ul className="jp-modelreg-items" aria-label={trans.__('Candidates')} data-testid="modelreg-candidates">
+      <ul
+        className="jp-modelreg-items"
+        aria-label={trans.__('Candidates')}
+        data-testid="modelreg-candidates"
+      >
         {candidates.map(c => (
           <CandidateItem
             key={c.iid}
@@ -47,7 +53,10 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
         ))}
       </ul>
       {candidatesCursor && (
-        <button className="jp-mod-styled jp-modelreg-more" onClick={() => void model.moreCandidates()}>
+        <button
+          className="jp-mod-styled jp-modelreg-more"
+          onClick={() => void model.moreCandidates()}
+        >
           {trans.__('Load more candidates')}
         </button>
       )}
@@ -65,7 +74,9 @@ interface ICandidateItemProps {
 function keyMetrics(candidate: ICandidate, info: IModel): string[] {
   const goals = Object.keys(info.metadata?.metric_goals ?? {});
   const keys = Object.keys(candidate.metrics ?? {}).sort(
-    (a, b) => Number(goals.includes(b)) - Number(goals.includes(a)) || a.localeCompare(b)
+    (a, b) =>
+      Number(goals.includes(b)) - Number(goals.includes(a)) ||
+      a.localeCompare(b)
   );
   return keys.slice(0, KEY_METRICS);
 }
@@ -74,11 +85,16 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
   const { trans, commands } = usePanel();
   const { candidate: c, info } = props;
   const notebook = c.provenance?.notebook?.path;
-  const openable = notebook ? openableNotebookPath(notebook, PageConfig.getOption('serverRoot')) : null;
+  const openable = notebook
+    ? openableNotebookPath(notebook, PageConfig.getOption('serverRoot'))
+    : null;
   const ci = c.provenance?.ci;
   const ciUrl = ci?.job_url || ci?.project_url;
   const commit = c.provenance?.git?.commit || ci?.commit;
-  const canPromote = hasRole(info.your_role, 'maintainer') && !c.version && c.status !== 'failed';
+  const canPromote =
+    hasRole(info.your_role, 'maintainer') &&
+    !c.version &&
+    c.status !== 'failed';
 
   return (
     <li
@@ -95,14 +111,23 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         <strong>
           #{c.iid} {c.name}
         </strong>
-        <span className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}>{c.status}</span>
+        <span className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}>
+          {c.status}
+        </span>
         {c.version && (
-          <span className="jp-modelreg-lock" title={trans.__('Promoted and locked')}>
-            <lockIcon.react tag="span" className="jp-modelreg-inline-icon" />v{c.version}
+          <span
+            className="jp-modelreg-lock"
+            title={trans.__('Promoted and locked')}
+          >
+            <lockIcon.react tag="span" className="jp-modelreg-inline-icon" />v
+            {c.version}
           </span>
         )}
       </div>
-      <div className="jp-modelreg-metrics" data-testid="modelreg-candidate-metrics">
+      <div
+        className="jp-modelreg-metrics"
+        data-testid="modelreg-candidate-metrics"
+      >
         {keyMetrics(c, info).map(key => (
           <span key={key} className="jp-modelreg-metric">
             {key} <strong>{formatMetric(c.metrics[key].value)}</strong>
@@ -113,7 +138,11 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         <div
           className="jp-modelreg-params"
           data-testid="modelreg-candidate-params"
-          aria-label={trans._n('%1 param', '%1 params', Object.keys(c.params).length)}
+          aria-label={trans._n(
+            '%1 param',
+            '%1 params',
+            Object.keys(c.params).length
+          )}
         >
           {Object.entries(c.params).map(([key, value]) => (
             <code key={key} className="jp-modelreg-param">
@@ -128,9 +157,14 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             className="jp-modelreg-link"
             data-testid="modelreg-notebook-link"
             title={trans.__('Open %1', openable)}
-            onClick={() => void commands.execute('docmanager:open', { path: openable })}
+            onClick={() =>
+              void commands.execute('docmanager:open', { path: openable })
+            }
           >
-            <notebookIcon.react tag="span" className="jp-modelreg-inline-icon" />
+            <notebookIcon.react
+              tag="span"
+              className="jp-modelreg-inline-icon"
+            />
             {openable}
           </button>
         )}
@@ -138,15 +172,24 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
           <span
             className="jp-modelreg-muted"
             data-testid="modelreg-notebook-path"
-            title={trans.__('Logged from %1, outside this Jupyter server', notebook)}
+            title={trans.__(
+              'Logged from %1, outside this Jupyter server',
+              notebook
+            )}
           >
-            <notebookIcon.react tag="span" className="jp-modelreg-inline-icon" />
+            <notebookIcon.react
+              tag="span"
+              className="jp-modelreg-inline-icon"
+            />
             {notebook}
           </span>
         )}
         {ciUrl && (
           <a href={ciUrl} target="_blank" rel="noopener noreferrer">
-            {trans.__('CI %1', ci?.job_id || ci?.pipeline_id || ci?.provider || '')}
+            {trans.__(
+              'CI %1',
+              ci?.job_id || ci?.pipeline_id || ci?.provider || ''
+            )}
           </a>
         )}
         {commit && (
@@ -164,7 +207,10 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             className="jp-mod-styled jp-modelreg-small"
             data-testid="modelreg-promote"
             onClick={() =>
-              void commands.execute(CommandIDs.promote, { model: info.full_name, candidate: c.iid })
+              void commands.execute(CommandIDs.promote, {
+                model: info.full_name,
+                candidate: c.iid
+              })
             }
           >
             {trans.__('Promote to version')}

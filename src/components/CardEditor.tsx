@@ -12,12 +12,15 @@ export interface ICardEditorProps {
   onDone: () => void;
 }
 
-type MetaField = 'task' | 'framework' | 'license' | 'intended_use' | 'limitations';
+type MetaField =
+  'task' | 'framework' | 'license' | 'intended_use' | 'limitations';
 
 export function CardEditor(props: ICardEditorProps): JSX.Element {
   const { model, trans } = usePanel();
   const meta = props.model.metadata ?? {};
-  const [description, setDescription] = React.useState(props.model.description ?? '');
+  const [description, setDescription] = React.useState(
+    props.model.description ?? ''
+  );
   const [fields, setFields] = React.useState<Record<MetaField, string>>({
     task: meta.task ?? '',
     framework: meta.framework ?? '',
@@ -61,7 +64,11 @@ export function CardEditor(props: ICardEditorProps): JSX.Element {
   }
 
   return (
-    <form className="jp-modelreg-card-editor" data-testid="modelreg-card-editor" onSubmit={onSave}>
+    <form
+      className="jp-modelreg-card-editor"
+      data-testid="modelreg-card-editor"
+      onSubmit={onSave}
+    >
       <label>
         {trans.__('Card (markdown)')}
         <textarea
@@ -83,14 +90,26 @@ export function CardEditor(props: ICardEditorProps): JSX.Element {
       ))}
       <label>
         {trans.__('Tags (comma separated)')}
-        <input className="jp-mod-styled" value={tags} onChange={e => setTags(e.target.value)} />
+        <input
+          className="jp-mod-styled"
+          value={tags}
+          onChange={e => setTags(e.target.value)}
+        />
       </label>
       {error && <ErrorMessage error={error} />}
       <div className="jp-modelreg-row-end">
-        <button type="button" className="jp-mod-styled jp-mod-reject" onClick={props.onDone}>
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-reject"
+          onClick={props.onDone}
+        >
           {trans.__('Cancel')}
         </button>
-        <button type="submit" className="jp-mod-styled jp-mod-accept" disabled={saving}>
+        <button
+          type="submit"
+          className="jp-mod-styled jp-mod-accept"
+          disabled={saving}
+        >
           {saving ? trans.__('Saving…') : trans.__('Save card')}
         </button>
       </div>

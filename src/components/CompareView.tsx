@@ -18,15 +18,20 @@ export interface ICompareViewProps {
 
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { trans } = usePanel();
-  const result = useAsync(() => registry.compare(props.model, props.refs), [
-    props.model,
-    props.refs.join(',')
-  ]);
+  const result = useAsync(
+    () => registry.compare(props.model, props.refs),
+    [props.model, props.refs.join(',')]
+  );
   if (result.loading) {
     return <Loading label={trans.__('Comparing…')} />;
   }
   if (result.error || !result.value) {
-    return <ErrorMessage error={result.error ?? new Error('no result')} onRetry={result.reload} />;
+    return (
+      <ErrorMessage
+        error={result.error ?? new Error('no result')}
+        onRetry={result.reload}
+      />
+    );
   }
   return <CompareTables model={props.model} result={result.value} />;
 }
@@ -53,11 +58,18 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
       {params.length === 0 ? (
         <Empty>{trans.__('No params logged.')}</Empty>
       ) : (
-        <table className="jp-modelreg-table" data-testid="modelreg-compare-params">
+        <table
+          className="jp-modelreg-table"
+          data-testid="modelreg-compare-params"
+        >
           {head}
           <tbody>
             {params.map(p => (
-              <tr key={p.key} className={p.differs ? 'jp-modelreg-differs' : ''} data-differs={p.differs}>
+              <tr
+                key={p.key}
+                className={p.differs ? 'jp-modelreg-differs' : ''}
+                data-differs={p.differs}
+              >
                 <th scope="row">{p.key}</th>
                 {p.values.map((v, i) => (
                   <td key={i}>{v ?? '–'}</td>
@@ -72,12 +84,22 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
       {metrics.length === 0 ? (
         <Empty>{trans.__('No metrics logged.')}</Empty>
       ) : (
-        <table className="jp-modelreg-table" data-testid="modelreg-compare-metrics">
+        <table
+          className="jp-modelreg-table"
+          data-testid="modelreg-compare-metrics"
+        >
           {head}
           <tbody>
             {metrics.map(m => (
               <tr key={m.key}>
-                <th scope="row" title={m.goal === 'min' ? trans.__('lower is better') : trans.__('higher is better')}>
+                <th
+                  scope="row"
+                  title={
+                    m.goal === 'min'
+                      ? trans.__('lower is better')
+                      : trans.__('higher is better')
+                  }
+                >
                   {m.key} {m.goal === 'min' ? '↓' : '↑'}
                 </th>
                 {m.values.map((v, i) => (
@@ -85,7 +107,11 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
                     key={i}
                     className={m.best === i ? 'jp-modelreg-best' : ''}
                     data-best={m.best === i}
-                    aria-label={m.best === i ? trans.__('%1 (best)', formatMetric(v)) : undefined}
+                    aria-label={
+                      m.best === i
+                        ? trans.__('%1 (best)', formatMetric(v))
+                        : undefined
+                    }
                   >
                     {formatMetric(v)}
                   </td>
@@ -101,7 +127,12 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
           <h3>{trans.__('Metric history')}</h3>
           <div className="jp-modelreg-charts">
             {charts.map(m => (
-              <MetricChart key={m.key} metric={m.key} series={m.history} labels={labels} />
+              <MetricChart
+                key={m.key}
+                metric={m.key}
+                series={m.history}
+                labels={labels}
+              />
             ))}
           </div>
         </>
@@ -111,14 +142,26 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
       {files.length === 0 ? (
         <Empty>{trans.__('No files attached.')}</Empty>
       ) : (
-        <table className="jp-modelreg-table" data-testid="modelreg-compare-files">
-          <TableHead first={[trans.__('Path'), trans.__('Status')]} labels={labels} />
+        <table
+          className="jp-modelreg-table"
+          data-testid="modelreg-compare-files"
+        >
+          <TableHead
+            first={[trans.__('Path'), trans.__('Status')]}
+            labels={labels}
+          />
           <tbody>
             {files.map(f => (
-              <tr key={f.path} className={`jp-modelreg-file-${f.status}`} data-status={f.status}>
+              <tr
+                key={f.path}
+                className={`jp-modelreg-file-${f.status}`}
+                data-status={f.status}
+              >
                 <th scope="row">{f.path}</th>
                 <td>
-                  <span className={`jp-modelreg-chip jp-modelreg-diff-${f.status}`}>
+                  <span
+                    className={`jp-modelreg-chip jp-modelreg-diff-${f.status}`}
+                  >
                     {statusLabel(f.status, trans.__.bind(trans))}
                   </span>
                 </td>
@@ -126,7 +169,8 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
                   <td key={i}>
                     {e ? (
                       <span title={`sha256:${e.sha256}`}>
-                        {formatBytes(e.size)} · <code>{shortDigest(e.sha256)}</code>
+                        {formatBytes(e.size)} ·{' '}
+                        <code>{shortDigest(e.sha256)}</code>
                       </span>
                     ) : (
                       '–'

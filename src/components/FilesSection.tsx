@@ -42,8 +42,14 @@ export function FilesSection(props: IFilesSectionProps): JSX.Element {
   const { trans, model } = usePanel();
   const { versions, candidates, model: info } = props.card;
   const options = [
-    ...versions.map(v => ({ key: `v:${v.version}`, label: trans.__('Version %1', v.version) })),
-    ...candidates.map(c => ({ key: `c:${c.iid}`, label: trans.__('Candidate #%1 %2', c.iid, c.name) }))
+    ...versions.map(v => ({
+      key: `v:${v.version}`,
+      label: trans.__('Version %1', v.version)
+    })),
+    ...candidates.map(c => ({
+      key: `c:${c.iid}`,
+      label: trans.__('Candidate #%1 %2', c.iid, c.name)
+    }))
   ];
   const [owner, setOwner] = React.useState(options[0]?.key ?? '');
   const files = useAsync<IArtifact[]>(async () => {
@@ -57,7 +63,9 @@ export function FilesSection(props: IFilesSectionProps): JSX.Element {
   }, [owner, info.full_name, model.generation]);
 
   if (options.length === 0) {
-    return <Empty>{trans.__('No versions or candidates, so no files yet.')}</Empty>;
+    return (
+      <Empty>{trans.__('No versions or candidates, so no files yet.')}</Empty>
+    );
   }
   const where = owner.startsWith('v:')
     ? { version: owner.slice(2) }
@@ -81,12 +89,18 @@ export function FilesSection(props: IFilesSectionProps): JSX.Element {
         </select>
       </label>
       {files.loading && <Loading label={trans.__('Loading files…')} />}
-      {files.error && <ErrorMessage error={files.error} onRetry={files.reload} />}
+      {files.error && (
+        <ErrorMessage error={files.error} onRetry={files.reload} />
+      )}
       {!files.loading && !files.error && (files.value ?? []).length === 0 && (
         <Empty>{trans.__('No files attached.')}</Empty>
       )}
       {!files.loading && files.value && files.value.length > 0 && (
-        <ul className="jp-modelreg-tree" role="tree" aria-label={trans.__('Files')}>
+        <ul
+          className="jp-modelreg-tree"
+          role="tree"
+          aria-label={trans.__('Files')}
+        >
           <FolderContents
             folder={buildTree(files.value)}
             href={path => registry.downloadUrl(info.full_name, where, path)}
@@ -104,15 +118,22 @@ interface IFolderContentsProps {
 
 function FolderContents(props: IFolderContentsProps): JSX.Element {
   const { trans } = usePanel();
-  const folders = [...props.folder.folders.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const files = [...props.folder.files].sort((a, b) => a.path.localeCompare(b.path));
+  const folders = [...props.folder.folders.values()].sort((a, b) =>
+    a.name.localeCompare(b.name)
+  );
+  const files = [...props.folder.files].sort((a, b) =>
+    a.path.localeCompare(b.path)
+  );
   return (
     <>
       {folders.map(f => (
         <li key={f.name} role="treeitem" aria-expanded="true">
           <details open>
             <summary className="jp-modelreg-folder">
-              <folderIcon.react tag="span" className="jp-modelreg-inline-icon" />
+              <folderIcon.react
+                tag="span"
+                className="jp-modelreg-inline-icon"
+              />
               {f.name}
             </summary>
             <ul role="group">
@@ -122,7 +143,13 @@ function FolderContents(props: IFolderContentsProps): JSX.Element {
         </li>
       ))}
       {files.map(file => (
-        <li key={file.path} role="treeitem" className="jp-modelreg-file" data-testid="modelreg-file" data-path={file.path}>
+        <li
+          key={file.path}
+          role="treeitem"
+          className="jp-modelreg-file"
+          data-testid="modelreg-file"
+          data-path={file.path}
+        >
           <a
             href={props.href(file.path)}
             download={file.path.split('/').pop()}

@@ -33,7 +33,10 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
   const [value, setValue] = React.useState(props.initial);
   const [typedPath, setTypedPath] = React.useState('');
 
-  function update(change: Partial<ILogCandidateValue>, typed = typedPath): void {
+  function update(
+    change: Partial<ILogCandidateValue>,
+    typed = typedPath
+  ): void {
     const next = { ...value, ...change };
     setValue(next);
     report(next, typed);
@@ -42,7 +45,10 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
   /** A path still in the text box counts as chosen: Enter in the dialog submits it. */
   function report(next: ILogCandidateValue, typed: string): void {
     const pending = typed.trim();
-    const files = pending && !next.files.includes(pending) ? [...next.files, pending] : next.files;
+    const files =
+      pending && !next.files.includes(pending)
+        ? [...next.files, pending]
+        : next.files;
     props.onChange({ ...next, files });
   }
 
@@ -75,7 +81,11 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
 
   const modelValid = MODEL_NAME.test(value.model);
   return (
-    <form className="jp-modelreg-form" data-testid="modelreg-log-form" onSubmit={e => e.preventDefault()}>
+    <form
+      className="jp-modelreg-form"
+      data-testid="modelreg-log-form"
+      onSubmit={e => e.preventDefault()}
+    >
       <label>
         {trans.__('Model (group/name; a new name creates the model)')}
         <input
@@ -118,11 +128,16 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
         />
       </label>
       <fieldset className="jp-modelreg-fieldset">
-        <legend>{trans.__('Files to attach (relative to the notebook)')}</legend>
+        <legend>
+          {trans.__('Files to attach (relative to the notebook)')}
+        </legend>
         {value.files.length === 0 && (
           <div className="jp-modelreg-hint">{trans.__('No files chosen.')}</div>
         )}
-        <ul className="jp-modelreg-chosen-files" data-testid="modelreg-chosen-files">
+        <ul
+          className="jp-modelreg-chosen-files"
+          data-testid="modelreg-chosen-files"
+        >
           {value.files.map(f => (
             <li key={f}>
               <code>{f}</code>
@@ -130,7 +145,9 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
                 type="button"
                 className="jp-modelreg-icon-button"
                 aria-label={trans.__('Remove %1', f)}
-                onClick={() => update({ files: value.files.filter(x => x !== f) })}
+                onClick={() =>
+                  update({ files: value.files.filter(x => x !== f) })
+                }
               >
                 ×
               </button>
@@ -216,7 +233,9 @@ export class LogCandidateBody
   }
 
   render(): JSX.Element {
-    return <LogCandidateForm {...this._props} onChange={v => (this._value = v)} />;
+    return (
+      <LogCandidateForm {...this._props} onChange={v => (this._value = v)} />
+    );
   }
 
   private _value: ILogCandidateValue;

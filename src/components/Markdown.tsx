@@ -18,7 +18,10 @@ export function Markdown(props: IMarkdownProps): JSX.Element {
       return;
     }
     const renderer = rendermime.createRenderer('text/markdown');
-    const mimeModel = new MimeModel({ data: { 'text/markdown': props.source }, trusted: false });
+    const mimeModel = new MimeModel({
+      data: { 'text/markdown': props.source },
+      trusted: false
+    });
     let live = true;
     void renderer.renderModel(mimeModel).then(() => {
       if (live) {
@@ -35,5 +38,11 @@ export function Markdown(props: IMarkdownProps): JSX.Element {
     // Without rendermime (never in JupyterLab), show the text rather than unsanitized HTML.
     return <pre className="jp-modelreg-markdown">{props.source}</pre>;
   }
-  return <div className="jp-modelreg-markdown" ref={host} data-testid="modelreg-card-markdown" />;
+  return (
+    <div
+      className="jp-modelreg-markdown"
+      ref={host}
+      data-testid="modelreg-card-markdown"
+    />
+  );
 }

@@ -38,12 +38,19 @@ export function chartPaths(
   }
   const w = width - PAD.left - PAD.right;
   const h = height - PAD.top - PAD.bottom;
-  const x = (step: number) => PAD.left + (maxStep === minStep ? w / 2 : ((step - minStep) / (maxStep - minStep)) * w);
+  const x = (step: number) =>
+    PAD.left +
+    (maxStep === minStep
+      ? w / 2
+      : ((step - minStep) / (maxStep - minStep)) * w);
   const y = (value: number) => PAD.top + h - ((value - min) / (max - min)) * h;
   const paths = series.map(s =>
     [...s]
       .sort((a, b) => (a.step ?? 0) - (b.step ?? 0))
-      .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.step ?? i).toFixed(1)},${y(p.value).toFixed(1)}`)
+      .map(
+        (p, i) =>
+          `${i === 0 ? 'M' : 'L'}${x(p.step ?? i).toFixed(1)},${y(p.value).toFixed(1)}`
+      )
       .join(' ')
   );
   return { paths, min, max, maxStep };
@@ -54,9 +61,18 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   const height = props.height ?? 140;
   const { paths, min, max } = chartPaths(props.series, width, height);
   return (
-    <figure className="jp-modelreg-chart" data-testid="modelreg-metric-chart" data-metric={props.metric}>
+    <figure
+      className="jp-modelreg-chart"
+      data-testid="modelreg-metric-chart"
+      data-metric={props.metric}
+    >
       <figcaption>{props.metric}</figcaption>
-      <svg width={width} height={height} role="img" aria-label={`${props.metric} history`}>
+      <svg
+        width={width}
+        height={height}
+        role="img"
+        aria-label={`${props.metric} history`}
+      >
         <line
           className="jp-modelreg-chart-axis"
           x1={PAD.left}
@@ -64,20 +80,46 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           x2={width - PAD.right}
           y2={height - PAD.bottom}
         />
-        <line className="jp-modelreg-chart-axis" x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={height - PAD.bottom} />
-        <text className="jp-modelreg-chart-label" x={PAD.left - 4} y={PAD.top + 8} textAnchor="end">
+        <line
+          className="jp-modelreg-chart-axis"
+          x1={PAD.left}
+          y1={PAD.top}
+          x2={PAD.left}
+          y2={height - PAD.bottom}
+        />
+        <text
+          className="jp-modelreg-chart-label"
+          x={PAD.left - 4}
+          y={PAD.top + 8}
+          textAnchor="end"
+        >
           {formatMetric(max)}
         </text>
-        <text className="jp-modelreg-chart-label" x={PAD.left - 4} y={height - PAD.bottom} textAnchor="end">
+        <text
+          className="jp-modelreg-chart-label"
+          x={PAD.left - 4}
+          y={height - PAD.bottom}
+          textAnchor="end"
+        >
           {formatMetric(min)}
         </text>
         {paths.map((d, i) =>
-          d ? <path key={i} d={d} className={`jp-modelreg-series jp-modelreg-series-${i % 6}`} fill="none" /> : null
+          d ? (
+            <path
+              key={i}
+              d={d}
+              className={`jp-modelreg-series jp-modelreg-series-${i % 6}`}
+              fill="none"
+            />
+          ) : null
         )}
       </svg>
       <div className="jp-modelreg-legend">
         {props.labels.map((label, i) => (
-          <span key={i} className={`jp-modelreg-legend-item jp-modelreg-series-${i % 6}`}>
+          <span
+            key={i}
+            className={`jp-modelreg-legend-item jp-modelreg-series-${i % 6}`}
+          >
             {label}
           </span>
         ))}

@@ -23,7 +23,8 @@ export function ModelCard(): JSX.Element {
   ];
 
   function onTabKey(event: React.KeyboardEvent, index: number): void {
-    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    const step =
+      event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
     if (step) {
       const next = sections[(index + step + sections.length) % sections.length];
       model.showSection(next.id);
@@ -34,7 +35,11 @@ export function ModelCard(): JSX.Element {
 
   const compare = model.compareSelection;
   return (
-    <div className="jp-modelreg-card" data-testid="modelreg-card" data-model={model.selected ?? ''}>
+    <div
+      className="jp-modelreg-card"
+      data-testid="modelreg-card"
+      data-model={model.selected ?? ''}
+    >
       <div className="jp-modelreg-card-header">
         <button
           className="jp-modelreg-icon-button"
@@ -51,7 +56,11 @@ export function ModelCard(): JSX.Element {
           </span>
         )}
       </div>
-      <div className="jp-modelreg-tabs" role="tablist" aria-label={trans.__('Model card sections')}>
+      <div
+        className="jp-modelreg-tabs"
+        role="tablist"
+        aria-label={trans.__('Model card sections')}
+      >
         {sections.map((s, i) => (
           <button
             key={s.id}
@@ -70,13 +79,18 @@ export function ModelCard(): JSX.Element {
         ))}
       </div>
       {compare.length > 0 && (
-        <div className="jp-modelreg-compare-bar" data-testid="modelreg-compare-bar">
+        <div
+          className="jp-modelreg-compare-bar"
+          data-testid="modelreg-compare-bar"
+        >
           <span>{trans._n('%1 selected', '%1 selected', compare.length)}</span>
           <button
             className="jp-mod-styled jp-mod-accept"
             data-testid="modelreg-compare-button"
             disabled={compare.length < 2}
-            title={compare.length < 2 ? trans.__('Tick at least two to compare') : ''}
+            title={
+              compare.length < 2 ? trans.__('Tick at least two to compare') : ''
+            }
             onClick={() =>
               void commands.execute(CommandIDs.compare, {
                 model: model.selected ?? '',
@@ -86,19 +100,36 @@ export function ModelCard(): JSX.Element {
           >
             {trans.__('Compare')}
           </button>
-          <button className="jp-mod-styled" onClick={() => model.clearCompare()}>
+          <button
+            className="jp-mod-styled"
+            onClick={() => model.clearCompare()}
+          >
             {trans.__('Clear')}
           </button>
         </div>
       )}
-      <div id="jp-modelreg-section" role="tabpanel" className="jp-modelreg-section">
-        {error && <ErrorMessage error={error} onRetry={() => void model.refresh()} />}
-        {!card && loading && <Loading label={trans.__('Loading the model card…')} />}
+      <div
+        id="jp-modelreg-section"
+        role="tabpanel"
+        className="jp-modelreg-section"
+      >
+        {error && (
+          <ErrorMessage error={error} onRetry={() => void model.refresh()} />
+        )}
+        {!card && loading && (
+          <Loading label={trans.__('Loading the model card…')} />
+        )}
         {card && model.section === 'overview' && <Overview card={card} />}
-        {card && model.section === 'versions' && <VersionsSection card={card} />}
-        {card && model.section === 'candidates' && <CandidatesSection card={card} />}
+        {card && model.section === 'versions' && (
+          <VersionsSection card={card} />
+        )}
+        {card && model.section === 'candidates' && (
+          <CandidatesSection card={card} />
+        )}
         {card && model.section === 'files' && <FilesSection card={card} />}
-        {card && model.section === 'activity' && <ActivitySection card={card} />}
+        {card && model.section === 'activity' && (
+          <ActivitySection card={card} />
+        )}
       </div>
     </div>
   );

@@ -30,7 +30,9 @@ export function ModelList(): JSX.Element {
 
   let body: JSX.Element;
   if (error) {
-    body = <ErrorMessage error={error} onRetry={() => void model.search(query)} />;
+    body = (
+      <ErrorMessage error={error} onRetry={() => void model.search(query)} />
+    );
   } else if (loading && models.length === 0) {
     body = <Loading label={trans.__('Loading models…')} />;
   } else if (models.length === 0) {
@@ -38,7 +40,9 @@ export function ModelList(): JSX.Element {
       <Empty>
         {model.query
           ? trans.__('No model matches "%1".', model.query)
-          : trans.__('No models yet. Log a notebook as a candidate to create one.')}
+          : trans.__(
+              'No models yet. Log a notebook as a candidate to create one.'
+            )}
       </Empty>
     );
   } else {
@@ -64,7 +68,11 @@ export function ModelList(): JSX.Element {
       />
       {body}
       {(model.hasPreviousPage || model.hasNextPage) && (
-        <div className="jp-modelreg-pager" role="navigation" aria-label={trans.__('Pages')}>
+        <div
+          className="jp-modelreg-pager"
+          role="navigation"
+          aria-label={trans.__('Pages')}
+        >
           <button
             className="jp-mod-styled"
             disabled={!model.hasPreviousPage || loading}
@@ -104,10 +112,16 @@ function ModelRow(props: IModelRowProps): JSX.Element {
         <span className="jp-modelreg-model-name">{item.full_name}</span>
         <span className="jp-modelreg-model-facts">
           <span className="jp-modelreg-chip" title={trans.__('Latest version')}>
-            {item.latest_version ? `v${item.latest_version}` : trans.__('no version')}
+            {item.latest_version
+              ? `v${item.latest_version}`
+              : trans.__('no version')}
           </span>
           <span title={trans.__('Candidates')}>
-            {trans._n('%1 candidate', '%1 candidates', item.counts?.candidates ?? 0)}
+            {trans._n(
+              '%1 candidate',
+              '%1 candidates',
+              item.counts?.candidates ?? 0
+            )}
           </span>
           <span className="jp-modelreg-muted" title={trans.__('Last update')}>
             {formatDate(item.updated_at)}

@@ -31,7 +31,10 @@ export function Overview(props: IOverviewProps): JSX.Element {
     [trans.__('Tags'), (meta.tags ?? []).join(', ')],
     [trans.__('Intended use'), meta.intended_use],
     [trans.__('Limitations'), meta.limitations],
-    [trans.__('Created'), `${formatDate(model.created_at)} · ${model.created_by}`],
+    [
+      trans.__('Created'),
+      `${formatDate(model.created_at)} · ${model.created_by}`
+    ],
     [trans.__('Updated'), formatDate(model.updated_at)]
   ];
 
@@ -80,7 +83,10 @@ export function Overview(props: IOverviewProps): JSX.Element {
               <button
                 className="jp-mod-styled jp-modelreg-small"
                 onClick={() =>
-                  void commands.execute(CommandIDs.pull, { model: model.full_name, ref: a.alias })
+                  void commands.execute(CommandIDs.pull, {
+                    model: model.full_name,
+                    ref: a.alias
+                  })
                 }
               >
                 {trans.__('Pull into notebook')}
@@ -93,7 +99,10 @@ export function Overview(props: IOverviewProps): JSX.Element {
       {deployments.length === 0 ? (
         <Empty>{trans.__('No deployments recorded.')}</Empty>
       ) : (
-        <ul className="jp-modelreg-simple-list" data-testid="modelreg-deployments">
+        <ul
+          className="jp-modelreg-simple-list"
+          data-testid="modelreg-deployments"
+        >
           {deployments.map((d, i) => (
             <li key={i}>
               <strong>{d.environment}</strong> {d.version} · {d.status}

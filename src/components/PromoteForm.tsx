@@ -38,9 +38,19 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
   ];
   const valid = isSemver(value.version);
   return (
-    <form className="jp-modelreg-form" data-testid="modelreg-promote-form" onSubmit={e => e.preventDefault()}>
-      <p>{trans.__('Promote candidate %1 to a version.', props.candidateLabel)}</p>
-      <div className="jp-modelreg-row" role="group" aria-label={trans.__('Suggested versions')}>
+    <form
+      className="jp-modelreg-form"
+      data-testid="modelreg-promote-form"
+      onSubmit={e => e.preventDefault()}
+    >
+      <p>
+        {trans.__('Promote candidate %1 to a version.', props.candidateLabel)}
+      </p>
+      <div
+        className="jp-modelreg-row"
+        role="group"
+        aria-label={trans.__('Suggested versions')}
+      >
         {bumps.map(([bump, label]) => (
           <button
             key={bump}
@@ -87,7 +97,10 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
   );
 }
 
-export class PromoteBody extends ReactWidget implements Dialog.IBodyWidget<IPromoteValue> {
+export class PromoteBody
+  extends ReactWidget
+  implements Dialog.IBodyWidget<IPromoteValue>
+{
   constructor(private _props: Omit<IPromoteFormProps, 'onChange'>) {
     super();
     this._value = { version: _props.suggestions.patch, notes: '' };

@@ -11,7 +11,12 @@ export interface ILoadingProps {
 
 export function Loading(props: ILoadingProps): JSX.Element {
   return (
-    <div className="jp-modelreg-loading" role="status" aria-live="polite" data-testid="modelreg-loading">
+    <div
+      className="jp-modelreg-loading"
+      role="status"
+      aria-live="polite"
+      data-testid="modelreg-loading"
+    >
       <span className="jp-modelreg-spinner" aria-hidden="true" />
       {props.label}
     </div>
@@ -40,13 +45,22 @@ export interface IErrorMessageProps {
 /** Shows the server's message and code, so the user knows what to do. */
 export function ErrorMessage(props: IErrorMessageProps): JSX.Element {
   const { trans } = usePanel();
-  const code = props.error instanceof ModelregError ? props.error.code : 'ERROR';
+  const code =
+    props.error instanceof ModelregError ? props.error.code : 'ERROR';
   return (
-    <div className="jp-modelreg-error" role="alert" data-testid="modelreg-error" data-code={code}>
+    <div
+      className="jp-modelreg-error"
+      role="alert"
+      data-testid="modelreg-error"
+      data-code={code}
+    >
       <div className="jp-modelreg-error-message">{props.error.message}</div>
       <div className="jp-modelreg-error-code">{code}</div>
       {props.onRetry && (
-        <button className="jp-mod-styled jp-modelreg-retry" onClick={props.onRetry}>
+        <button
+          className="jp-mod-styled jp-modelreg-retry"
+          onClick={props.onRetry}
+        >
           {trans.__('Retry')}
         </button>
       )}

@@ -27,7 +27,10 @@ export function StatusBanner(): JSX.Element | null {
             : trans.__('The model registry is not configured')}
         </strong>
         <p>{status.message}</p>
-        <button className="jp-mod-styled jp-modelreg-retry" onClick={() => void model.refresh()}>
+        <button
+          className="jp-mod-styled jp-modelreg-retry"
+          onClick={() => void model.refresh()}
+        >
           {trans.__('Retry')}
         </button>
       </div>

@@ -30,7 +30,9 @@ export function VersionNotes(props: IVersionNotesProps): JSX.Element | null {
   if (draft === null) {
     return (
       <>
-        {version.notes && <div className="jp-modelreg-notes">{version.notes}</div>}
+        {version.notes && (
+          <div className="jp-modelreg-notes">{version.notes}</div>
+        )}
         {props.canEdit && (
           <button
             className="jp-modelreg-link jp-modelreg-small"
@@ -57,7 +59,10 @@ export function VersionNotes(props: IVersionNotesProps): JSX.Element | null {
         <button className="jp-mod-styled" onClick={() => setDraft(null)}>
           {trans.__('Cancel')}
         </button>
-        <button className="jp-mod-styled jp-mod-accept" onClick={() => void onSave()}>
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          onClick={() => void onSave()}
+        >
           {trans.__('Save notes')}
         </button>
       </div>

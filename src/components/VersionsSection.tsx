@@ -21,12 +21,18 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
   if (versions.length === 0) {
     return (
       <Empty>
-        {trans.__('No versions yet. Promote a candidate to create a locked version.')}
+        {trans.__(
+          'No versions yet. Promote a candidate to create a locked version.'
+        )}
       </Empty>
     );
   }
   return (
-    <ul className="jp-modelreg-items" aria-label={trans.__('Versions')} data-testid="modelreg-versions">
+    <ul
+      className="jp-modelreg-items"
+      aria-label={trans.__('Versions')}
+      data-testid="modelreg-versions"
+    >
       {versions.map(v => {
         return (
           <li
@@ -45,16 +51,28 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
                 <span
                   className="jp-modelreg-lock"
                   data-testid="modelreg-lock"
-                  title={trans.__('Locked: the files and metadata of this version cannot change')}
+                  title={trans.__(
+                    'Locked: the files and metadata of this version cannot change'
+                  )}
                   aria-label={trans.__('Locked')}
                 >
-                  <lockIcon.react tag="span" className="jp-modelreg-inline-icon" />
+                  <lockIcon.react
+                    tag="span"
+                    className="jp-modelreg-inline-icon"
+                  />
                   {trans.__('locked')}
                 </span>
               )}
-              {v.prerelease && <span className="jp-modelreg-chip">{trans.__('pre-release')}</span>}
+              {v.prerelease && (
+                <span className="jp-modelreg-chip">
+                  {trans.__('pre-release')}
+                </span>
+              )}
               {v.yanked && (
-                <span className="jp-modelreg-chip jp-modelreg-chip-warn" title={v.yank_reason ?? ''}>
+                <span
+                  className="jp-modelreg-chip jp-modelreg-chip-warn"
+                  title={v.yank_reason ?? ''}
+                >
                   {trans.__('yanked')}
                 </span>
               )}
@@ -65,7 +83,9 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
               ))}
             </div>
             {v.yanked && v.yank_reason && (
-              <div className="jp-modelreg-muted">{trans.__('Yanked: %1', v.yank_reason)}</div>
+              <div className="jp-modelreg-muted">
+                {trans.__('Yanked: %1', v.yank_reason)}
+              </div>
             )}
             <VersionNotes version={v} canEdit={canEditNotes} />
             <div className="jp-modelreg-muted">

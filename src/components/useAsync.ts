@@ -11,7 +11,10 @@ export interface IAsyncState<T> {
   reload: () => void;
 }
 
-export function useAsync<T>(load: () => Promise<T>, deps: React.DependencyList): IAsyncState<T> {
+export function useAsync<T>(
+  load: () => Promise<T>,
+  deps: React.DependencyList
+): IAsyncState<T> {
   const [state, setState] = React.useState<Omit<IAsyncState<T>, 'reload'>>({
     value: null,
     loading: true,
@@ -23,7 +26,9 @@ export function useAsync<T>(load: () => Promise<T>, deps: React.DependencyList):
     setState(s => ({ ...s, loading: true, error: null }));
     load().then(
       value => live && setState({ value, loading: false, error: null }),
-      error => live && setState({ value: null, loading: false, error: toModelregError(error) })
+      error =>
+        live &&
+        setState({ value: null, loading: false, error: toModelregError(error) })
     );
     return () => {
       live = false;

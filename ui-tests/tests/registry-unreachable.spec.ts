@@ -17,11 +17,16 @@ async function healthy(): Promise<boolean> {
   }
 }
 
-test('the panel explains an unreachable registry and recovers', async ({ page }) => {
+test('the panel explains an unreachable registry and recovers', async ({
+  page
+}) => {
   const paused = path.join(state, 'registry.paused');
   fs.writeFileSync(paused, '');
   try {
-    process.kill(Number(fs.readFileSync(path.join(state, 'registry.pid'), 'utf-8')), 'SIGTERM');
+    process.kill(
+      Number(fs.readFileSync(path.join(state, 'registry.pid'), 'utf-8')),
+      'SIGTERM'
+    );
     await expect.poll(healthy, { timeout: 20000 }).toBe(false);
 
     await page.sidebar.openTab('jp-modelreg-panel');
@@ -38,5 +43,7 @@ test('the panel explains an unreachable registry and recovers', async ({ page })
   await expect.poll(healthy, { timeout: 60000 }).toBe(true);
   const panel = page.locator('[data-testid="modelreg-panel"]');
   await panel.locator('[data-testid="modelreg-refresh"]').first().click();
-  await expect(panel.locator('[data-testid="modelreg-status"]')).toHaveAttribute('data-state', 'connected');
+  await expect(
+    panel.locator('[data-testid="modelreg-status"]')
+  ).toHaveAttribute('data-state', 'connected');
 });

@@ -25,14 +25,26 @@ export async function registryClient(): Promise<APIRequestContext> {
 }
 
 /** Creates a group unless it exists already. */
-export async function ensureGroup(api: APIRequestContext, name: string): Promise<void> {
-  const response = await api.post('/api/v1/groups', { data: { name, visibility: 'private' } });
+export async function ensureGroup(
+  api: APIRequestContext,
+  name: string
+): Promise<void> {
+  const response = await api.post('/api/v1/groups', {
+    data: { name, visibility: 'private' }
+  });
   if (![201, 409].includes(response.status())) {
-    throw new Error(`creating group ${name}: ${response.status()} ${await response.text()}`);
+    throw new Error(
+      `creating group ${name}: ${response.status()} ${await response.text()}`
+    );
   }
 }
 
 /** Saves a screenshot of the page as a test artifact (ui-tests/screenshots/<name>.png, kept after the run). */
-export async function snapshot(page: { screenshot: (o: any) => Promise<any> }, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(__dirname, '..', 'screenshots', `${name}.png`) });
+export async function snapshot(
+  page: { screenshot: (o: any) => Promise<any> },
+  name: string
+): Promise<void> {
+  await page.screenshot({
+    path: path.join(__dirname, '..', 'screenshots', `${name}.png`)
+  });
 }

@@ -30,7 +30,10 @@ test('page size and default group shape the model list', async ({ page }) => {
   for (const row of await rows.all()) {
     await expect(row).toContainText('paged/');
   }
-  await panel.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Next' }).click();
+  await panel
+    .getByRole('navigation', { name: 'Pages' })
+    .getByRole('button', { name: 'Next' })
+    .click();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('paged/');
 });

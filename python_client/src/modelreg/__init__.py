@@ -45,14 +45,39 @@ from .errors import (
 )
 from .registry import Registry
 
+# isort: split
 # Imported after the `compare` module above, so that `modelreg.compare` is the function.
 from ._fluent import compare  # noqa: E402
 
 __all__ = [
-    "Registry", "Candidate", "Comparison", "__version__",
-    "start_candidate", "active_candidate", "pull", "compare", "end_candidate", "set_registry",
-    "log_param", "log_params", "log_metric", "log_metrics", "log_artifact", "set_tag", "set_tags",
-    "RegistryError", "NotFound", "PermissionDenied", "Unauthenticated", "VersionLocked", "VersionExists",
-    "Conflict", "ParamAlreadySet", "DigestMismatch", "ValidationError", "RegistryUnavailable",
-    "NotConfigured", "OfflineCacheMiss",
+    "Registry",
+    "Candidate",
+    "Comparison",
+    "__version__",
+    "start_candidate",
+    "active_candidate",
+    "pull",
+    "compare",
+    "end_candidate",
+    "set_registry",
+    "log_param",
+    "log_params",
+    "log_metric",
+    "log_metrics",
+    "log_artifact",
+    "set_tag",
+    "set_tags",
+    "RegistryError",
+    "NotFound",
+    "PermissionDenied",
+    "Unauthenticated",
+    "VersionLocked",
+    "VersionExists",
+    "Conflict",
+    "ParamAlreadySet",
+    "DigestMismatch",
+    "ValidationError",
+    "RegistryUnavailable",
+    "NotConfigured",
+    "OfflineCacheMiss",
 ]

@@ -82,8 +82,9 @@ def _hash_file(path: Path) -> str:
 def _safe_relative(path: str) -> PurePosixPath:
     relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise ValidationError(f"Refusing artifact path {path!r}: it would leave the snapshot directory",
-                              code="INVALID_PATH")
+        raise ValidationError(
+            f"Refusing artifact path {path!r}: it would leave the snapshot directory", code="INVALID_PATH"
+        )
     return relative
 
 
@@ -166,8 +167,9 @@ class Cache:
                 return None
         return snapshot
 
-    def fill_snapshot(self, model: ModelName, version: Dict[str, Any], fetch_for: Callable[[FileEntry], Fetch],
-                      verify: bool = False) -> Path:
+    def fill_snapshot(
+        self, model: ModelName, version: Dict[str, Any], fetch_for: Callable[[FileEntry], Fetch], verify: bool = False
+    ) -> Path:
         """Make ``model@version`` complete in the cache, fetching only blobs that are missing or bad.
 
         Args:

@@ -92,8 +92,9 @@ def _registry() -> "Registry":
     return _default_registry
 
 
-def start_candidate(model: str, name: Optional[str] = None, experiment: Optional[str] = None,
-                    **kwargs: Any) -> "Candidate":
+def start_candidate(
+    model: str, name: Optional[str] = None, experiment: Optional[str] = None, **kwargs: Any
+) -> "Candidate":
     """Open a candidate and make it active. Same arguments as :meth:`Registry.candidate`.
 
     Example:

@@ -3,7 +3,7 @@
 import json
 import platform
 import time
-from typing import Any, Callable, Dict, IO, List, Mapping, Optional, Tuple, Union
+from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import requests
 
@@ -178,8 +178,13 @@ class HttpClient:
             self.stats.record(method, path, headers.get("Range"))
             try:
                 response = self.session.request(
-                    method, url, params=params, data=data, headers=headers,
-                    stream=stream, timeout=constants.REQUEST_TIMEOUT_SECONDS,
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    stream=stream,
+                    timeout=constants.REQUEST_TIMEOUT_SECONDS,
                 )
             except requests.RequestException as error:
                 last_error = error
@@ -187,7 +192,7 @@ class HttpClient:
                 # A refused connection is retried briefly (a restarting server); a reset one fully.
                 limit = min(2, constants.MAX_RETRIES) if refused else constants.MAX_RETRIES
                 if attempt < limit and (retry_on_connection_error or refused):
-                    time.sleep(constants.RETRY_BACKOFF_SECONDS * 2 ** attempt)
+                    time.sleep(constants.RETRY_BACKOFF_SECONDS * 2**attempt)
                     continue
                 raise unreachable(self.base_url, error) from error
             finally:
@@ -199,7 +204,7 @@ class HttpClient:
                 response.status_code in (429, 504) and method in _IDEMPOTENT
             )
             if retryable and attempt < constants.MAX_RETRIES:
-                delay = _retry_after(response) or constants.RETRY_BACKOFF_SECONDS * 2 ** attempt
+                delay = _retry_after(response) or constants.RETRY_BACKOFF_SECONDS * 2**attempt
                 response.close()
                 time.sleep(delay)
                 continue

@@ -37,9 +37,7 @@ def environment() -> Dict[str, Any]:
 
 def _git(cwd: Path, *args: str) -> Optional[str]:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=str(cwd), capture_output=True, text=True, timeout=5, check=False
-        )
+        done = subprocess.run(["git", *args], cwd=str(cwd), capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

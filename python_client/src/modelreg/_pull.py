@@ -20,8 +20,12 @@ from ._refs import ModelName, Ref, artifact_path
 from .errors import OfflineCacheMiss, RegistryUnavailable
 
 # Failures in the middle of a response body: the download continues with Range.
-_BROKEN_STREAM = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                  urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError)
+_BROKEN_STREAM = (
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.ReadTimeoutError,
+)
 
 
 def _copy_body(raw: Any, writer: BlobWriter, on_chunk: Callable[[int], None]) -> None:
@@ -84,7 +88,7 @@ def _fetcher(http: HttpClient, model: ModelName, version: str, entry: FileEntry,
                 except _BROKEN_STREAM as error:
                     if attempt == constants.MAX_RETRIES:
                         raise unreachable(http.base_url, error) from error
-                    time.sleep(constants.RETRY_BACKOFF_SECONDS * 2 ** attempt)
+                    time.sleep(constants.RETRY_BACKOFF_SECONDS * 2**attempt)
                 finally:
                     response.close()
 
@@ -125,8 +129,9 @@ def pull_offline(cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool
     )
 
 
-def pull(http: HttpClient, cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool,
-         show_progress: bool = True) -> Path:
+def pull(
+    http: HttpClient, cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool, show_progress: bool = True
+) -> Path:
     """Make ``ref`` (a version, alias or ``latest``) complete in the cache and return its directory."""
     if ref.is_exact_version:
         # Versions never change once promoted, so a complete snapshot needs no network at all.

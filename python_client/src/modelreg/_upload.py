@@ -77,13 +77,18 @@ def upload_file(
     try:
         # Checksum deploy: attach the blob the store already holds, with an empty body.
         return http.json(
-            "PUT", url_path, body=lambda: (b"", 0),
+            "PUT",
+            url_path,
+            body=lambda: (b"", 0),
             headers={"X-Checksum-Deploy": "true", "X-Checksum-Sha256": digest},
         )
     except NotFound:
         pass  # the store lacks these bytes: send them
     with Progress(size, f"Uploading {path}", enabled=show_progress) as bar:
         return http.json(
-            "PUT", url_path, body=lambda: (open(local_file, "rb"), size), on_sent=bar.update,
+            "PUT",
+            url_path,
+            body=lambda: (open(local_file, "rb"), size),
+            on_sent=bar.update,
             headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
         )

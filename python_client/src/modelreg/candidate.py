@@ -119,14 +119,24 @@ class Candidate:
 
     def _repr_html_(self) -> str:
         """A small card in notebooks: status, version, params and latest metrics."""
+
         def rows(items: Mapping[str, Any]) -> str:
-            return "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-                           for k, v in sorted(items.items()))
+            return "".join(
+                f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                for k, v in sorted(items.items())
+            )
+
         metrics = {k: v.get("value") for k, v in self.metrics.items() if isinstance(v, dict)}
-        head = {"candidate": f"{self.model}#{self.iid}", "name": self.name, "status": self.status,
-                "version": self.version or "-"}
-        return (f"<table>{rows(head)}<tr><th colspan=2>params</th></tr>{rows(self.params)}"
-                f"<tr><th colspan=2>metrics</th></tr>{rows(metrics)}</table>")
+        head = {
+            "candidate": f"{self.model}#{self.iid}",
+            "name": self.name,
+            "status": self.status,
+            "version": self.version or "-",
+        }
+        return (
+            f"<table>{rows(head)}<tr><th colspan=2>params</th></tr>{rows(self.params)}"
+            f"<tr><th colspan=2>metrics</th></tr>{rows(metrics)}</table>"
+        )
 
     def refresh(self) -> "Candidate":
         """Re-read the candidate from the server (flushing buffered metrics first)."""
@@ -184,15 +194,21 @@ class Candidate:
             VersionLocked: the candidate was promoted.
         """
         if self.locked:
-            raise VersionLocked(f"Candidate {self.model}#{self.iid} became version {self.version}; "
-                                "versions never change. Start a new candidate to log more.")
+            raise VersionLocked(
+                f"Candidate {self.model}#{self.iid} became version {self.version}; "
+                "versions never change. Start a new candidate to log more."
+            )
         value = float(value)
         if not math.isfinite(value):
-            warnings.warn(f"modelreg: metric {key!r} = {value} at step {step} skipped (not a finite number)",
-                          stacklevel=2)
+            warnings.warn(
+                f"modelreg: metric {key!r} = {value} at step {step} skipped (not a finite number)", stacklevel=2
+            )
             return
-        point: Dict[str, Any] = {"key": key, "value": value,
-                                 "timestamp": int(timestamp if timestamp is not None else time.time() * 1000)}
+        point: Dict[str, Any] = {
+            "key": key,
+            "value": value,
+            "timestamp": int(timestamp if timestamp is not None else time.time() * 1000),
+        }
         if step is not None:
             point["step"] = int(step)
         with self._lock:
@@ -200,13 +216,16 @@ class Candidate:
             if self._oldest is None:
                 self._oldest = time.monotonic()
                 self._schedule_flush()
-            due = (len(self._buffer) >= constants.METRIC_BATCH_SIZE
-                   or time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS)
+            due = (
+                len(self._buffer) >= constants.METRIC_BATCH_SIZE
+                or time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS
+            )
         if due:
             self.flush()
 
-    def log_metrics(self, metrics: Mapping[str, float], step: Optional[int] = None,
-                    timestamp: Optional[int] = None) -> None:
+    def log_metrics(
+        self, metrics: Mapping[str, float], step: Optional[int] = None, timestamp: Optional[int] = None
+    ) -> None:
         """Record several metrics at one step. See :meth:`log_metric`."""
         stamp = int(timestamp if timestamp is not None else time.time() * 1000)
         for key, value in metrics.items():
@@ -236,7 +255,7 @@ class Candidate:
         size = constants.METRIC_BATCH_SIZE
         for start in range(0, len(pending), size):
             try:
-                self._registry._client.json("POST", f"{self.path}/metrics", json_body=pending[start:start + size])
+                self._registry._client.json("POST", f"{self.path}/metrics", json_body=pending[start : start + size])
             except Exception:
                 with self._lock:  # keep what was not sent, in order, for the next attempt
                     self._buffer[:0] = pending[start:]
@@ -253,8 +272,9 @@ class Candidate:
         return bool(self._buffer)
 
     # -- artifacts ----------------------------------------------------------------------------
-    def log_artifact(self, local_path: Union[str, Path], path: Optional[str] = None,
-                     show_progress: bool = True) -> List[Dict[str, Any]]:
+    def log_artifact(
+        self, local_path: Union[str, Path], path: Optional[str] = None, show_progress: bool = True
+    ) -> List[Dict[str, Any]]:
         """Upload a file or a directory. Bytes the registry already holds are not sent again.
 
         Args:
@@ -299,8 +319,9 @@ class Candidate:
         """Mark the candidate failed."""
         self.end("failed")
 
-    def promote(self, version: Optional[str] = None, *, bump: Optional[str] = None,
-                notes: Optional[str] = None) -> Dict[str, Any]:
+    def promote(
+        self, version: Optional[str] = None, *, bump: Optional[str] = None, notes: Optional[str] = None
+    ) -> Dict[str, Any]:
         """Promote this candidate to a locked version. A running candidate is finished first.
 
         Args:

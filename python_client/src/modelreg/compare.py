@@ -102,8 +102,10 @@ class Comparison:
                 body.append(f'<tr class="section"><th colspan="{len(self.labels) + 1}">{name}</th></tr>')
             cells = "".join(f'<td class="{c}">{html.escape(t)}</td>' for t, c in zip(texts, classes))
             body.append(f"<tr><th>{html.escape(key)}</th>{cells}</tr>")
-        return (f'{_CSS}<table class="modelreg-compare"><thead><tr><th>{html.escape(self.model)}</th>{head}</tr>'
-                f"</thead><tbody>{''.join(body)}</tbody></table>")
+        return (
+            f'{_CSS}<table class="modelreg-compare"><thead><tr><th>{html.escape(self.model)}</th>{head}</tr>'
+            f"</thead><tbody>{''.join(body)}</tbody></table>"
+        )
 
     def to_pandas(self) -> Any:
         """A DataFrame: one row per param/metric (``params.x``, ``metrics.y``), one column per item.

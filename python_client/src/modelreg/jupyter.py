@@ -51,14 +51,19 @@ class _Expected(Exception):
 
 def _notebook_file(notebook_path: Optional[str]) -> Path:
     if not notebook_path:
-        raise _Expected("NOTEBOOK_NOT_FOUND", "The notebook path is unknown: pass notebook_path='dir/name.ipynb' "
-                                              "or attach_notebook=False.")
+        raise _Expected(
+            "NOTEBOOK_NOT_FOUND",
+            "The notebook path is unknown: pass notebook_path='dir/name.ipynb' or attach_notebook=False.",
+        )
     # The kernel runs in the notebook's folder; notebook_path is relative to the Jupyter root.
     for candidate in (Path(Path(notebook_path).name), Path(notebook_path)):
         if candidate.is_file():
             return candidate
-    raise _Expected("NOTEBOOK_NOT_FOUND", f"Cannot find the saved notebook {notebook_path} from the kernel's "
-                                          f"working directory {Path.cwd()}. Save it, or pass attach_notebook=False.")
+    raise _Expected(
+        "NOTEBOOK_NOT_FOUND",
+        f"Cannot find the saved notebook {notebook_path} from the kernel's "
+        f"working directory {Path.cwd()}. Save it, or pass attach_notebook=False.",
+    )
 
 
 def _uploads(files: Sequence[Union[str, Path]], notebook: Optional[Path]) -> List[Tuple[Path, str]]:
@@ -67,23 +72,25 @@ def _uploads(files: Sequence[Union[str, Path]], notebook: Optional[Path]) -> Lis
         try:
             found.extend(artifact_files(Path(item)))
         except FileNotFoundError as error:
-            raise _Expected("FILE_NOT_FOUND", f"{error}. Paths are relative to the kernel's working "
-                                              f"directory {Path.cwd()}.") from error
+            raise _Expected(
+                "FILE_NOT_FOUND", f"{error}. Paths are relative to the kernel's working directory {Path.cwd()}."
+            ) from error
     if notebook is not None:
         found.append((notebook, f"notebook/{notebook.name}"))
     return found
 
 
-def _open_candidate(model: str, name: Optional[str], notebook_path: Optional[str], experiment: Optional[str],
-                    attach_environment: bool) -> Tuple[Candidate, bool]:
+def _open_candidate(
+    model: str, name: Optional[str], notebook_path: Optional[str], experiment: Optional[str], attach_environment: bool
+) -> Tuple[Candidate, bool]:
     existing = _fluent.candidate_to_complete(model)
     if existing is None:
         default_name = Path(notebook_path).stem if notebook_path else None
-        return _fluent._registry().candidate(model, name=name or default_name, experiment=experiment,
-                                             capture_environment=attach_environment), True
+        return _fluent._registry().candidate(
+            model, name=name or default_name, experiment=experiment, capture_environment=attach_environment
+        ), True
     # An explicit name or experiment (typed in the extension's dialog) wins over what the code set.
-    changes = {k: v for k, v in (("name", name), ("experiment", experiment))
-               if v and existing.to_dict().get(k) != v}
+    changes = {k: v for k, v in (("name", name), ("experiment", experiment)) if v and existing.to_dict().get(k) != v}
     if changes:
         existing._patch(changes)
     return existing, False

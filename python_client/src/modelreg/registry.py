@@ -33,8 +33,14 @@ class Registry:
         >>> path = reg.pull("acme/churn@latest")
     """
 
-    def __init__(self, url: Optional[str] = None, token: Optional[str] = None, *,
-                 cache_dir: Optional[Union[str, Path]] = None, offline: Optional[bool] = None) -> None:
+    def __init__(
+        self,
+        url: Optional[str] = None,
+        token: Optional[str] = None,
+        *,
+        cache_dir: Optional[Union[str, Path]] = None,
+        offline: Optional[bool] = None,
+    ) -> None:
         self.url, token = _config.resolve(url, token)
         self.offline = constants.offline() if offline is None else offline
         self.cache = Cache(Path(cache_dir) if cache_dir else constants.cache_dir())
@@ -53,7 +59,8 @@ class Registry:
         if self.offline or self._http is None:
             raise RegistryUnavailable(
                 "Offline (MODELREG_OFFLINE=1): only pulls of cached versions work. Unset MODELREG_OFFLINE "
-                "to talk to the registry.", code="OFFLINE"
+                "to talk to the registry.",
+                code="OFFLINE",
             )
         return self._http
 
@@ -77,8 +84,13 @@ class Registry:
         return self._client.json("POST", "/groups", json_body={"name": name, "visibility": visibility})
 
     # -- models -----------------------------------------------------------------------------
-    def models(self, query: Optional[str] = None, group: Optional[str] = None, tag: Optional[str] = None,
-               limit: Optional[int] = None) -> List[Dict[str, Any]]:
+    def models(
+        self,
+        query: Optional[str] = None,
+        group: Optional[str] = None,
+        tag: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> List[Dict[str, Any]]:
         """Models you can read, as model cards (dicts, see docs/api.md).
 
         Args:
@@ -98,8 +110,9 @@ class Registry:
         """
         return self._client.json("GET", ModelName.parse(name).path)
 
-    def create_model(self, name: str, description: Optional[str] = None,
-                     metadata: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    def create_model(
+        self, name: str, description: Optional[str] = None, metadata: Optional[Mapping[str, Any]] = None
+    ) -> Dict[str, Any]:
         """Create a model in an existing group (developer+).
 
         Raises:
@@ -115,9 +128,17 @@ class Registry:
         return self._client.json("POST", f"/models/{quote(model.group, safe='')}", json_body=body)
 
     # -- candidates -------------------------------------------------------------------------
-    def candidate(self, model: str, name: Optional[str] = None, experiment: Optional[str] = None, *,
-                  params: Optional[Mapping[str, ParamValue]] = None, tags: Optional[Mapping[str, Any]] = None,
-                  provenance: Optional[Mapping[str, Any]] = None, capture_environment: bool = True) -> Candidate:
+    def candidate(
+        self,
+        model: str,
+        name: Optional[str] = None,
+        experiment: Optional[str] = None,
+        *,
+        params: Optional[Mapping[str, ParamValue]] = None,
+        tags: Optional[Mapping[str, Any]] = None,
+        provenance: Optional[Mapping[str, Any]] = None,
+        capture_environment: bool = True,
+    ) -> Candidate:
         """Start a new candidate (status ``running``) and make it the active one.
 
         The model is created if it does not exist yet (you need the developer role in its group).
@@ -150,8 +171,9 @@ class Registry:
             body["params"] = {k: _param_text(v) for k, v in params.items()}
         if tags:
             body["tags"] = {k: str(v) for k, v in tags.items()}
-        data = self._client.json("POST", f"{model_name.path}/candidates", params={"create_model": "true"},
-                                 json_body=body)
+        data = self._client.json(
+            "POST", f"{model_name.path}/candidates", params={"create_model": "true"}, json_body=body
+        )
         created = Candidate(self, data)
         _fluent.activate(created)
         return created
@@ -164,9 +186,16 @@ class Registry:
         """
         return Candidate(self, self._client.json("GET", f"{ModelName.parse(model).path}/candidates/{int(iid)}"))
 
-    def candidates(self, model: str, *, status: Optional[str] = None, experiment: Optional[str] = None,
-                   filter: Optional[str] = None, order_by: Optional[str] = None,
-                   limit: Optional[int] = None) -> List[Candidate]:
+    def candidates(
+        self,
+        model: str,
+        *,
+        status: Optional[str] = None,
+        experiment: Optional[str] = None,
+        filter: Optional[str] = None,
+        order_by: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> List[Candidate]:
         """Candidates of a model, newest first unless ``order_by`` says otherwise.
 
         Args:
@@ -177,8 +206,11 @@ class Registry:
             order_by: e.g. ``"metrics.auc DESC"``.
             limit: at most this many.
         """
-        params = {k: v for k, v in (("status", status), ("experiment", experiment), ("filter", filter),
-                                    ("order_by", order_by)) if v}
+        params = {
+            k: v
+            for k, v in (("status", status), ("experiment", experiment), ("filter", filter), ("order_by", order_by))
+            if v
+        }
         items = self._client.paginate(f"{ModelName.parse(model).path}/candidates", params, limit)
         return [Candidate(self, item) for item in items]
 
@@ -216,13 +248,21 @@ class Registry:
         path = f"{parsed.model.path}/versions/{quote(parsed.version or '', safe='')}/yank"
         return self._client.json("POST", path, json_body={"reason": reason})
 
-    def promote(self, model: str, candidate: int, version: Optional[str] = None, *,
-                bump: Optional[str] = None, notes: Optional[str] = None) -> Dict[str, Any]:
+    def promote(
+        self,
+        model: str,
+        candidate: int,
+        version: Optional[str] = None,
+        *,
+        bump: Optional[str] = None,
+        notes: Optional[str] = None,
+    ) -> Dict[str, Any]:
         """Promote candidate ``candidate`` of ``model`` to a locked version. See :meth:`Candidate.promote`."""
         return self.get_candidate(model, candidate).promote(version, bump=bump, notes=notes)
 
-    def pull(self, ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False,
-             show_progress: bool = True) -> Path:
+    def pull(
+        self, ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False, show_progress: bool = True
+    ) -> Path:
         """Download a version into the local cache and return its directory.
 
         Pulling a version that is already cached downloads nothing; every file is checked against

@@ -21,11 +21,17 @@ function options(argv: string[]) {
   };
   return {
     transferMiB: get('transfer-mib', 1024),
-    shape: { models: get('models', 1000), candidatesPerModel: get('candidates', 100), metricsPerCandidate: get('metrics', 20) } as SeedShape,
+    shape: {
+      models: get('models', 1000),
+      candidatesPerModel: get('candidates', 100),
+      metricsPerCandidate: get('metrics', 20)
+    } as SeedShape,
     requests: get('requests', 300),
     skipTransfer: argv.includes('--skip-transfer'),
     skipLatency: argv.includes('--skip-latency'),
-    store: argv.includes('--store') ? path.resolve(argv[argv.indexOf('--store') + 1]) : null,
+    store: argv.includes('--store')
+      ? path.resolve(argv[argv.indexOf('--store') + 1])
+      : null
   };
 }
 
@@ -33,7 +39,11 @@ const log = (s: string) => console.error(`[bench] ${s}`);
 const f1 = (n: number) => n.toFixed(1);
 
 /** Seeds a store of `shape`, or reuses the one kept in `store` from an earlier run. */
-async function seededStore(workDir: string, shape: SeedShape, store: string | null): Promise<{ dataDir: string; token: string; seedS: number | null }> {
+async function seededStore(
+  workDir: string,
+  shape: SeedShape,
+  store: string | null
+): Promise<{ dataDir: string; token: string; seedS: number | null }> {
   const dataDir = path.join(workDir, 'latency-data');
   const marker = store && path.join(store, 'bench-shape.json');
   if (store && fs.existsSync(marker!)) {
@@ -46,7 +56,9 @@ async function seededStore(workDir: string, shape: SeedShape, store: string | nu
   }
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const t = Date.now();
-  log(`seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`);
+  log(
+    `seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`
+  );
   await seedRegistry(dataDir, token, shape, log);
   const seedS = (Date.now() - t) / 1000;
   log(`seeded in ${f1(seedS)} s`);
@@ -58,17 +70,44 @@ async function seededStore(workDir: string, shape: SeedShape, store: string | nu
   return { dataDir, token, seedS };
 }
 
-async function latency(workDir: string, shape: SeedShape, requests: number, store: string | null): Promise<{ seed_s: number | null; results: LatencyResult[] }> {
+async function latency(
+  workDir: string,
+  shape: SeedShape,
+  requests: number,
+  store: string | null
+): Promise<{ seed_s: number | null; results: LatencyResult[] }> {
   const { dataDir, token, seedS } = await seededStore(workDir, shape, store);
   const reg = await startRegistry(dataDir, token);
   try {
     const api = `${reg.url}/api/v1/models/bench`;
     const model = (i: number) => `m${(i * 7919) % shape.models}`;
-    const refs = Array.from({ length: Math.min(100, shape.candidatesPerModel) }, (_, i) => `c:${i + 1}`).join(',');
+    const refs = Array.from(
+      { length: Math.min(100, shape.candidatesPerModel) },
+      (_, i) => `c:${i + 1}`
+    ).join(',');
     const results = [
-      await measure('model card GET', 20, requests, (i) => `${api}/${model(i)}`, token),
-      await measure('candidate search, order_by metric', 50, requests, (i) => `${api}/${model(i)}/candidates?order_by=${encodeURIComponent(`metrics.metric_${1 + (i % 19)} DESC`)}&filter=${encodeURIComponent('metrics.loss < 0.9')}&limit=50`, token),
-      await measure(`compare of ${Math.min(100, shape.candidatesPerModel)} candidates`, 100, Math.max(50, Math.floor(requests / 3)), (i) => `${api}/${model(i)}/compare?refs=${refs}`, token),
+      await measure(
+        'model card GET',
+        20,
+        requests,
+        i => `${api}/${model(i)}`,
+        token
+      ),
+      await measure(
+        'candidate search, order_by metric',
+        50,
+        requests,
+        i =>
+          `${api}/${model(i)}/candidates?order_by=${encodeURIComponent(`metrics.metric_${1 + (i % 19)} DESC`)}&filter=${encodeURIComponent('metrics.loss < 0.9')}&limit=50`,
+        token
+      ),
+      await measure(
+        `compare of ${Math.min(100, shape.candidatesPerModel)} candidates`,
+        100,
+        Math.max(50, Math.floor(requests / 3)),
+        i => `${api}/${model(i)}/compare?refs=${refs}`,
+        token
+      )
     ];
     return { seed_s: seedS, results };
   } finally {
@@ -82,19 +121,42 @@ function table(transfer: TransferResult | null, lat: LatencyResult[]): string {
   const lines: string[] = [];
   if (transfer) {
     const mib = transfer.bytes / 2 ** 20;
-    lines.push(`| transfer (${mib.toFixed(0)} MiB, client ${transfer.client}) | seconds | MiB/s | ratio vs cp | target |`, '|---|---|---|---|---|');
-    lines.push(`| cp (same disk) | ${transfer.cp_s.toFixed(2)} | ${f1(transfer.cp_MiBps)} | 1.00 | |`);
-    lines.push(`| sha256 of the file, one core (reference) | ${(mib / transfer.sha256_MiBps).toFixed(2)} | ${f1(transfer.sha256_MiBps)} | ${(transfer.sha256_MiBps / transfer.cp_MiBps).toFixed(2)} | |`);
-    lines.push(`| upload (PUT, hashed + fsync) | ${transfer.upload_s.toFixed(2)} | ${f1(transfer.upload_MiBps)} | ${transfer.upload_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
-    lines.push(`| download (GET to file) | ${transfer.download_s.toFixed(2)} | ${f1(transfer.download_MiBps)} | ${transfer.download_ratio_vs_cp.toFixed(2)} | >= 0.6 |`);
+    lines.push(
+      `| transfer (${mib.toFixed(0)} MiB, client ${transfer.client}) | seconds | MiB/s | ratio vs cp | target |`,
+      '|---|---|---|---|---|'
+    );
+    lines.push(
+      `| cp (same disk) | ${transfer.cp_s.toFixed(2)} | ${f1(transfer.cp_MiBps)} | 1.00 | |`
+    );
+    lines.push(
+      `| sha256 of the file, one core (reference) | ${(mib / transfer.sha256_MiBps).toFixed(2)} | ${f1(transfer.sha256_MiBps)} | ${(transfer.sha256_MiBps / transfer.cp_MiBps).toFixed(2)} | |`
+    );
+    lines.push(
+      `| upload (PUT, hashed + fsync) | ${transfer.upload_s.toFixed(2)} | ${f1(transfer.upload_MiBps)} | ${transfer.upload_ratio_vs_cp.toFixed(2)} | >= 0.6 |`
+    );
+    lines.push(
+      `| download (GET to file) | ${transfer.download_s.toFixed(2)} | ${f1(transfer.download_MiBps)} | ${transfer.download_ratio_vs_cp.toFixed(2)} | >= 0.6 |`
+    );
     lines.push('', '| server memory | MiB | target |', '|---|---|---|');
-    lines.push(`| peak RSS during upload | ${f1(transfer.rss_peak_upload_MiB)} | < 150 |`);
-    lines.push(`| peak RSS during download | ${f1(transfer.rss_peak_download_MiB)} | < 150 |`);
+    lines.push(
+      `| peak RSS during upload | ${f1(transfer.rss_peak_upload_MiB)} | < 150 |`
+    );
+    lines.push(
+      `| peak RSS during download | ${f1(transfer.rss_peak_download_MiB)} | < 150 |`
+    );
     lines.push(`| VmHWM (process lifetime) | ${f1(transfer.rss_hwm_MiB)} | |`);
   }
   if (lat.length) {
-    lines.push('', '| latency | requests | p50 ms | p99 ms | max ms | p99 target ms |', '|---|---|---|---|---|---|');
-    for (const r of lat) lines.push(`| ${r.name} | ${r.requests} | ${f1(r.p50_ms)} | ${f1(r.p99_ms)} | ${f1(r.max_ms)} | < ${r.target_p99_ms} |`);
+    lines.push(
+      '',
+      '| latency | requests | p50 ms | p99 ms | max ms | p99 target ms |',
+      '|---|---|---|---|---|---|'
+    );
+    for (const r of lat) {
+      lines.push(
+        `| ${r.name} | ${r.requests} | ${f1(r.p50_ms)} | ${f1(r.p99_ms)} | ${f1(r.max_ms)} | < ${r.target_p99_ms} |`
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -105,11 +167,23 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
   try {
-    const transfer = opts.skipTransfer ? null : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
-    const lat = opts.skipLatency ? null : await latency(workDir, opts.shape, opts.requests, opts.store);
+    const transfer = opts.skipTransfer
+      ? null
+      : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
+    const lat = opts.skipLatency
+      ? null
+      : await latency(workDir, opts.shape, opts.requests, opts.store);
     const result = {
-      when: new Date().toISOString(), host: { cpus: os.cpus().length, load: os.loadavg(), node: process.version },
-      shape: opts.shape, transfer, seed_s: lat?.seed_s ?? null, latency: lat?.results ?? [],
+      when: new Date().toISOString(),
+      host: {
+        cpus: os.cpus().length,
+        load: os.loadavg(),
+        node: process.version
+      },
+      shape: opts.shape,
+      transfer,
+      seed_s: lat?.seed_s ?? null,
+      latency: lat?.results ?? []
     };
     const file = path.join(outDir, 'server-bench.json');
     fs.writeFileSync(file, JSON.stringify(result, null, 2));
@@ -120,7 +194,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+main().catch(err => {
   console.error(err);
   process.exit(1);
 });

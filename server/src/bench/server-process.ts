@@ -2,14 +2,22 @@ import fs from 'node:fs';
 import { spawnRegistry, type RegistryProcess } from '../registry-process';
 
 /** The registry with the same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming. */
-export function startRegistry(dataDir: string, adminToken: string): Promise<RegistryProcess> {
-  return spawnRegistry({ dataDir, env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' }, nodeArgs: ['--max-semi-space-size=2'] });
+export function startRegistry(
+  dataDir: string,
+  adminToken: string
+): Promise<RegistryProcess> {
+  return spawnRegistry({
+    dataDir,
+    env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' },
+    nodeArgs: ['--max-semi-space-size=2']
+  });
 }
 
 /** Resident set size now and the high-water mark, in MiB, from /proc. */
 export function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  const kb = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
 }
 

@@ -7,7 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { pipeline as pipelineCb } from 'node:stream';
 import { ApiError } from '../errors';
 import { SHA256_HEX, type BlobStore } from './store';
-import { clearQuarantine, markQuarantined, quarantineMarkSync } from './quarantine';
+import {
+  clearQuarantine,
+  markQuarantined,
+  quarantineMarkSync
+} from './quarantine';
 import { verifiedRead } from './verified-read';
 
 /**
@@ -26,16 +30,32 @@ export class LocalBlobStore implements BlobStore {
   }
 
   pathOf(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new ApiError('VALIDATION_ERROR', 'a sha256 digest is 64 lowercase hex characters');
+    if (!SHA256_HEX.test(sha256)) {
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        'a sha256 digest is 64 lowercase hex characters'
+      );
+    }
     return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256);
   }
 
-  async put(body: Readable, opts: { expectedSha256?: string } = {}): Promise<{ sha256: string; size: number }> {
-    const tmp = path.join(this.tmpDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`);
+  async put(
+    body: Readable,
+    opts: { expectedSha256?: string } = {}
+  ): Promise<{ sha256: string; size: number }> {
+    const tmp = path.join(
+      this.tmpDir,
+      `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`
+    );
     const hash = crypto.createHash('sha256');
     let size = 0;
     let unsynced = 0;
-    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: WRITE_BUFFER });
+    const out = fs.createWriteStream(tmp, {
+      flags: 'wx',
+      mode: 0o644,
+      flush: true,
+      highWaterMark: WRITE_BUFFER
+    });
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         hash.update(chunk);
@@ -49,17 +69,25 @@ export class LocalBlobStore implements BlobStore {
           fs.fdatasync(fd, () => undefined);
         }
         cb(null, chunk);
-      },
+      }
     });
     let placed = false;
     try {
       // flush: the file is fsynced before close, so a renamed blob is durable. The request
       // stream errors (or closes early) when the client aborts, and pipeline rejects.
       await pipeline(body, hasher, out);
-      if (body.readableAborted) throw new ApiError('VALIDATION_ERROR', 'the upload was interrupted before the body ended');
+      if (body.readableAborted) {
+        throw new ApiError(
+          'VALIDATION_ERROR',
+          'the upload was interrupted before the body ended'
+        );
+      }
       const sha256 = hash.digest('hex');
       if (opts.expectedSha256 && opts.expectedSha256 !== sha256) {
-        throw new ApiError('DIGEST_MISMATCH', `the body hashes to sha256 ${sha256}, not ${opts.expectedSha256} as X-Checksum-Sha256 says; the upload was discarded`);
+        throw new ApiError(
+          'DIGEST_MISMATCH',
+          `the body hashes to sha256 ${sha256}, not ${opts.expectedSha256} as X-Checksum-Sha256 says; the upload was discarded`
+        );
       }
       const final = this.pathOf(sha256);
       await fsp.mkdir(path.dirname(final), { recursive: true });
@@ -71,7 +99,9 @@ export class LocalBlobStore implements BlobStore {
       await fsyncDir(path.dirname(final));
       return { sha256, size };
     } finally {
-      if (!placed) await fsp.unlink(tmp).catch(() => undefined);
+      if (!placed) {
+        await fsp.unlink(tmp).catch(() => undefined);
+      }
     }
   }
 
@@ -80,7 +110,9 @@ export class LocalBlobStore implements BlobStore {
       const st = await fsp.stat(this.pathOf(sha256));
       return { size: st.size };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return null;
+      }
       throw err;
     }
   }
@@ -91,7 +123,9 @@ export class LocalBlobStore implements BlobStore {
     try {
       await fsp.utimes(this.pathOf(sha256), now, now);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return null;
+      }
       throw err;
     }
     return this.stat(sha256);
@@ -100,14 +134,33 @@ export class LocalBlobStore implements BlobStore {
   open(sha256: string, range?: { start: number; end: number }): Readable {
     // (reliability) Never serve a blob that verify or a failed download marked bad, not even a Range.
     const mark = quarantineMarkSync(this.root, sha256);
-    if (mark) throw new ApiError('BLOB_CORRUPT', `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`);
-    if (range) return fs.createReadStream(this.pathOf(sha256), { start: range.start, end: range.end, highWaterMark: READ_CHUNK });
+    if (mark) {
+      throw new ApiError(
+        'BLOB_CORRUPT',
+        `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`
+      );
+    }
+    if (range) {
+      return fs.createReadStream(this.pathOf(sha256), {
+        start: range.start,
+        end: range.end,
+        highWaterMark: READ_CHUNK
+      });
+    }
     // Whole reads are hashed on the way out: corrupt bytes end in an aborted transfer, never a "complete" one.
     const check = verifiedRead(sha256, (actual, bytes) => {
       this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
-      void markQuarantined(this.root, sha256, { reason: 'corrupt', detail: `${bytes} bytes hash to ${actual}`, found_by: 'download' }).catch(() => undefined);
+      void markQuarantined(this.root, sha256, {
+        reason: 'corrupt',
+        detail: `${bytes} bytes hash to ${actual}`,
+        found_by: 'download'
+      }).catch(() => undefined);
     });
-    return pipelineCb(fs.createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK }), check, () => undefined);
+    return pipelineCb(
+      fs.createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK }),
+      check,
+      () => undefined
+    );
   }
 }
 

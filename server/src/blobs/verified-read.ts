@@ -8,7 +8,10 @@ import { ApiError } from '../errors';
  * the stream fails, so the response is cut short of its Content-Length and the client sees a
  * failed transfer instead of silently wrong bytes.
  */
-export function verifiedRead(expectedSha256: string, onMismatch: (actualSha256: string, bytes: number) => void): Transform {
+export function verifiedRead(
+  expectedSha256: string,
+  onMismatch: (actualSha256: string, bytes: number) => void
+): Transform {
   const hash = crypto.createHash('sha256');
   let held: Buffer | null = null;
   let bytes = 0;
@@ -28,7 +31,12 @@ export function verifiedRead(expectedSha256: string, onMismatch: (actualSha256: 
       }
       onMismatch(actual, bytes);
       // Before the first byte went out this becomes a 500 BLOB_CORRUPT answer; after, a cut-short transfer.
-      cb(new ApiError('BLOB_CORRUPT', `blob sha256 ${expectedSha256} is corrupt on disk (its ${bytes} bytes hash to ${actual}); the download was aborted and the blob quarantined; an administrator should run "modelreg-server verify"`));
-    },
+      cb(
+        new ApiError(
+          'BLOB_CORRUPT',
+          `blob sha256 ${expectedSha256} is corrupt on disk (its ${bytes} bytes hash to ${actual}); the download was aborted and the blob quarantined; an administrator should run "modelreg-server verify"`
+        )
+      );
+    }
   });
 }

@@ -18,11 +18,19 @@ function loadPg(): typeof pgTypes {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null; databaseSchema: string | null }): Promise<{ db: Db; kind: DatabaseKind }> {
+export async function openDatabase(opts: {
+  dataDir: string;
+  databaseUrl: string | null;
+  databaseSchema: string | null;
+}): Promise<{ db: Db; kind: DatabaseKind }> {
   if (opts.databaseUrl) {
     const pg = loadPg();
     const schema = opts.databaseSchema;
-    if (schema && !SCHEMA_NAME.test(schema)) throw new Error(`MODELREG_DATABASE_SCHEMA must match ${SCHEMA_NAME}, got "${schema}"`);
+    if (schema && !SCHEMA_NAME.test(schema)) {
+      throw new Error(
+        `MODELREG_DATABASE_SCHEMA must match ${SCHEMA_NAME}, got "${schema}"`
+      );
+    }
     if (schema) {
       // Created up front with a throwaway client: the pool's search_path points at it.
       const client = new pg.Client({ connectionString: opts.databaseUrl });
@@ -36,7 +44,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,
-      ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+      ...(schema ? { options: `-c search_path="${schema}"` } : {})
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
@@ -55,13 +63,21 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   sqlite.pragma('cache_size = -16384');
   // LIKE matches case as on PostgreSQL, so a filter means the same on both engines.
   sqlite.pragma('case_sensitive_like = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite })
+  });
   return { db, kind: 'sqlite' };
 }
 
 /** Unique/primary-key violations from either engine: the database decided a conflict. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string } | null;
-  if (!e || typeof e.code !== 'string') return false;
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  if (!e || typeof e.code !== 'string') {
+    return false;
+  }
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

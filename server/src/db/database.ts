@@ -6,10 +6,31 @@ import type { Generated, Kysely, Selectable } from 'kysely';
  * are milliseconds since epoch (like MLflow).
  */
 export interface Database {
-  users: { id: Generated<number>; username: string; is_admin: number; created_at: string };
-  tokens: { id: Generated<number>; user_id: number; name: string; token_hash: string; created_at: string };
-  groups: { id: Generated<number>; name: string; visibility: string; created_at: string };
-  memberships: { group_id: number; user_id: number; role: string; created_at: string };
+  users: {
+    id: Generated<number>;
+    username: string;
+    is_admin: number;
+    created_at: string;
+  };
+  tokens: {
+    id: Generated<number>;
+    user_id: number;
+    name: string;
+    token_hash: string;
+    created_at: string;
+  };
+  groups: {
+    id: Generated<number>;
+    name: string;
+    visibility: string;
+    created_at: string;
+  };
+  memberships: {
+    group_id: number;
+    user_id: number;
+    role: string;
+    created_at: string;
+  };
   models: {
     id: Generated<number>;
     group_id: number;
@@ -25,7 +46,12 @@ export interface Database {
   };
   model_tags: { model_id: number; tag: string };
   /** MLflow experiment <-> experiment: integer ids, named series within one model. */
-  experiments: { id: Generated<number>; model_id: number; name: string; created_at: string };
+  experiments: {
+    id: Generated<number>;
+    model_id: number;
+    name: string;
+    created_at: string;
+  };
   candidates: {
     id: Generated<number>;
     model_id: number;
@@ -47,11 +73,30 @@ export interface Database {
   };
   params: { candidate_id: number; key: string; value: string };
   candidate_tags: { candidate_id: number; key: string; value: string };
-  metrics: { id: Generated<number>; candidate_id: number; key: string; value: number; step: number; timestamp: number };
+  metrics: {
+    id: Generated<number>;
+    candidate_id: number;
+    key: string;
+    value: number;
+    step: number;
+    timestamp: number;
+  };
   /** Last value per (candidate, key): max step, then max timestamp. Drives search and compare. */
-  latest_metrics: { candidate_id: number; key: string; value: number; step: number; timestamp: number };
+  latest_metrics: {
+    candidate_id: number;
+    key: string;
+    value: number;
+    step: number;
+    timestamp: number;
+  };
   blobs: { sha256: string; size: number; created_at: string };
-  artifacts: { candidate_id: number; path: string; sha256: string; size: number; created_at: string };
+  artifacts: {
+    candidate_id: number;
+    path: string;
+    sha256: string;
+    size: number;
+    created_at: string;
+  };
   versions: {
     id: Generated<number>;
     model_id: number;
@@ -67,7 +112,13 @@ export interface Database {
     created_by: string;
     created_at: string;
   };
-  aliases: { model_id: number; name: string; version_id: number; updated_by: string; updated_at: string };
+  aliases: {
+    model_id: number;
+    name: string;
+    version_id: number;
+    updated_by: string;
+    updated_at: string;
+  };
   deployments: {
     id: Generated<number>;
     model_id: number;
@@ -78,7 +129,14 @@ export interface Database {
     created_by: string;
     created_at: string;
   };
-  activity: { id: Generated<number>; model_id: number; action: string; actor: string; details: string; created_at: string };
+  activity: {
+    id: Generated<number>;
+    model_id: number;
+    action: string;
+    actor: string;
+    details: string;
+    created_at: string;
+  };
 }
 
 export type Db = Kysely<Database>;

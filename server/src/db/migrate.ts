@@ -1,4 +1,11 @@
-import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type Migration,
+  type MigrationProvider
+} from 'kysely';
 import * as initial from './migrations/2026-11-26-initial';
 import * as mlflow from './migrations/2026-11-26-mlflow';
 import * as metricReadIndexes from './migrations/2026-11-26T2150-metric-read-indexes';
@@ -7,7 +14,7 @@ import * as metricReadIndexes from './migrations/2026-11-26T2150-metric-read-ind
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-initial': initial,
   '2026-11-26-mlflow': mlflow,
-  '2026-11-26T2150-metric-read-indexes': metricReadIndexes,
+  '2026-11-26T2150-metric-read-indexes': metricReadIndexes
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -17,14 +24,26 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   // (reliability) Kysely looks for its migration tables in any schema; pin them to ours, or another
   // registry's tables in the same PostgreSQL database make it skip creating them ("kysely_migration_lock does not exist").
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  const schema = pg ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const schema = pg
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db))
+        .rows[0]?.s
+    : undefined;
   // Several helpers add date-prefixed migrations; a later-named one may land after an earlier-named
   // one already ran somewhere, so order is by name but not enforced against history.
-  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {})
+  });
   const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
+  const failed = results?.find(r => r.status === 'Error');
   if (error || failed) {
-    const what = failed ? `migration ${failed.migrationName} failed` : 'migration failed';
-    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    const what = failed
+      ? `migration ${failed.migrationName} failed`
+      : 'migration failed';
+    throw new Error(
+      `${what}: ${error instanceof Error ? error.message : String(error)}`
+    );
   }
 }

@@ -8,18 +8,40 @@ const MAX_PATH = 1024;
  */
 export function validateArtifactPath(raw: string | undefined): string {
   const p = raw ?? '';
-  const bad = (why: string) => new ApiError('INVALID_PATH', `artifact path "${p.replace(/\0/g, '\\0')}" ${why}; use a relative path like "model/weights.bin"`);
-  if (!p) throw bad('is empty');
-  if (p.length > MAX_PATH) throw bad(`is longer than ${MAX_PATH} characters`);
-  if (p.includes('\0')) throw bad('contains a NUL byte');
-  if (p.includes('\\')) throw bad('contains a backslash');
-  if (p.startsWith('/')) throw bad('is absolute');
+  const bad = (why: string) =>
+    new ApiError(
+      'INVALID_PATH',
+      `artifact path "${p.replace(/\0/g, '\\0')}" ${why}; use a relative path like "model/weights.bin"`
+    );
+  if (!p) {
+    throw bad('is empty');
+  }
+  if (p.length > MAX_PATH) {
+    throw bad(`is longer than ${MAX_PATH} characters`);
+  }
+  if (p.includes('\0')) {
+    throw bad('contains a NUL byte');
+  }
+  if (p.includes('\\')) {
+    throw bad('contains a backslash');
+  }
+  if (p.startsWith('/')) {
+    throw bad('is absolute');
+  }
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(p)) throw bad('contains control characters');
-  if (p.normalize('NFC') !== p) throw bad('is not in Unicode NFC form');
+  if (/[\x00-\x1f\x7f]/.test(p)) {
+    throw bad('contains control characters');
+  }
+  if (p.normalize('NFC') !== p) {
+    throw bad('is not in Unicode NFC form');
+  }
   for (const seg of p.split('/')) {
-    if (seg === '') throw bad('has an empty segment');
-    if (seg === '.' || seg === '..') throw bad(`has a "${seg}" segment`);
+    if (seg === '') {
+      throw bad('has an empty segment');
+    }
+    if (seg === '.' || seg === '..') {
+      throw bad(`has a "${seg}" segment`);
+    }
   }
   return p;
 }

@@ -6,14 +6,20 @@ export function encodeCursor(values: unknown[]): string {
 }
 
 export function decodeCursor(cursor: string | undefined): unknown[] | null {
-  if (!cursor) return null;
+  if (!cursor) {
+    return null;
+  }
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v)) {
+      return v;
+    }
   } catch {
     /* fall through */
   }
-  throw badRequest('cursor is not one this server handed out; start again without cursor=');
+  throw badRequest(
+    'cursor is not one this server handed out; start again without cursor='
+  );
 }
 
 export const DEFAULT_LIMIT = 50;

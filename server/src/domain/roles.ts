@@ -1,4 +1,10 @@
-export const ROLES = ['guest', 'reporter', 'developer', 'maintainer', 'owner'] as const;
+export const ROLES = [
+  'guest',
+  'reporter',
+  'developer',
+  'maintainer',
+  'owner'
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export function roleRank(role: Role | null): number {

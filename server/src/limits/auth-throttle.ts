@@ -4,11 +4,18 @@
  * while a user who mistyped once is not bothered.
  */
 export class AuthThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  private readonly failures = new Map<
+    string,
+    { count: number; resetAt: number }
+  >();
   /** Bounds memory when many addresses fail; the oldest entries go first. */
   private static readonly MAX_ADDRESSES = 10_000;
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now
+  ) {}
 
   get enabled(): boolean {
     return this.limit > 0;
@@ -17,13 +24,17 @@ export class AuthThrottle {
   /** Seconds until `address` may try again, or 0 when it may try now. */
   retryAfter(address: string): number {
     const entry = this.failures.get(address);
-    if (!entry) return 0;
+    if (!entry) {
+      return 0;
+    }
     const t = this.now();
     if (t >= entry.resetAt) {
       this.failures.delete(address);
       return 0;
     }
-    return entry.count >= this.limit ? Math.ceil((entry.resetAt - t) / 1000) : 0;
+    return entry.count >= this.limit
+      ? Math.ceil((entry.resetAt - t) / 1000)
+      : 0;
   }
 
   recordFailure(address: string): void {
@@ -33,10 +44,14 @@ export class AuthThrottle {
       entry.count += 1;
       return;
     }
-    if (entry) this.failures.delete(address);
+    if (entry) {
+      this.failures.delete(address);
+    }
     if (this.failures.size >= AuthThrottle.MAX_ADDRESSES) {
       const oldest = this.failures.keys().next().value;
-      if (oldest !== undefined) this.failures.delete(oldest);
+      if (oldest !== undefined) {
+        this.failures.delete(oldest);
+      }
     }
     this.failures.set(address, { count: 1, resetAt: t + this.windowMs });
   }

@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: Limits = {
   requestTimeoutMs: 0,
   maxConnections: 0,
   authFailureLimit: 20,
-  authFailureWindowMs: 60_000,
+  authFailureWindowMs: 60_000
 };
 
 /** flag name (without --) -> field; the environment variable is MODELREG_ + upper snake case. */
@@ -52,25 +52,39 @@ const FLAGS: Record<string, keyof Limits> = {
   'request-timeout-ms': 'requestTimeoutMs',
   'max-connections': 'maxConnections',
   'auth-failure-limit': 'authFailureLimit',
-  'auth-failure-window-ms': 'authFailureWindowMs',
+  'auth-failure-window-ms': 'authFailureWindowMs'
 };
 
 export const LIMIT_FLAGS = Object.keys(FLAGS);
 
 export const LIMITS_USAGE = `Limits (flag or MODELREG_<FLAG> in the environment; 0 = off where it makes sense):
-  ${LIMIT_FLAGS.map((f) => `--${f} (default ${DEFAULT_LIMITS[FLAGS[f]]})`).join('\n  ')}`;
+  ${LIMIT_FLAGS.map(f => `--${f} (default ${DEFAULT_LIMITS[FLAGS[f]]})`).join('\n  ')}`;
 
-const envName = (flag: string) => 'MODELREG_' + flag.toUpperCase().replace(/-/g, '_');
+const envName = (flag: string) =>
+  'MODELREG_' + flag.toUpperCase().replace(/-/g, '_');
 
-export function parseLimits(opts: Record<string, string>, env: NodeJS.ProcessEnv): Limits {
+export function parseLimits(
+  opts: Record<string, string>,
+  env: NodeJS.ProcessEnv
+): Limits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [flag, field] of Object.entries(FLAGS)) {
     const raw = opts[flag] ?? env[envName(flag)];
-    if (raw === undefined || raw === '') continue;
+    if (raw === undefined || raw === '') {
+      continue;
+    }
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} (${envName(flag)}) must be a whole number >= 0, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new Error(
+        `--${flag} (${envName(flag)}) must be a whole number >= 0, got "${raw}"`
+      );
+    }
     limits[field] = n;
   }
-  if (limits.maxJsonBytes === 0) throw new Error('--max-json-bytes must be > 0: JSON bodies are read into memory');
+  if (limits.maxJsonBytes === 0) {
+    throw new Error(
+      '--max-json-bytes must be > 0: JSON bodies are read into memory'
+    );
+  }
   return limits;
 }

@@ -17,25 +17,40 @@ export function guardedBody(raw: IncomingMessage, maxBytes: number): Transform {
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
       if (maxBytes > 0 && seen > maxBytes) {
-        cb(new ApiError('PAYLOAD_TOO_LARGE', `the artifact is larger than the server's limit of ${maxBytes} bytes (--max-artifact-bytes); nothing was kept`));
+        cb(
+          new ApiError(
+            'PAYLOAD_TOO_LARGE',
+            `the artifact is larger than the server's limit of ${maxBytes} bytes (--max-artifact-bytes); nothing was kept`
+          )
+        );
         return;
       }
       cb(null, chunk);
-    },
+    }
   });
   const clientGone = () => {
-    if (!raw.complete) guard.destroy(Object.assign(new Error('the client aborted the upload'), { code: 'ECONNRESET' }));
+    if (!raw.complete) {
+      guard.destroy(
+        Object.assign(new Error('the client aborted the upload'), {
+          code: 'ECONNRESET'
+        })
+      );
+    }
   };
   raw.on('aborted', clientGone);
-  raw.on('error', (err) => guard.destroy(err));
+  raw.on('error', err => guard.destroy(err));
   raw.on('close', clientGone);
   guard.on('close', () => {
-    if (raw.complete || raw.destroyed) return;
+    if (raw.complete || raw.destroyed) {
+      return;
+    }
     raw.unpipe(guard);
     let drained = 0;
     raw.on('data', (chunk: Buffer) => {
       drained += chunk.length;
-      if (drained > DRAIN_MAX_BYTES) raw.destroy();
+      if (drained > DRAIN_MAX_BYTES) {
+        raw.destroy();
+      }
     });
     raw.resume();
   });

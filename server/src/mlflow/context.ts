@@ -20,7 +20,10 @@ export async function context(request: FastifyRequest): Promise<Ctx> {
   if (!request.caller) {
     const group = await findGroup(db, groupName);
     if (!group || group.visibility !== 'public') {
-      throw new MlflowError('UNAUTHENTICATED', 'send a modelreg token: set MLFLOW_TRACKING_TOKEN=<token> (create one with POST /api/v1/users/{username}/tokens)');
+      throw new MlflowError(
+        'UNAUTHENTICATED',
+        'send a modelreg token: set MLFLOW_TRACKING_TOKEN=<token> (create one with POST /api/v1/users/{username}/tokens)'
+      );
     }
   }
   const access = await groupAccess(db, request.caller, groupName);
@@ -37,46 +40,87 @@ type Input = Record<string, unknown>;
 /** Body for POST/PATCH/DELETE, query string for GET: MLflow's client sends the same fields either way. */
 export function input(request: FastifyRequest): Input {
   const q = (request.query ?? {}) as Input;
-  const b = request.body && typeof request.body === 'object' && !Buffer.isBuffer(request.body) ? (request.body as Input) : {};
+  const b =
+    request.body &&
+    typeof request.body === 'object' &&
+    !Buffer.isBuffer(request.body)
+      ? (request.body as Input)
+      : {};
   return { ...q, ...b };
 }
 
 export function str(inp: Input, key: string): string {
   const v = optStr(inp, key);
-  if (v === undefined || v === '') throw invalidParam(`Missing value for required parameter '${key}'. See the API docs for more information about request parameters.`);
+  if (v === undefined || v === '') {
+    throw invalidParam(
+      `Missing value for required parameter '${key}'. See the API docs for more information about request parameters.`
+    );
+  }
   return v;
 }
 
 export function optStr(inp: Input, key: string): string | undefined {
   let v = inp[key];
-  if (Array.isArray(v)) v = v[0];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') throw invalidParam(`Invalid value for parameter '${key}': expected a string`);
+  if (Array.isArray(v)) {
+    v = v[0];
+  }
+  if (v === undefined || v === null) {
+    return undefined;
+  }
+  if (typeof v === 'object') {
+    throw invalidParam(
+      `Invalid value for parameter '${key}': expected a string`
+    );
+  }
   return String(v);
 }
 
 export function optNum(inp: Input, key: string): number | undefined {
   const v = optStr(inp, key);
-  if (v === undefined || v === '') return undefined;
+  if (v === undefined || v === '') {
+    return undefined;
+  }
   const n = Number(v);
-  if (!Number.isFinite(n)) throw invalidParam(`Invalid value ${JSON.stringify(v)} for parameter '${key}': expected a number`);
+  if (!Number.isFinite(n)) {
+    throw invalidParam(
+      `Invalid value ${JSON.stringify(v)} for parameter '${key}': expected a number`
+    );
+  }
   return n;
 }
 
 export function strList(inp: Input, key: string): string[] {
   const v = inp[key];
-  if (v === undefined || v === null) return [];
+  if (v === undefined || v === null) {
+    return [];
+  }
   return (Array.isArray(v) ? v : [v]).map(String);
 }
 
-export function keyValues(inp: Input, key: string): { key: string; value: string }[] {
+export function keyValues(
+  inp: Input,
+  key: string
+): { key: string; value: string }[] {
   const v = inp[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw invalidParam(`Invalid value for parameter '${key}': expected a list of {key, value}`);
-  return v.map((t) => {
+  if (v === undefined || v === null) {
+    return [];
+  }
+  if (!Array.isArray(v)) {
+    throw invalidParam(
+      `Invalid value for parameter '${key}': expected a list of {key, value}`
+    );
+  }
+  return v.map(t => {
     const o = t as Input;
-    if (!o || typeof o.key !== 'string' || !o.key) throw invalidParam(`Invalid value for parameter '${key}': every entry needs a key`);
-    return { key: o.key, value: o.value === undefined || o.value === null ? '' : String(o.value) };
+    if (!o || typeof o.key !== 'string' || !o.key) {
+      throw invalidParam(
+        `Invalid value for parameter '${key}': every entry needs a key`
+      );
+    }
+    return {
+      key: o.key,
+      value: o.value === undefined || o.value === null ? '' : String(o.value)
+    };
   });
 }
 

@@ -16,13 +16,15 @@ import { runRoutes } from './runs';
 export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err, request, reply) => {
     const { status, body, internal } = toMlflowError(err);
-    if (internal) request.log.error({ err }, 'internal error on an MLflow route');
+    if (internal) {
+      request.log.error({ err }, 'internal error on an MLflow route');
+    }
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({
       error_code: 'ENDPOINT_NOT_FOUND',
-      message: `modelreg does not serve ${request.method} ${request.url.split('?')[0]} (traces, datasets, prompts and gateway are not part of its MLflow support; see docs/mlflow.md)`,
+      message: `modelreg does not serve ${request.method} ${request.url.split('?')[0]} (traces, datasets, prompts and gateway are not part of its MLflow support; see docs/mlflow.md)`
     });
   });
 
@@ -38,10 +40,15 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
   // The MLflow UI's routes (/ajax-api) are the same handlers under another prefix.
   await app.register(tracking, { prefix: '/api/2.0/mlflow' });
   await app.register(tracking, { prefix: '/ajax-api/2.0/mlflow' });
-  await app.register(artifactProxyRoutes, { prefix: '/api/2.0/mlflow-artifacts' });
+  await app.register(artifactProxyRoutes, {
+    prefix: '/api/2.0/mlflow-artifacts'
+  });
 
   // Multipart uploads are off: the client then sends each file as one streamed PUT.
   app.get('/api/3.0/mlflow/server-info', async () => ({
-    store_type: 'modelreg', workspaces_enabled: false, multipart_uploads_enabled: false, multipart_downloads_enabled: false,
+    store_type: 'modelreg',
+    workspaces_enabled: false,
+    multipart_uploads_enabled: false,
+    multipart_downloads_enabled: false
   }));
 }

@@ -4,12 +4,28 @@ import type { Db } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { createCandidate } from '../repos/candidates';
 import { listDir } from './artifacts';
-import { context, input, keyValues, need, optNum, optStr, str, strList, type Ctx } from './context';
+import {
+  context,
+  input,
+  keyValues,
+  need,
+  optNum,
+  optStr,
+  str,
+  strList,
+  type Ctx
+} from './context';
 import { invalidParam } from './errors';
 import { compareValues, matches, page, parseFilter } from './filter';
 import { resolveExperimentId } from './experiments';
 import { lockedError } from './runs';
-import { loggedModelById, m, runById, setRunStatus, type LoggedModelRow } from './store';
+import {
+  loggedModelById,
+  m,
+  runById,
+  setRunStatus,
+  type LoggedModelRow
+} from './store';
 import { loggedModelJson, loggedStatus } from './views';
 
 /**
@@ -17,7 +33,11 @@ import { loggedModelJson, loggedStatus } from './views';
  * the source run's candidate, or a candidate of their own when logged outside a run.
  */
 async function runIdOf(db: Db, row: LoggedModelRow): Promise<string> {
-  const c = await db.selectFrom('candidates').select('run_id').where('id', '=', row.candidate_id).executeTakeFirstOrThrow();
+  const c = await db
+    .selectFrom('candidates')
+    .select('run_id')
+    .where('id', '=', row.candidate_id)
+    .executeTakeFirstOrThrow();
   return c.run_id;
 }
 
@@ -25,46 +45,93 @@ async function json(db: Db, row: LoggedModelRow) {
   return loggedModelJson(row, await runIdOf(db, row));
 }
 
-async function target(request: FastifyRequest, write: boolean): Promise<{ ctx: Ctx; row: LoggedModelRow }> {
+async function target(
+  request: FastifyRequest,
+  write: boolean
+): Promise<{ ctx: Ctx; row: LoggedModelRow }> {
   const ctx = await context(request);
-  if (write) need(ctx, 'developer', 'changing a logged model');
+  if (write) {
+    need(ctx, 'developer', 'changing a logged model');
+  }
   const id = (request.params as { model_id: string }).model_id;
-  return { ctx, row: await loggedModelById(request.server.db, ctx.group.id, id) };
+  return {
+    ctx,
+    row: await loggedModelById(request.server.db, ctx.group.id, id)
+  };
 }
 
-const toMap = (pairs: { key: string; value: string }[]) => Object.fromEntries(pairs.map((p) => [p.key, p.value]));
+const toMap = (pairs: { key: string; value: string }[]) =>
+  Object.fromEntries(pairs.map(p => [p.key, p.value]));
 
-async function update(db: Db, row: LoggedModelRow, patch: Partial<Pick<LoggedModelRow, 'status' | 'tags' | 'params'>>): Promise<LoggedModelRow> {
+async function update(
+  db: Db,
+  row: LoggedModelRow,
+  patch: Partial<Pick<LoggedModelRow, 'status' | 'tags' | 'params'>>
+): Promise<LoggedModelRow> {
   const next = { ...row, ...patch, updated_at: Date.now() };
-  await m(db).updateTable('mlflow_logged_models').set({ status: next.status, tags: next.tags, params: next.params, updated_at: next.updated_at })
-    .where('model_id', '=', row.model_id).execute();
+  await m(db)
+    .updateTable('mlflow_logged_models')
+    .set({
+      status: next.status,
+      tags: next.tags,
+      params: next.params,
+      updated_at: next.updated_at
+    })
+    .where('model_id', '=', row.model_id)
+    .execute();
   return next;
 }
 
-function field(row: LoggedModelRow, runId: string, kind: string, key: string): string | number | undefined {
-  if (kind === 'tag') return (JSON.parse(row.tags) as Record<string, string>)[key];
-  if (kind === 'param') return (JSON.parse(row.params) as Record<string, string>)[key];
-  if (kind === 'metric') return undefined;
+function field(
+  row: LoggedModelRow,
+  runId: string,
+  kind: string,
+  key: string
+): string | number | undefined {
+  if (kind === 'tag') {
+    return (JSON.parse(row.tags) as Record<string, string>)[key];
+  }
+  if (kind === 'param') {
+    return (JSON.parse(row.params) as Record<string, string>)[key];
+  }
+  if (kind === 'metric') {
+    return undefined;
+  }
   switch (key) {
-    case 'name': return row.name;
-    case 'model_id': return row.model_id;
-    case 'model_type': return row.model_type;
-    case 'status': return loggedModelJson(row, runId).info.status;
-    case 'source_run_id': return row.from_run ? runId : undefined;
-    case 'creation_timestamp': case 'creation_time': return Number(row.created_at);
-    case 'last_updated_timestamp': return Number(row.updated_at);
-    default: throw invalidParam(`Invalid attribute key '${key}' in a logged model search`);
+    case 'name':
+      return row.name;
+    case 'model_id':
+      return row.model_id;
+    case 'model_type':
+      return row.model_type;
+    case 'status':
+      return loggedModelJson(row, runId).info.status;
+    case 'source_run_id':
+      return row.from_run ? runId : undefined;
+    case 'creation_timestamp':
+    case 'creation_time':
+      return Number(row.created_at);
+    case 'last_updated_timestamp':
+      return Number(row.updated_at);
+    default:
+      throw invalidParam(
+        `Invalid attribute key '${key}' in a logged model search`
+      );
   }
 }
 
 export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
 
-  app.post('/logged-models', async (request) => {
+  app.post('/logged-models', async request => {
     const ctx = await context(request);
     need(ctx, 'developer', 'logging a model');
     const inp = input(request);
-    const experiment = await resolveExperimentId(db, ctx, str(inp, 'experiment_id'));
+    const experiment = await resolveExperimentId(
+      db,
+      ctx,
+      str(inp, 'experiment_id')
+    );
     const name = optStr(inp, 'name') || 'model';
     validateArtifactPath(name);
     const sourceRunId = optStr(inp, 'source_run_id');
@@ -72,52 +139,93 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     let candidateId: number;
     if (sourceRunId) {
       const run = await runById(db, ctx.group.id, sourceRunId);
-      if (run.candidate.locked) throw await lockedError(db, run);
+      if (run.candidate.locked) {
+        throw await lockedError(db, run);
+      }
       candidateId = run.candidate.id;
     } else {
-      const c = await createCandidate(db, experiment.model.id, {
-        name, experiment: experiment.series, status: 'running', tags: { 'mlflow.loggedModelId': modelId },
-      }, ctx.actor);
+      const c = await createCandidate(
+        db,
+        experiment.model.id,
+        {
+          name,
+          experiment: experiment.series,
+          status: 'running',
+          tags: { 'mlflow.loggedModelId': modelId }
+        },
+        ctx.actor
+      );
       candidateId = c.id;
     }
     const now = Date.now();
     const row: LoggedModelRow = {
-      model_id: modelId, candidate_id: candidateId, experiment_id: experiment.id, name, from_run: sourceRunId ? 1 : 0,
-      status: 'pending', model_type: optStr(inp, 'model_type') ?? '', tags: JSON.stringify(toMap(keyValues(inp, 'tags'))),
-      params: JSON.stringify(toMap(keyValues(inp, 'params'))), created_at: now, updated_at: now,
+      model_id: modelId,
+      candidate_id: candidateId,
+      experiment_id: experiment.id,
+      name,
+      from_run: sourceRunId ? 1 : 0,
+      status: 'pending',
+      model_type: optStr(inp, 'model_type') ?? '',
+      tags: JSON.stringify(toMap(keyValues(inp, 'tags'))),
+      params: JSON.stringify(toMap(keyValues(inp, 'params'))),
+      created_at: now,
+      updated_at: now
     };
     await m(db).insertInto('mlflow_logged_models').values(row).execute();
     return { model: await json(db, row) };
   });
 
-  app.get('/logged-models/:model_id', async (request) => {
+  app.get('/logged-models/:model_id', async request => {
     const { row } = await target(request, false);
     return { model: await json(db, row) };
   });
 
-  app.patch('/logged-models/:model_id', async (request) => {
+  app.patch('/logged-models/:model_id', async request => {
     const { row } = await target(request, true);
     let status: string;
-    try { status = loggedStatus(str(input(request), 'status')); } catch (err) { throw err instanceof Error && /unknown/.test(err.message) ? invalidParam(err.message) : err; }
+    try {
+      status = loggedStatus(str(input(request), 'status'));
+    } catch (err) {
+      throw err instanceof Error && /unknown/.test(err.message)
+        ? invalidParam(err.message)
+        : err;
+    }
     const next = await update(db, row, { status });
-    if (!row.from_run && status !== 'pending') await setRunStatus(db, row.candidate_id, status === 'ready' ? 'finished' : 'failed');
+    if (!row.from_run && status !== 'pending') {
+      await setRunStatus(
+        db,
+        row.candidate_id,
+        status === 'ready' ? 'finished' : 'failed'
+      );
+    }
     return { model: await json(db, next) };
   });
 
-  app.delete('/logged-models/:model_id', async (request) => {
+  app.delete('/logged-models/:model_id', async request => {
     const { row } = await target(request, true);
     // The files stay with the run's candidate: they may already be part of a locked version.
-    await m(db).deleteFrom('mlflow_logged_models').where('model_id', '=', row.model_id).execute();
+    await m(db)
+      .deleteFrom('mlflow_logged_models')
+      .where('model_id', '=', row.model_id)
+      .execute();
     return {};
   });
 
-  app.patch('/logged-models/:model_id/tags', async (request) => {
+  app.patch('/logged-models/:model_id/tags', async request => {
     const { row } = await target(request, true);
-    const tags = { ...JSON.parse(row.tags), ...toMap(keyValues(input(request), 'tags')) };
-    return { model: await json(db, await update(db, row, { tags: JSON.stringify(tags) })) };
+    const tags = {
+      ...JSON.parse(row.tags),
+      ...toMap(keyValues(input(request), 'tags'))
+    };
+    return {
+      model: await json(
+        db,
+        await update(db, row, { tags: JSON.stringify(tags) })
+      )
+    };
   });
 
-  app.delete('/logged-models/:model_id/tags/:tag_key', async (request) => {
+  app.delete('/logged-models/:model_id/tags/:tag_key', async request => {
     const { row } = await target(request, true);
     const tags = JSON.parse(row.tags);
     delete tags[(request.params as { tag_key: string }).tag_key];
@@ -125,40 +233,76 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     return {};
   });
 
-  app.post('/logged-models/:model_id/params', async (request) => {
+  app.post('/logged-models/:model_id/params', async request => {
     const { row } = await target(request, true);
-    const params = { ...JSON.parse(row.params), ...toMap(keyValues(input(request), 'params')) };
+    const params = {
+      ...JSON.parse(row.params),
+      ...toMap(keyValues(input(request), 'params'))
+    };
     await update(db, row, { params: JSON.stringify(params) });
     return {};
   });
 
-  app.get('/logged-models/:model_id/artifacts/directories', async (request) => {
+  app.get('/logged-models/:model_id/artifacts/directories', async request => {
     const { row } = await target(request, false);
-    const sub = (optStr(input(request), 'artifact_directory_path') ?? '').replace(/^\/+|\/+$/g, '');
+    const sub = (
+      optStr(input(request), 'artifact_directory_path') ?? ''
+    ).replace(/^\/+|\/+$/g, '');
     const dir = sub ? `${row.name}/${validateArtifactPath(sub)}` : row.name;
     const files = await listDir(db, row.candidate_id, dir, true);
-    return { root_uri: (await json(db, row)).info.artifact_uri, files: files.map((f) => ({ ...f, path: f.path.slice(row.name.length + 1) })) };
+    return {
+      root_uri: (await json(db, row)).info.artifact_uri,
+      files: files.map(f => ({ ...f, path: f.path.slice(row.name.length + 1) }))
+    };
   });
 
-  app.post('/logged-models/search', async (request) => {
+  app.post('/logged-models/search', async request => {
     const ctx = await context(request);
     const inp = input(request);
     const ids: number[] = [];
-    for (const id of strList(inp, 'experiment_ids')) ids.push((await resolveExperimentId(db, ctx, id)).id);
-    const rows = ids.length ? await m(db).selectFrom('mlflow_logged_models').selectAll().where('experiment_id', 'in', ids).execute() : [];
-    const withRun = await Promise.all(rows.map(async (r) => ({ row: r, runId: await runIdOf(db, r) })));
+    for (const id of strList(inp, 'experiment_ids')) {
+      ids.push((await resolveExperimentId(db, ctx, id)).id);
+    }
+    const rows = ids.length
+      ? await m(db)
+          .selectFrom('mlflow_logged_models')
+          .selectAll()
+          .where('experiment_id', 'in', ids)
+          .execute()
+      : [];
+    const withRun = await Promise.all(
+      rows.map(async r => ({ row: r, runId: await runIdOf(db, r) }))
+    );
     const clauses = parseFilter(optStr(inp, 'filter'));
-    const hits = withRun.filter(({ row, runId }) => clauses.every((c) => matches(c, field(row, runId, c.kind, c.key))));
-    const order = (Array.isArray(inp.order_by) ? inp.order_by : []) as { field_name?: string; ascending?: boolean }[];
+    const hits = withRun.filter(({ row, runId }) =>
+      clauses.every(c => matches(c, field(row, runId, c.kind, c.key)))
+    );
+    const order = (Array.isArray(inp.order_by) ? inp.order_by : []) as {
+      field_name?: string;
+      ascending?: boolean;
+    }[];
     hits.sort((a, b) => {
       for (const o of order) {
         const key = (o.field_name ?? '').replace(/^attributes?\./, '');
-        const c = compareValues(field(a.row, a.runId, 'attribute', key), field(b.row, b.runId, 'attribute', key), o.ascending === false);
-        if (c) return c;
+        const c = compareValues(
+          field(a.row, a.runId, 'attribute', key),
+          field(b.row, b.runId, 'attribute', key),
+          o.ascending === false
+        );
+        if (c) {
+          return c;
+        }
       }
       return Number(b.row.created_at) - Number(a.row.created_at);
     });
-    const p = page(hits, optNum(inp, 'max_results') ?? 100, optStr(inp, 'page_token'));
-    return { models: p.items.map(({ row, runId }) => loggedModelJson(row, runId)), ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) };
+    const p = page(
+      hits,
+      optNum(inp, 'max_results') ?? 100,
+      optStr(inp, 'page_token')
+    );
+    return {
+      models: p.items.map(({ row, runId }) => loggedModelJson(row, runId)),
+      ...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+    };
   });
 }

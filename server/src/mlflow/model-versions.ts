@@ -4,38 +4,112 @@ import { deleteAlias, moveAlias } from '../repos/aliases';
 import { listArtifacts, attachArtifact } from '../repos/artifacts';
 import { createCandidate } from '../repos/candidates';
 import { metricHistories } from '../repos/metrics';
-import { highestVersion, listVersionRows, promote, setNotes } from '../repos/versions';
-import { bumpSemver, precedenceKey, requireSemver, type SemVer } from '../domain/semver';
-import { context, input, keyValues, need, optNum, optStr, str, strList, type Ctx } from './context';
-import { alreadyExists, doesNotExist, invalidParam, MlflowError } from './errors';
-import { compareValues, matches, page, parseFilter, parseOrderBy } from './filter';
-import { loggedModelById, registeredModel, runById, saveVersionMeta, versionByNumber, versionMetas } from './store';
+import {
+  highestVersion,
+  listVersionRows,
+  promote,
+  setNotes
+} from '../repos/versions';
+import {
+  bumpSemver,
+  precedenceKey,
+  requireSemver,
+  type SemVer
+} from '../domain/semver';
+import {
+  context,
+  input,
+  keyValues,
+  need,
+  optNum,
+  optStr,
+  str,
+  strList,
+  type Ctx
+} from './context';
+import {
+  alreadyExists,
+  doesNotExist,
+  invalidParam,
+  MlflowError
+} from './errors';
+import {
+  compareValues,
+  matches,
+  page,
+  parseFilter,
+  parseOrderBy
+} from './filter';
+import {
+  loggedModelById,
+  registeredModel,
+  runById,
+  saveVersionMeta,
+  versionByNumber,
+  versionMetas
+} from './store';
 import { downloadUri, modelVersionsJson, STAGE_BY_ALIAS } from './views';
 
 /** The tag that carries (and, at creation, chooses) the registry's SemVer of an MLflow version. */
 export const SEMVER_TAG = 'modelreg.version';
 
 /** The candidate an MLflow registration points at: a logged model's, or a run's. */
-async function sourceCandidate(db: Db, ctx: Ctx, inp: Record<string, unknown>): Promise<{ candidate: CandidateRow; loggedModelId: string | null }> {
+async function sourceCandidate(
+  db: Db,
+  ctx: Ctx,
+  inp: Record<string, unknown>
+): Promise<{ candidate: CandidateRow; loggedModelId: string | null }> {
   const source = optStr(inp, 'source') ?? '';
-  const loggedModelId = optStr(inp, 'model_id') || /^models:\/(m-[0-9a-f]+)\/?$/.exec(source)?.[1] || null;
+  const loggedModelId =
+    optStr(inp, 'model_id') ||
+    /^models:\/(m-[0-9a-f]+)\/?$/.exec(source)?.[1] ||
+    null;
   if (loggedModelId) {
     const lm = await loggedModelById(db, ctx.group.id, loggedModelId);
-    const candidate = await db.selectFrom('candidates').selectAll().where('id', '=', lm.candidate_id).executeTakeFirstOrThrow();
+    const candidate = await db
+      .selectFrom('candidates')
+      .selectAll()
+      .where('id', '=', lm.candidate_id)
+      .executeTakeFirstOrThrow();
     return { candidate, loggedModelId };
   }
-  const runId = optStr(inp, 'run_id') || /^runs:\/([^/]+)/.exec(source)?.[1] || /^mlflow-artifacts:\/(?:\/[^/]*)?\/?[^/]+\/([^/]+)\/artifacts/.exec(source)?.[1];
+  const runId =
+    optStr(inp, 'run_id') ||
+    /^runs:\/([^/]+)/.exec(source)?.[1] ||
+    /^mlflow-artifacts:\/(?:\/[^/]*)?\/?[^/]+\/([^/]+)\/artifacts/.exec(
+      source
+    )?.[1];
   if (!runId) {
-    throw invalidParam(`cannot register "${source}": the source must be a run (run_id, runs:/<run_id>/<path>) or a logged model (models:/<model_id>) of this registry`);
+    throw invalidParam(
+      `cannot register "${source}": the source must be a run (run_id, runs:/<run_id>/<path>) or a logged model (models:/<model_id>) of this registry`
+    );
   }
-  return { candidate: (await runById(db, ctx.group.id, runId)).candidate, loggedModelId: null };
+  return {
+    candidate: (await runById(db, ctx.group.id, runId)).candidate,
+    loggedModelId: null
+  };
 }
 
 /** "next minor of the highest, 0.1.0 first" unless the `modelreg.version` tag names one. */
-async function chooseSemver(db: Db, model: ModelRow, tags: Record<string, string>): Promise<SemVer> {
-  const v = tags[SEMVER_TAG] ? requireSemver(tags[SEMVER_TAG]) : bumpSemver(highestVersion(await listVersionRows(db, model.id)), 'minor');
-  const taken = await db.selectFrom('versions').select('version').where('model_id', '=', model.id).where('version_key', '=', precedenceKey(v)).executeTakeFirst();
-  if (taken) throw alreadyExists(`Model ${model.name} already has version ${taken.version} (tag ${SEMVER_TAG}); version numbers are never reused, pick another.`);
+async function chooseSemver(
+  db: Db,
+  model: ModelRow,
+  tags: Record<string, string>
+): Promise<SemVer> {
+  const v = tags[SEMVER_TAG]
+    ? requireSemver(tags[SEMVER_TAG])
+    : bumpSemver(highestVersion(await listVersionRows(db, model.id)), 'minor');
+  const taken = await db
+    .selectFrom('versions')
+    .select('version')
+    .where('model_id', '=', model.id)
+    .where('version_key', '=', precedenceKey(v))
+    .executeTakeFirst();
+  if (taken) {
+    throw alreadyExists(
+      `Model ${model.name} already has version ${taken.version} (tag ${SEMVER_TAG}); version numbers are never reused, pick another.`
+    );
+  }
   return v;
 }
 
@@ -43,116 +117,257 @@ async function chooseSemver(db: Db, model: ModelRow, tags: Record<string, string
  * A run of another model, or one already promoted, reaches the target model as a linked candidate:
  * params, metric history and the file manifest are copied as references to the same blobs.
  */
-async function linkedCandidate(db: Db, ctx: Ctx, model: ModelRow, source: CandidateRow): Promise<CandidateRow> {
+async function linkedCandidate(
+  db: Db,
+  ctx: Ctx,
+  model: ModelRow,
+  source: CandidateRow
+): Promise<CandidateRow> {
   const [params, tags, histories, files, from] = await Promise.all([
-    db.selectFrom('params').select(['key', 'value']).where('candidate_id', '=', source.id).execute(),
-    db.selectFrom('candidate_tags').select(['key', 'value']).where('candidate_id', '=', source.id).execute(),
+    db
+      .selectFrom('params')
+      .select(['key', 'value'])
+      .where('candidate_id', '=', source.id)
+      .execute(),
+    db
+      .selectFrom('candidate_tags')
+      .select(['key', 'value'])
+      .where('candidate_id', '=', source.id)
+      .execute(),
     metricHistories(db, [source.id]),
     listArtifacts(db, source.id),
-    db.selectFrom('models').select('name').where('id', '=', source.model_id).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('models')
+      .select('name')
+      .where('id', '=', source.model_id)
+      .executeTakeFirstOrThrow()
   ]);
-  const copy = await createCandidate(db, model.id, {
-    name: source.name, status: 'finished',
-    params: Object.fromEntries(params.map((p) => [p.key, p.value])),
-    tags: { ...Object.fromEntries(tags.map((t) => [t.key, t.value])), 'modelreg.source': `${ctx.group.name}/${from.name}#${source.iid} (run ${source.run_id})` },
-    metrics: histories.map((h) => ({ key: h.key, value: h.value, step: Number(h.step), timestamp: Number(h.timestamp) })),
-    provenance: JSON.parse(source.provenance),
-  }, ctx.actor);
-  for (const f of files) await attachArtifact(db, copy, f);
+  const copy = await createCandidate(
+    db,
+    model.id,
+    {
+      name: source.name,
+      status: 'finished',
+      params: Object.fromEntries(params.map(p => [p.key, p.value])),
+      tags: {
+        ...Object.fromEntries(tags.map(t => [t.key, t.value])),
+        'modelreg.source': `${ctx.group.name}/${from.name}#${source.iid} (run ${source.run_id})`
+      },
+      metrics: histories.map(h => ({
+        key: h.key,
+        value: h.value,
+        step: Number(h.step),
+        timestamp: Number(h.timestamp)
+      })),
+      provenance: JSON.parse(source.provenance)
+    },
+    ctx.actor
+  );
+  for (const f of files) {
+    await attachArtifact(db, copy, f);
+  }
   return copy;
 }
 
-async function target(request: FastifyRequest, role: 'guest' | 'developer' | 'maintainer', action: string) {
+async function target(
+  request: FastifyRequest,
+  role: 'guest' | 'developer' | 'maintainer',
+  action: string
+) {
   const ctx = await context(request);
-  if (role !== 'guest') need(ctx, role, action);
+  if (role !== 'guest') {
+    need(ctx, role, action);
+  }
   const inp = input(request);
-  const model = await registeredModel(request.server.db, ctx.group.id, str(inp, 'name'));
-  const version = await versionByNumber(request.server.db, model, str(inp, 'version'));
+  const model = await registeredModel(
+    request.server.db,
+    ctx.group.id,
+    str(inp, 'name')
+  );
+  const version = await versionByNumber(
+    request.server.db,
+    model,
+    str(inp, 'version')
+  );
   return { ctx, inp, model, version };
 }
 
 async function one(db: Db, model: ModelRow, version: VersionRow) {
-  const fresh = await db.selectFrom('versions').selectAll().where('id', '=', version.id).executeTakeFirstOrThrow();
+  const fresh = await db
+    .selectFrom('versions')
+    .selectAll()
+    .where('id', '=', version.id)
+    .executeTakeFirstOrThrow();
   return { model_version: (await modelVersionsJson(db, model, [fresh]))[0] };
 }
 
-async function setVersionTag(db: Db, version: VersionRow, key: string, value: string | null): Promise<void> {
+async function setVersionTag(
+  db: Db,
+  version: VersionRow,
+  key: string,
+  value: string | null
+): Promise<void> {
   if (key === SEMVER_TAG) {
-    if (value === version.version) return;
-    throw invalidParam(`tag ${SEMVER_TAG} is the registry's version number (${version.version}); it is set when the version is created and never changes`);
+    if (value === version.version) {
+      return;
+    }
+    throw invalidParam(
+      `tag ${SEMVER_TAG} is the registry's version number (${version.version}); it is set when the version is created and never changes`
+    );
   }
-  const tags = JSON.parse((await versionMetas(db, [version.id])).get(version.id)?.tags ?? '{}') as Record<string, string>;
+  const tags = JSON.parse(
+    (await versionMetas(db, [version.id])).get(version.id)?.tags ?? '{}'
+  ) as Record<string, string>;
   if (value === null) {
-    if (!(key in tags)) throw doesNotExist(`Model version tag with name=${key} not found`);
+    if (!(key in tags)) {
+      throw doesNotExist(`Model version tag with name=${key} not found`);
+    }
     delete tags[key];
-  } else tags[key] = value;
+  } else {
+    tags[key] = value;
+  }
   await saveVersionMeta(db, version.id, { tags: JSON.stringify(tags) });
 }
 
-const STAGES: Record<string, string> = { none: 'None', staging: 'Staging', production: 'Production', archived: 'Archived' };
+const STAGES: Record<string, string> = {
+  none: 'None',
+  staging: 'Staging',
+  production: 'Production',
+  archived: 'Archived'
+};
 
 export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
 
-  app.post('/model-versions/create', async (request) => {
+  app.post('/model-versions/create', async request => {
     const ctx = await context(request);
     need(ctx, 'maintainer', 'registering a model version (a promotion)');
     const inp = input(request);
     const model = await registeredModel(db, ctx.group.id, str(inp, 'name'));
-    const tags = Object.fromEntries(keyValues(inp, 'tags').map((t) => [t.key, t.value]));
+    const tags = Object.fromEntries(
+      keyValues(inp, 'tags').map(t => [t.key, t.value])
+    );
     const semver = await chooseSemver(db, model, tags);
-    const { candidate: source, loggedModelId } = await sourceCandidate(db, ctx, inp);
-    const candidate = source.model_id === model.id && !source.locked ? source : await linkedCandidate(db, ctx, model, source);
-    const version = await promote(db, model, candidate, semver, optStr(inp, 'description') ?? '', ctx.actor);
+    const { candidate: source, loggedModelId } = await sourceCandidate(
+      db,
+      ctx,
+      inp
+    );
+    const candidate =
+      source.model_id === model.id && !source.locked
+        ? source
+        : await linkedCandidate(db, ctx, model, source);
+    const version = await promote(
+      db,
+      model,
+      candidate,
+      semver,
+      optStr(inp, 'description') ?? '',
+      ctx.actor
+    );
     delete tags[SEMVER_TAG];
-    await saveVersionMeta(db, version.id, { tags: JSON.stringify(tags), source: optStr(inp, 'source') || null, logged_model_id: loggedModelId });
+    await saveVersionMeta(db, version.id, {
+      tags: JSON.stringify(tags),
+      source: optStr(inp, 'source') || null,
+      logged_model_id: loggedModelId
+    });
     return one(db, model, version);
   });
 
-  app.get('/model-versions/get', async (request) => {
+  app.get('/model-versions/get', async request => {
     const { model, version } = await target(request, 'guest', '');
     return one(db, model, version);
   });
 
-  app.patch('/model-versions/update', async (request) => {
-    const { ctx, inp, model, version } = await target(request, 'maintainer', 'editing a version description (release notes)');
+  app.patch('/model-versions/update', async request => {
+    const { ctx, inp, model, version } = await target(
+      request,
+      'maintainer',
+      'editing a version description (release notes)'
+    );
     const description = optStr(inp, 'description');
-    if (description !== undefined) await setNotes(db, version, description, ctx.actor);
+    if (description !== undefined) {
+      await setNotes(db, version, description, ctx.actor);
+    }
     return one(db, model, version);
   });
 
-  app.delete('/model-versions/delete', async (request) => {
-    const { model, version } = await target(request, 'maintainer', 'deleting a version');
-    throw new MlflowError('INVALID_STATE', `Version ${version.mlflow_version} (${version.version}) of ${model.name} is locked: registry versions are never deleted. Yank it in modelreg (POST /api/v1/models/{group}/${model.name}/versions/${version.version}/yank) to hide it from "latest".`);
+  app.delete('/model-versions/delete', async request => {
+    const { model, version } = await target(
+      request,
+      'maintainer',
+      'deleting a version'
+    );
+    throw new MlflowError(
+      'INVALID_STATE',
+      `Version ${version.mlflow_version} (${version.version}) of ${model.name} is locked: registry versions are never deleted. Yank it in modelreg (POST /api/v1/models/{group}/${model.name}/versions/${version.version}/yank) to hide it from "latest".`
+    );
   });
 
-  app.post('/model-versions/set-tag', async (request) => {
-    const { inp, version } = await target(request, 'maintainer', 'tagging a version');
-    await setVersionTag(db, version, str(inp, 'key'), optStr(inp, 'value') ?? '');
+  app.post('/model-versions/set-tag', async request => {
+    const { inp, version } = await target(
+      request,
+      'maintainer',
+      'tagging a version'
+    );
+    await setVersionTag(
+      db,
+      version,
+      str(inp, 'key'),
+      optStr(inp, 'value') ?? ''
+    );
     return {};
   });
 
-  app.delete('/model-versions/delete-tag', async (request) => {
-    const { inp, version } = await target(request, 'maintainer', 'tagging a version');
+  app.delete('/model-versions/delete-tag', async request => {
+    const { inp, version } = await target(
+      request,
+      'maintainer',
+      'tagging a version'
+    );
     await setVersionTag(db, version, str(inp, 'key'), null);
     return {};
   });
 
-  app.post('/model-versions/transition-stage', async (request) => {
-    const { ctx, inp, model, version } = await target(request, 'maintainer', 'changing a stage (moving an alias)');
+  app.post('/model-versions/transition-stage', async request => {
+    const { ctx, inp, model, version } = await target(
+      request,
+      'maintainer',
+      'changing a stage (moving an alias)'
+    );
     const stage = STAGES[str(inp, 'stage').toLowerCase()];
-    if (!stage) throw invalidParam(`Invalid Model Version stage: ${optStr(inp, 'stage')}. Value must be one of None, Staging, Production, Archived.`);
+    if (!stage) {
+      throw invalidParam(
+        `Invalid Model Version stage: ${optStr(inp, 'stage')}. Value must be one of None, Staging, Production, Archived.`
+      );
+    }
     const archive = String(inp.archive_existing_versions) === 'true';
-    const aliasRows = await db.selectFrom('aliases').select(['name', 'version_id']).where('model_id', '=', model.id).execute();
+    const aliasRows = await db
+      .selectFrom('aliases')
+      .select(['name', 'version_id'])
+      .where('model_id', '=', model.id)
+      .execute();
     // Leaving a stage: drop the stage aliases that point here.
     for (const a of aliasRows) {
-      if (a.version_id === version.id && STAGE_BY_ALIAS[a.name] && STAGE_BY_ALIAS[a.name] !== stage) await deleteAlias(db, model.id, a.name, ctx.actor);
+      if (
+        a.version_id === version.id &&
+        STAGE_BY_ALIAS[a.name] &&
+        STAGE_BY_ALIAS[a.name] !== stage
+      ) {
+        await deleteAlias(db, model.id, a.name, ctx.actor);
+      }
     }
     if (stage === 'Staging' || stage === 'Production') {
       const alias = stage.toLowerCase();
-      const previous = aliasRows.find((a) => a.name === alias && a.version_id !== version.id);
+      const previous = aliasRows.find(
+        a => a.name === alias && a.version_id !== version.id
+      );
       await moveAlias(db, model.id, alias, version, ctx.actor);
-      if (previous) await saveVersionMeta(db, previous.version_id, { stage: archive ? 'Archived' : 'None' });
+      if (previous) {
+        await saveVersionMeta(db, previous.version_id, {
+          stage: archive ? 'Archived' : 'None'
+        });
+      }
       await saveVersionMeta(db, version.id, { stage: 'None' });
     } else {
       await saveVersionMeta(db, version.id, { stage });
@@ -160,48 +375,96 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
     return one(db, model, version);
   });
 
-  app.get('/model-versions/get-download-uri', async (request) => {
+  app.get('/model-versions/get-download-uri', async request => {
     const { model, version } = await target(request, 'guest', '');
     const meta = (await versionMetas(db, [version.id])).get(version.id);
     return { artifact_uri: (await downloadUri(db, model, version, meta)).uri };
   });
 
-  app.get('/model-versions/search', async (request) => {
+  app.get('/model-versions/search', async request => {
     const ctx = await context(request);
     const inp = input(request);
     const clauses = parseFilter(optStr(inp, 'filter'));
     const terms = parseOrderBy(strList(inp, 'order_by'));
-    const byName = clauses.find((c) => c.kind === 'attribute' && c.key === 'name' && c.op === '=');
-    let q = db.selectFrom('models').selectAll().where('group_id', '=', ctx.group.id);
-    if (byName) q = q.where('name', '=', String(byName.value));
+    const byName = clauses.find(
+      c => c.kind === 'attribute' && c.key === 'name' && c.op === '='
+    );
+    let q = db
+      .selectFrom('models')
+      .selectAll()
+      .where('group_id', '=', ctx.group.id);
+    if (byName) {
+      q = q.where('name', '=', String(byName.value));
+    }
     const all = [];
     for (const model of await q.execute()) {
-      const versions = await db.selectFrom('versions').selectAll().where('model_id', '=', model.id).execute();
+      const versions = await db
+        .selectFrom('versions')
+        .selectAll()
+        .where('model_id', '=', model.id)
+        .execute();
       all.push(...(await modelVersionsJson(db, model, versions)));
     }
     type Mv = (typeof all)[number];
-    const field = (v: Mv, kind: string, key: string): string | number | undefined => {
-      if (kind === 'tag') return v.tags.find((t) => t.key === key)?.value;
+    const field = (
+      v: Mv,
+      kind: string,
+      key: string
+    ): string | number | undefined => {
+      if (kind === 'tag') {
+        return v.tags.find(t => t.key === key)?.value;
+      }
       switch (key) {
-        case 'name': return v.name;
-        case 'run_id': return v.run_id;
-        case 'source_path': case 'source': return v.source;
-        case 'version_number': case 'version': return Number(v.version);
-        case 'current_stage': return v.current_stage;
-        case 'creation_timestamp': return v.creation_timestamp;
-        case 'last_updated_timestamp': return v.last_updated_timestamp;
-        default: throw invalidParam(`Invalid attribute key '${key}' in a model version search`);
+        case 'name':
+          return v.name;
+        case 'run_id':
+          return v.run_id;
+        case 'source_path':
+        case 'source':
+          return v.source;
+        case 'version_number':
+        case 'version':
+          return Number(v.version);
+        case 'current_stage':
+          return v.current_stage;
+        case 'creation_timestamp':
+          return v.creation_timestamp;
+        case 'last_updated_timestamp':
+          return v.last_updated_timestamp;
+        default:
+          throw invalidParam(
+            `Invalid attribute key '${key}' in a model version search`
+          );
       }
     };
-    const hits = all.filter((v) => clauses.every((c) => matches(c, field(v, c.kind, c.key))));
+    const hits = all.filter(v =>
+      clauses.every(c => matches(c, field(v, c.kind, c.key)))
+    );
     hits.sort((a, b) => {
       for (const t of terms) {
-        const c = compareValues(field(a, t.kind, t.key), field(b, t.kind, t.key), t.desc);
-        if (c) return c;
+        const c = compareValues(
+          field(a, t.kind, t.key),
+          field(b, t.kind, t.key),
+          t.desc
+        );
+        if (c) {
+          return c;
+        }
       }
-      return a.name < b.name ? -1 : a.name > b.name ? 1 : Number(b.version) - Number(a.version);
+      return a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : Number(b.version) - Number(a.version);
     });
-    const p = page(hits, optNum(inp, 'max_results') ?? 10000, optStr(inp, 'page_token'));
-    return { model_versions: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) };
+    const p = page(
+      hits,
+      optNum(inp, 'max_results') ?? 10000,
+      optStr(inp, 'page_token')
+    );
+    return {
+      model_versions: p.items,
+      ...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+    };
   });
 }

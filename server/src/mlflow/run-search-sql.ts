@@ -1,6 +1,11 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { CandidateRow, Database, Db } from '../db/database';
-import { decodePageToken, encodePageToken, type Clause, type OrderTerm } from './filter';
+import {
+  decodePageToken,
+  encodePageToken,
+  type Clause,
+  type OrderTerm
+} from './filter';
 import { m, type Experiment, type MlflowTables } from './store';
 
 /**
@@ -12,26 +17,59 @@ type Eb = ExpressionBuilder<Database & MlflowTables & Record<string, any>, any>;
 
 const EQUALITY = new Set(['=', '!=', 'IN', 'NOT IN']);
 const NUMERIC = new Set(['=', '!=', '>', '>=', '<', '<=']);
-const STATUS_IN: Record<string, string> = { RUNNING: 'running', SCHEDULED: 'running', FINISHED: 'finished', FAILED: 'failed', KILLED: 'failed' };
-const ATTRIBUTE_COLUMN: Record<string, string> = { run_name: 'candidates.name', run_id: 'candidates.run_id', run_uuid: 'candidates.run_id', user_id: 'candidates.author', status: 'candidates.status' };
+const STATUS_IN: Record<string, string> = {
+  RUNNING: 'running',
+  SCHEDULED: 'running',
+  FINISHED: 'finished',
+  FAILED: 'failed',
+  KILLED: 'failed'
+};
+const ATTRIBUTE_COLUMN: Record<string, string> = {
+  run_name: 'candidates.name',
+  run_id: 'candidates.run_id',
+  run_uuid: 'candidates.run_id',
+  user_id: 'candidates.author',
+  status: 'candidates.status'
+};
 
 function supported(c: Clause): boolean {
-  if (c.kind === 'metric') return NUMERIC.has(c.op) && typeof c.value === 'number';
-  if (c.kind === 'param' || c.kind === 'tag') return EQUALITY.has(c.op) && (Array.isArray(c.value) || typeof c.value === 'string');
+  if (c.kind === 'metric') {
+    return NUMERIC.has(c.op) && typeof c.value === 'number';
+  }
+  if (c.kind === 'param' || c.kind === 'tag') {
+    return (
+      EQUALITY.has(c.op) &&
+      (Array.isArray(c.value) || typeof c.value === 'string')
+    );
+  }
   return !!ATTRIBUTE_COLUMN[c.key] && EQUALITY.has(c.op);
 }
 
-const orderable = (t: OrderTerm) => t.kind === 'metric' || t.kind === 'param' || (t.kind === 'attribute' && ['start_time', 'created', 'run_name'].includes(t.key));
+const orderable = (t: OrderTerm) =>
+  t.kind === 'metric' ||
+  t.kind === 'param' ||
+  (t.kind === 'attribute' &&
+    ['start_time', 'created', 'run_name'].includes(t.key));
 
 function values(c: Clause): string[] {
   const list = Array.isArray(c.value) ? c.value : [c.value];
-  return list.map((v) => (c.kind === 'attribute' && c.key === 'status' ? STATUS_IN[String(v).toUpperCase()] ?? `?${v}` : String(v)));
+  return list.map(v =>
+    c.kind === 'attribute' && c.key === 'status'
+      ? (STATUS_IN[String(v).toUpperCase()] ?? `?${v}`)
+      : String(v)
+  );
 }
 
 function condition(eb: Eb, c: Clause) {
   if (c.kind === 'metric') {
-    return eb.exists(eb.selectFrom('latest_metrics').select('latest_metrics.key').whereRef('latest_metrics.candidate_id', '=', 'candidates.id')
-      .where('latest_metrics.key', '=', c.key).where('latest_metrics.value', c.op as '=', c.value as number));
+    return eb.exists(
+      eb
+        .selectFrom('latest_metrics')
+        .select('latest_metrics.key')
+        .whereRef('latest_metrics.candidate_id', '=', 'candidates.id')
+        .where('latest_metrics.key', '=', c.key)
+        .where('latest_metrics.value', c.op as '=', c.value as number)
+    );
   }
   const vs = values(c);
   const positive = c.op === '=' || c.op === 'IN';
@@ -40,38 +78,93 @@ function condition(eb: Eb, c: Clause) {
     return positive ? eb(col, 'in', vs) : eb(col, 'not in', vs);
   }
   const table = c.kind === 'param' ? 'params' : 'candidate_tags';
-  const having = (op: 'in' | 'not in') => eb.exists(eb.selectFrom(table).select(`${table}.key`).whereRef(`${table}.candidate_id`, '=', 'candidates.id')
-    .where(`${table}.key`, '=', c.key).where(`${table}.value`, op, vs));
-  if (positive) return having('in');
+  const having = (op: 'in' | 'not in') =>
+    eb.exists(
+      eb
+        .selectFrom(table)
+        .select(`${table}.key`)
+        .whereRef(`${table}.candidate_id`, '=', 'candidates.id')
+        .where(`${table}.key`, '=', c.key)
+        .where(`${table}.value`, op, vs)
+    );
+  if (positive) {
+    return having('in');
+  }
   // A missing param fails != (MLflow's join semantics); a missing tag passes it (how the client hides prompts).
   return c.kind === 'param' ? having('not in') : eb.not(having('in'));
 }
 
-export async function searchRunsInDatabase(db: Db, e: Experiment, clauses: Clause[], terms: OrderTerm[], view: string,
-  maxResults: number, token: string | undefined): Promise<{ rows: CandidateRow[]; next_page_token?: string } | null> {
-  if (!clauses.every(supported) || !terms.every(orderable)) return null;
-  let q = m(db).selectFrom('candidates').leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
-    .selectAll('candidates').where('candidates.model_id', '=', e.model.id) as any;
-  q = e.series === e.model.name
-    ? q.where((eb: Eb) => eb.or([eb('candidates.experiment_id', '=', e.id), eb('candidates.experiment_id', 'is', null)]))
-    : q.where('candidates.experiment_id', '=', e.id);
-  if (view === 'ACTIVE_ONLY') q = q.where((eb: Eb) => eb.or([eb('mlflow_runs.lifecycle_stage', 'is', null), eb('mlflow_runs.lifecycle_stage', '=', 'active')]));
-  else if (view === 'DELETED_ONLY') q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
-  for (const c of clauses) q = q.where((eb: Eb) => condition(eb, c));
+export async function searchRunsInDatabase(
+  db: Db,
+  e: Experiment,
+  clauses: Clause[],
+  terms: OrderTerm[],
+  view: string,
+  maxResults: number,
+  token: string | undefined
+): Promise<{ rows: CandidateRow[]; next_page_token?: string } | null> {
+  if (!clauses.every(supported) || !terms.every(orderable)) {
+    return null;
+  }
+  let q = m(db)
+    .selectFrom('candidates')
+    .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
+    .selectAll('candidates')
+    .where('candidates.model_id', '=', e.model.id) as any;
+  q =
+    e.series === e.model.name
+      ? q.where((eb: Eb) =>
+          eb.or([
+            eb('candidates.experiment_id', '=', e.id),
+            eb('candidates.experiment_id', 'is', null)
+          ])
+        )
+      : q.where('candidates.experiment_id', '=', e.id);
+  if (view === 'ACTIVE_ONLY') {
+    q = q.where((eb: Eb) =>
+      eb.or([
+        eb('mlflow_runs.lifecycle_stage', 'is', null),
+        eb('mlflow_runs.lifecycle_stage', '=', 'active')
+      ])
+    );
+  } else if (view === 'DELETED_ONLY') {
+    q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
+  }
+  for (const c of clauses) {
+    q = q.where((eb: Eb) => condition(eb, c));
+  }
   terms.forEach((t, i) => {
     let col: string;
     if (t.kind === 'metric' || t.kind === 'param') {
       const alias = `o${i}`;
       const table = t.kind === 'metric' ? 'latest_metrics' : 'params';
-      q = q.leftJoin(`${table} as ${alias}`, (join: any) => join.onRef(`${alias}.candidate_id`, '=', 'candidates.id').on(`${alias}.key`, '=', t.key));
+      q = q.leftJoin(`${table} as ${alias}`, (join: any) =>
+        join
+          .onRef(`${alias}.candidate_id`, '=', 'candidates.id')
+          .on(`${alias}.key`, '=', t.key)
+      );
       col = `${alias}.value`;
-    } else col = t.key === 'run_name' ? 'candidates.name' : 'candidates.created_at';
+    } else {
+      col = t.key === 'run_name' ? 'candidates.name' : 'candidates.created_at';
+    }
     // Runs without the value go last in both directions, as MLflow orders them.
-    q = q.orderBy(sql`case when ${sql.ref(col)} is null then 1 else 0 end`).orderBy(col, t.desc ? 'desc' : 'asc');
+    q = q
+      .orderBy(sql`case when ${sql.ref(col)} is null then 1 else 0 end`)
+      .orderBy(col, t.desc ? 'desc' : 'asc');
   });
-  q = q.orderBy('candidates.created_at', 'desc').orderBy('candidates.id', 'desc');
+  q = q
+    .orderBy('candidates.created_at', 'desc')
+    .orderBy('candidates.id', 'desc');
   const offset = decodePageToken(token);
   const size = Math.min(Math.max(maxResults, 1), 50000);
-  const rows = (await q.limit(size + 1).offset(offset).execute()) as CandidateRow[];
-  return { rows: rows.slice(0, size), ...(rows.length > size ? { next_page_token: encodePageToken(offset + size) } : {}) };
+  const rows = (await q
+    .limit(size + 1)
+    .offset(offset)
+    .execute()) as CandidateRow[];
+  return {
+    rows: rows.slice(0, size),
+    ...(rows.length > size
+      ? { next_page_token: encodePageToken(offset + size) }
+      : {})
+  };
 }

@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { context, input, optNum, optStr, strList } from './context';
 import { invalidParam } from './errors';
-import { compareValues, matches, page, parseFilter, parseOrderBy, type Clause, type OrderTerm } from './filter';
+import {
+  compareValues,
+  matches,
+  page,
+  parseFilter,
+  parseOrderBy,
+  type Clause,
+  type OrderTerm
+} from './filter';
 import { m } from './store';
 import { resolveExperimentId } from './experiments';
 import { runsJson } from './views';
@@ -9,21 +17,41 @@ import { searchRunsInDatabase } from './run-search-sql';
 
 type RunJson = Awaited<ReturnType<typeof runsJson>>[number];
 
-const ATTRIBUTES: Record<string, (r: RunJson) => string | number | undefined> = {
-  run_id: (r) => r.info.run_id, run_name: (r) => r.info.run_name, status: (r) => r.info.status,
-  start_time: (r) => r.info.start_time, end_time: (r) => (r.info as { end_time?: number }).end_time,
-  user_id: (r) => r.info.user_id, artifact_uri: (r) => r.info.artifact_uri, lifecycle_stage: (r) => r.info.lifecycle_stage,
-  experiment_id: (r) => r.info.experiment_id,
-};
+const ATTRIBUTES: Record<string, (r: RunJson) => string | number | undefined> =
+  {
+    run_id: r => r.info.run_id,
+    run_name: r => r.info.run_name,
+    status: r => r.info.status,
+    start_time: r => r.info.start_time,
+    end_time: r => (r.info as { end_time?: number }).end_time,
+    user_id: r => r.info.user_id,
+    artifact_uri: r => r.info.artifact_uri,
+    lifecycle_stage: r => r.info.lifecycle_stage,
+    experiment_id: r => r.info.experiment_id
+  };
 
-function valueOf(r: RunJson, kind: Clause['kind'], key: string): string | number | undefined {
+function valueOf(
+  r: RunJson,
+  kind: Clause['kind'],
+  key: string
+): string | number | undefined {
   switch (kind) {
-    case 'metric': return r.data.metrics.find((x) => x.key === key)?.value;
-    case 'param': return r.data.params.find((x) => x.key === key)?.value;
-    case 'tag': return r.data.tags.find((x) => x.key === key)?.value;
+    case 'metric':
+      return r.data.metrics.find(x => x.key === key)?.value;
+    case 'param':
+      return r.data.params.find(x => x.key === key)?.value;
+    case 'tag':
+      return r.data.tags.find(x => x.key === key)?.value;
     default: {
-      const get = ATTRIBUTES[key === 'run_uuid' ? 'run_id' : key === 'created' ? 'start_time' : key];
-      if (!get) throw invalidParam(`Invalid attribute key '${key}' specified. Valid keys are '${Object.keys(ATTRIBUTES).join("', '")}'`);
+      const get =
+        ATTRIBUTES[
+          key === 'run_uuid' ? 'run_id' : key === 'created' ? 'start_time' : key
+        ];
+      if (!get) {
+        throw invalidParam(
+          `Invalid attribute key '${key}' specified. Valid keys are '${Object.keys(ATTRIBUTES).join("', '")}'`
+        );
+      }
       return get(r);
     }
   }
@@ -32,8 +60,14 @@ function valueOf(r: RunJson, kind: Clause['kind'], key: string): string | number
 function byTerms(terms: OrderTerm[]) {
   return (a: RunJson, b: RunJson) => {
     for (const t of terms) {
-      const c = compareValues(valueOf(a, t.kind, t.key), valueOf(b, t.kind, t.key), t.desc);
-      if (c) return c;
+      const c = compareValues(
+        valueOf(a, t.kind, t.key),
+        valueOf(b, t.kind, t.key),
+        t.desc
+      );
+      if (c) {
+        return c;
+      }
     }
     return a.info.run_id < b.info.run_id ? -1 : 1;
   };
@@ -42,7 +76,7 @@ function byTerms(terms: OrderTerm[]) {
 /** `runs/search`: in the database when it can (see run-search-sql.ts), else in memory over the experiments' runs. */
 export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
-  app.post('/runs/search', async (request) => {
+  app.post('/runs/search', async request => {
     const ctx = await context(request);
     const inp = input(request);
     const clauses = parseFilter(optStr(inp, 'filter'));
@@ -52,25 +86,64 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
     const experimentIds = strList(inp, 'experiment_ids');
     if (experimentIds.length === 1) {
       const e = await resolveExperimentId(db, ctx, experimentIds[0]);
-      const found = await searchRunsInDatabase(db, e, clauses, terms, view, maxResults, optStr(inp, 'page_token'));
-      if (found) return { runs: await runsJson(db, e.model, found.rows), ...(found.next_page_token ? { next_page_token: found.next_page_token } : {}) };
+      const found = await searchRunsInDatabase(
+        db,
+        e,
+        clauses,
+        terms,
+        view,
+        maxResults,
+        optStr(inp, 'page_token')
+      );
+      if (found) {
+        return {
+          runs: await runsJson(db, e.model, found.rows),
+          ...(found.next_page_token
+            ? { next_page_token: found.next_page_token }
+            : {})
+        };
+      }
     }
     const runs: RunJson[] = [];
     for (const id of experimentIds) {
       const e = await resolveExperimentId(db, ctx, id);
-      let q = m(db).selectFrom('candidates').leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
-        .selectAll('candidates').where('candidates.model_id', '=', e.model.id);
-      q = e.series === e.model.name
-        ? q.where((eb) => eb.or([eb('candidates.experiment_id', '=', e.id), eb('candidates.experiment_id', 'is', null)]))
-        : q.where('candidates.experiment_id', '=', e.id);
-      if (view === 'ACTIVE_ONLY') q = q.where((eb) => eb.or([eb('mlflow_runs.lifecycle_stage', 'is', null), eb('mlflow_runs.lifecycle_stage', '=', 'active')]));
-      else if (view === 'DELETED_ONLY') q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
+      let q = m(db)
+        .selectFrom('candidates')
+        .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
+        .selectAll('candidates')
+        .where('candidates.model_id', '=', e.model.id);
+      q =
+        e.series === e.model.name
+          ? q.where(eb =>
+              eb.or([
+                eb('candidates.experiment_id', '=', e.id),
+                eb('candidates.experiment_id', 'is', null)
+              ])
+            )
+          : q.where('candidates.experiment_id', '=', e.id);
+      if (view === 'ACTIVE_ONLY') {
+        q = q.where(eb =>
+          eb.or([
+            eb('mlflow_runs.lifecycle_stage', 'is', null),
+            eb('mlflow_runs.lifecycle_stage', '=', 'active')
+          ])
+        );
+      } else if (view === 'DELETED_ONLY') {
+        q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
+      }
       const rows = await q.execute();
       runs.push(...(await runsJson(db, e.model, rows)));
     }
-    const hits = runs.filter((r) => clauses.every((c) => matches(c, valueOf(r, c.kind, c.key))));
-    hits.sort(byTerms([...terms, { kind: 'attribute', key: 'start_time', desc: true }]));
+    const hits = runs.filter(r =>
+      clauses.every(c => matches(c, valueOf(r, c.kind, c.key)))
+    );
+    hits.sort(
+      byTerms([...terms, { kind: 'attribute', key: 'start_time', desc: true }])
+    );
     const p = page(hits, maxResults, optStr(inp, 'page_token'));
-    return { runs: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) };
+    return {
+      runs: p.items,
+      ...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+    };
   });
 }

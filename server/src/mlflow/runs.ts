@@ -2,10 +2,27 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database';
 import { ApiError } from '../errors';
-import { claimForWrite, createCandidate, patchCandidate } from '../repos/candidates';
-import { insertMetrics, metricHistory, type MetricInput } from '../repos/metrics';
+import {
+  claimForWrite,
+  createCandidate,
+  patchCandidate
+} from '../repos/candidates';
+import {
+  insertMetrics,
+  metricHistory,
+  type MetricInput
+} from '../repos/metrics';
 import { findVersionByCandidate } from '../repos/versions';
-import { context, input, keyValues, need, optNum, optStr, str, type Ctx } from './context';
+import {
+  context,
+  input,
+  keyValues,
+  need,
+  optNum,
+  optStr,
+  str,
+  type Ctx
+} from './context';
 import { invalidParam, MlflowError } from './errors';
 import { resolveExperimentId } from './experiments';
 import { runById, saveRunMeta, setRunStatus, type Run } from './store';
@@ -14,48 +31,89 @@ import { candidateStatus, runsJson } from './views';
 /** The registry refuses changes to a promoted candidate; say so in MLflow's words, naming the version. */
 export async function lockedError(db: Db, run: Run): Promise<MlflowError> {
   const version = await findVersionByCandidate(db, run.candidate.id);
-  const where = version ? `version ${version.version} (MLflow version ${version.mlflow_version})` : 'a version';
-  return new MlflowError('INVALID_STATE',
-    `Run ${run.candidate.run_id} is locked: it was promoted to ${where} of model "${run.model.name}", so its params, metrics and artifacts cannot change. Start a new run instead.`);
+  const where = version
+    ? `version ${version.version} (MLflow version ${version.mlflow_version})`
+    : 'a version';
+  return new MlflowError(
+    'INVALID_STATE',
+    `Run ${run.candidate.run_id} is locked: it was promoted to ${where} of model "${run.model.name}", so its params, metrics and artifacts cannot change. Start a new run instead.`
+  );
 }
 
 /** Runs a write against a run's candidate; VERSION_LOCKED and PARAM_ALREADY_SET come back in MLflow's terms. */
-export async function writeRun<T>(db: Db, run: Run, write: () => Promise<T>): Promise<T> {
+export async function writeRun<T>(
+  db: Db,
+  run: Run,
+  write: () => Promise<T>
+): Promise<T> {
   if (run.lifecycle_stage === 'deleted') {
-    throw invalidParam(`The run ${run.candidate.run_id} must be in the 'active' state. Current state is deleted.`);
+    throw invalidParam(
+      `The run ${run.candidate.run_id} must be in the 'active' state. Current state is deleted.`
+    );
   }
   try {
     return await write();
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'VERSION_LOCKED') throw await lockedError(db, run);
+    if (err instanceof ApiError && err.code === 'VERSION_LOCKED') {
+      throw await lockedError(db, run);
+    }
     if (err instanceof ApiError && err.code === 'PARAM_ALREADY_SET') {
-      throw invalidParam(`Changing param values is not allowed. ${err.message}`);
+      throw invalidParam(
+        `Changing param values is not allowed. ${err.message}`
+      );
     }
     throw err;
   }
 }
 
-export async function runFor(request: FastifyRequest, role: 'guest' | 'developer', action: string): Promise<{ ctx: Ctx; run: Run; inp: Record<string, unknown> }> {
+export async function runFor(
+  request: FastifyRequest,
+  role: 'guest' | 'developer',
+  action: string
+): Promise<{ ctx: Ctx; run: Run; inp: Record<string, unknown> }> {
   const ctx = await context(request);
-  if (role !== 'guest') need(ctx, role, action);
+  if (role !== 'guest') {
+    need(ctx, role, action);
+  }
   const inp = input(request);
   const runId = optStr(inp, 'run_id') || str(inp, 'run_uuid');
-  return { ctx, run: await runById(request.server.db, ctx.group.id, runId), inp };
+  return {
+    ctx,
+    run: await runById(request.server.db, ctx.group.id, runId),
+    inp
+  };
 }
 
-interface MlflowMetric extends MetricInput { step: number; timestamp: number; modelId?: string }
+interface MlflowMetric extends MetricInput {
+  step: number;
+  timestamp: number;
+  modelId?: string;
+}
 
 function metricsOf(list: unknown): MlflowMetric[] {
-  if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw invalidParam('metrics must be a list');
-  return list.map((x) => {
+  if (list === undefined || list === null) {
+    return [];
+  }
+  if (!Array.isArray(list)) {
+    throw invalidParam('metrics must be a list');
+  }
+  return list.map(x => {
     const o = x as Record<string, unknown>;
     const value = typeof o.value === 'string' ? Number(o.value) : o.value;
-    if (typeof o.key !== 'string' || !o.key) throw invalidParam('every metric needs a key');
-    if (typeof value !== 'number') throw invalidParam(`metric "${o.key}" needs a numeric value`);
+    if (typeof o.key !== 'string' || !o.key) {
+      throw invalidParam('every metric needs a key');
+    }
+    if (typeof value !== 'number') {
+      throw invalidParam(`metric "${o.key}" needs a numeric value`);
+    }
     return {
-      key: o.key, value, step: o.step === undefined ? 0 : Number(o.step), timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp),
-      ...(typeof o.model_id === 'string' && o.model_id ? { modelId: o.model_id } : {}),
+      key: o.key,
+      value,
+      step: o.step === undefined ? 0 : Number(o.step),
+      timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp),
+      ...(typeof o.model_id === 'string' && o.model_id
+        ? { modelId: o.model_id }
+        : {})
     };
   });
 }
@@ -64,97 +122,191 @@ function metricsOf(list: unknown): MlflowMetric[] {
  * MLflow 3's log_model re-sends the run's points tagged with the logged model's id. Like MLflow's own
  * store, an identical point (key, step, timestamp, value) is logged once; only such batches pay the lookup.
  */
-async function withoutRepeats(db: Db, candidateId: number, metrics: MlflowMetric[]): Promise<MlflowMetric[]> {
-  if (!metrics.some((x) => x.modelId)) return metrics;
-  const keys = [...new Set(metrics.map((x) => x.key))];
-  const have = await db.selectFrom('metrics').select(['key', 'value', 'step', 'timestamp'])
-    .where('candidate_id', '=', candidateId).where('key', 'in', keys).execute();
-  const seen = new Set(have.map((h) => `${h.key}\0${Number(h.step)}\0${Number(h.timestamp)}\0${h.value}`));
-  return metrics.filter((x) => !seen.has(`${x.key}\0${x.step}\0${x.timestamp}\0${x.value}`));
+async function withoutRepeats(
+  db: Db,
+  candidateId: number,
+  metrics: MlflowMetric[]
+): Promise<MlflowMetric[]> {
+  if (!metrics.some(x => x.modelId)) {
+    return metrics;
+  }
+  const keys = [...new Set(metrics.map(x => x.key))];
+  const have = await db
+    .selectFrom('metrics')
+    .select(['key', 'value', 'step', 'timestamp'])
+    .where('candidate_id', '=', candidateId)
+    .where('key', 'in', keys)
+    .execute();
+  const seen = new Set(
+    have.map(
+      h => `${h.key}\0${Number(h.step)}\0${Number(h.timestamp)}\0${h.value}`
+    )
+  );
+  return metrics.filter(
+    x => !seen.has(`${x.key}\0${x.step}\0${x.timestamp}\0${x.value}`)
+  );
 }
 
-async function logMetrics(db: Db, run: Run, metrics: MlflowMetric[]): Promise<void> {
-  if (!metrics.length) return;
-  await writeRun(db, run, () => db.transaction().execute(async (trx) => {
-    await claimForWrite(trx, run.candidate);
-    const fresh = await withoutRepeats(trx, run.candidate.id, metrics);
-    if (fresh.length) await insertMetrics(trx, run.candidate.id, fresh.map(({ modelId: _m, ...x }) => x));
-  }));
+async function logMetrics(
+  db: Db,
+  run: Run,
+  metrics: MlflowMetric[]
+): Promise<void> {
+  if (!metrics.length) {
+    return;
+  }
+  await writeRun(db, run, () =>
+    db.transaction().execute(async trx => {
+      await claimForWrite(trx, run.candidate);
+      const fresh = await withoutRepeats(trx, run.candidate.id, metrics);
+      if (fresh.length) {
+        await insertMetrics(
+          trx,
+          run.candidate.id,
+          fresh.map(({ modelId: _m, ...x }) => x)
+        );
+      }
+    })
+  );
 }
 
 /** MLflow's git tags fill the candidate's provenance, so the panel shows where a run came from. */
 function provenanceFromTags(tags: Record<string, string>) {
   const git: Record<string, string> = {};
-  if (tags['mlflow.source.git.commit']) git.commit = tags['mlflow.source.git.commit'];
-  if (tags['mlflow.source.git.repoURL']) git.remote = tags['mlflow.source.git.repoURL'];
-  if (tags['mlflow.source.git.branch']) git.branch = tags['mlflow.source.git.branch'];
+  if (tags['mlflow.source.git.commit']) {
+    git.commit = tags['mlflow.source.git.commit'];
+  }
+  if (tags['mlflow.source.git.repoURL']) {
+    git.remote = tags['mlflow.source.git.repoURL'];
+  }
+  if (tags['mlflow.source.git.branch']) {
+    git.branch = tags['mlflow.source.git.branch'];
+  }
   return Object.keys(git).length ? { git } : undefined;
 }
 
 export async function runRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
 
-  app.post('/runs/create', async (request) => {
+  app.post('/runs/create', async request => {
     const ctx = await context(request);
     need(ctx, 'developer', 'creating a run (a candidate)');
     const inp = input(request);
-    const experiment = await resolveExperimentId(db, ctx, optStr(inp, 'experiment_id') ?? '0');
-    if (experiment.lifecycle_stage === 'deleted') throw invalidParam(`The experiment ${experiment.id} must be in the 'active' state. Current state is deleted.`);
-    const tags = Object.fromEntries(keyValues(inp, 'tags').map((t) => [t.key, t.value]));
-    const name = optStr(inp, 'run_name') || tags['mlflow.runName'] || `run-${crypto.randomBytes(3).toString('hex')}`;
+    const experiment = await resolveExperimentId(
+      db,
+      ctx,
+      optStr(inp, 'experiment_id') ?? '0'
+    );
+    if (experiment.lifecycle_stage === 'deleted') {
+      throw invalidParam(
+        `The experiment ${experiment.id} must be in the 'active' state. Current state is deleted.`
+      );
+    }
+    const tags = Object.fromEntries(
+      keyValues(inp, 'tags').map(t => [t.key, t.value])
+    );
+    const name =
+      optStr(inp, 'run_name') ||
+      tags['mlflow.runName'] ||
+      `run-${crypto.randomBytes(3).toString('hex')}`;
     delete tags['mlflow.runName'];
-    const candidate = await createCandidate(db, experiment.model.id, {
-      name, experiment: experiment.series, status: 'running', tags, provenance: provenanceFromTags(tags),
-    }, ctx.actor);
+    const candidate = await createCandidate(
+      db,
+      experiment.model.id,
+      {
+        name,
+        experiment: experiment.series,
+        status: 'running',
+        tags,
+        provenance: provenanceFromTags(tags)
+      },
+      ctx.actor
+    );
     const start = optNum(inp, 'start_time');
-    if (start !== undefined) await saveRunMeta(db, candidate.id, { start_time: start });
+    if (start !== undefined) {
+      await saveRunMeta(db, candidate.id, { start_time: start });
+    }
     return { run: (await runsJson(db, experiment.model, [candidate]))[0] };
   });
 
-  app.get('/runs/get', async (request) => {
+  app.get('/runs/get', async request => {
     const { run } = await runFor(request, 'guest', '');
     return { run: (await runsJson(db, run.model, [run.candidate]))[0] };
   });
 
-  app.post('/runs/update', async (request) => {
+  app.post('/runs/update', async request => {
     const { run, inp } = await runFor(request, 'developer', 'updating a run');
     const status = optStr(inp, 'status');
     const name = optStr(inp, 'run_name');
     const endTime = optNum(inp, 'end_time');
     if (name !== undefined && name !== '' && name !== run.candidate.name) {
-      await writeRun(db, run, () => patchCandidate(db, run.candidate, { name }));
+      await writeRun(db, run, () =>
+        patchCandidate(db, run.candidate, { name })
+      );
     }
     if (status) {
       let s;
-      try { s = candidateStatus(status); } catch { throw invalidParam(`Invalid run status '${status}'`); }
+      try {
+        s = candidateStatus(status);
+      } catch {
+        throw invalidParam(`Invalid run status '${status}'`);
+      }
       await setRunStatus(db, run.candidate.id, s);
-      if (s !== 'running') await saveRunMeta(db, run.candidate.id, { end_time: endTime ?? Date.now() });
+      if (s !== 'running') {
+        await saveRunMeta(db, run.candidate.id, {
+          end_time: endTime ?? Date.now()
+        });
+      }
     } else if (endTime !== undefined) {
       await saveRunMeta(db, run.candidate.id, { end_time: endTime });
     }
     const fresh = await runById(db, run.model.group_id, run.candidate.run_id);
-    return { run_info: (await runsJson(db, fresh.model, [fresh.candidate]))[0].info };
+    return {
+      run_info: (await runsJson(db, fresh.model, [fresh.candidate]))[0].info
+    };
   });
 
-  const lifecycle = (stage: 'deleted' | 'active') => async (request: FastifyRequest) => {
-    const { run } = await runFor(request, 'developer', stage === 'deleted' ? 'deleting a run' : 'restoring a run');
-    if (run.candidate.locked) throw await lockedError(db, run);
-    await saveRunMeta(db, run.candidate.id, { lifecycle_stage: stage });
-    return {};
-  };
+  const lifecycle =
+    (stage: 'deleted' | 'active') => async (request: FastifyRequest) => {
+      const { run } = await runFor(
+        request,
+        'developer',
+        stage === 'deleted' ? 'deleting a run' : 'restoring a run'
+      );
+      if (run.candidate.locked) {
+        throw await lockedError(db, run);
+      }
+      await saveRunMeta(db, run.candidate.id, { lifecycle_stage: stage });
+      return {};
+    };
   app.post('/runs/delete', lifecycle('deleted'));
   app.post('/runs/restore', lifecycle('active'));
 
-  app.post('/runs/log-metric', async (request) => {
+  app.post('/runs/log-metric', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging a metric');
-    await logMetrics(db, run, metricsOf([{ key: str(inp, 'key'), value: inp.value, step: inp.step, timestamp: inp.timestamp }]));
+    await logMetrics(
+      db,
+      run,
+      metricsOf([
+        {
+          key: str(inp, 'key'),
+          value: inp.value,
+          step: inp.step,
+          timestamp: inp.timestamp
+        }
+      ])
+    );
     return {};
   });
 
-  app.post('/runs/log-parameter', async (request) => {
+  app.post('/runs/log-parameter', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging a param');
     const key = str(inp, 'key');
-    await writeRun(db, run, () => patchCandidate(db, run.candidate, { params: { [key]: optStr(inp, 'value') ?? '' } }));
+    await writeRun(db, run, () =>
+      patchCandidate(db, run.candidate, {
+        params: { [key]: optStr(inp, 'value') ?? '' }
+      })
+    );
     return {};
   });
 
@@ -162,53 +314,83 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     const { run, inp } = await runFor(request, 'developer', 'tagging a run');
     const key = str(inp, 'key');
     if (key === 'mlflow.runName' && !remove) {
-      await writeRun(db, run, () => patchCandidate(db, run.candidate, { name: optStr(inp, 'value') ?? '' }));
+      await writeRun(db, run, () =>
+        patchCandidate(db, run.candidate, { name: optStr(inp, 'value') ?? '' })
+      );
       return {};
     }
-    await writeRun(db, run, () => patchCandidate(db, run.candidate, { tags: { [key]: remove ? null : optStr(inp, 'value') ?? '' } }));
+    await writeRun(db, run, () =>
+      patchCandidate(db, run.candidate, {
+        tags: { [key]: remove ? null : (optStr(inp, 'value') ?? '') }
+      })
+    );
     return {};
   };
   app.post('/runs/set-tag', tag(false));
   app.post('/runs/delete-tag', tag(true));
 
-  app.post('/runs/log-batch', async (request) => {
+  app.post('/runs/log-batch', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging to a run');
-    const params = Object.fromEntries(keyValues(inp, 'params').map((p) => [p.key, p.value]));
-    const tags: Record<string, string | null> = Object.fromEntries(keyValues(inp, 'tags').map((t) => [t.key, t.value]));
+    const params = Object.fromEntries(
+      keyValues(inp, 'params').map(p => [p.key, p.value])
+    );
+    const tags: Record<string, string | null> = Object.fromEntries(
+      keyValues(inp, 'tags').map(t => [t.key, t.value])
+    );
     const name = tags['mlflow.runName'];
     delete tags['mlflow.runName'];
     if (Object.keys(params).length || Object.keys(tags).length || name) {
-      await writeRun(db, run, () => patchCandidate(db, run.candidate, { params, tags, ...(name ? { name } : {}) }));
+      await writeRun(db, run, () =>
+        patchCandidate(db, run.candidate, {
+          params,
+          tags,
+          ...(name ? { name } : {})
+        })
+      );
     }
     await logMetrics(db, run, metricsOf(inp.metrics));
     return {};
   });
 
   // Datasets and model inputs are accepted so autologging works; the registry does not keep them (see docs/mlflow.md).
-  app.post('/runs/log-inputs', async (request) => {
+  app.post('/runs/log-inputs', async request => {
     await runFor(request, 'developer', 'logging run inputs');
     return {};
   });
   // Outputs are the run's logged models, which the registry already links to the run.
-  app.post('/runs/outputs', async (request) => {
+  app.post('/runs/outputs', async request => {
     await runFor(request, 'developer', 'logging run outputs');
     return {};
   });
-  app.post('/runs/log-model', async (request) => {
+  app.post('/runs/log-model', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging a model');
-    await writeRun(db, run, () => patchCandidate(db, run.candidate, { tags: { 'mlflow.log-model.history': optStr(inp, 'model_json') ?? '' } }));
+    await writeRun(db, run, () =>
+      patchCandidate(db, run.candidate, {
+        tags: { 'mlflow.log-model.history': optStr(inp, 'model_json') ?? '' }
+      })
+    );
     return {};
   });
 
-  app.get('/metrics/get-history', async (request) => {
+  app.get('/metrics/get-history', async request => {
     const { run, inp } = await runFor(request, 'guest', '');
     const key = str(inp, 'metric_key');
     let history: { value: number; step: number; timestamp: number }[] = [];
     try {
       history = await metricHistory(db, run.candidate.id, key);
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) throw err;
+      if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) {
+        throw err;
+      }
     }
-    return { metrics: history.map((h) => ({ key, value: h.value, timestamp: h.timestamp, step: h.step, run_id: run.candidate.run_id })) };
+    return {
+      metrics: history.map(h => ({
+        key,
+        value: h.value,
+        timestamp: h.timestamp,
+        step: h.step,
+        run_id: run.candidate.run_id
+      }))
+    };
   });
 }

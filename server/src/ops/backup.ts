@@ -22,7 +22,11 @@ export interface BackupManifest {
 export async function ensureEmptyDir(dir: string, what: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
   const entries = await fsp.readdir(dir);
-  if (entries.length) throw new Error(`${what} ${dir} is not empty (${entries.slice(0, 3).join(', ')}…); give an empty or new directory`);
+  if (entries.length) {
+    throw new Error(
+      `${what} ${dir} is not empty (${entries.slice(0, 3).join(', ')}…); give an empty or new directory`
+    );
+  }
 }
 
 /**
@@ -34,15 +38,24 @@ export async function ensureEmptyDir(dir: string, what: string): Promise<void> {
 export async function backup(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir']);
   const dir = args.positional[0];
-  if (!dir) throw new Error(`backup needs a target directory\n  ${BACKUP_USAGE}`);
+  if (!dir) {
+    throw new Error(`backup needs a target directory\n  ${BACKUP_USAGE}`);
+  }
   const target = path.resolve(dir);
   await ensureEmptyDir(target, 'backup directory');
   const dataDir = dataDirOf(args);
 
   const shas = await withStorage(dataDir, async ({ db, kind }) => {
-    if (kind === 'postgres') return { kind, blobs: await dumpPostgres(db, path.join(target, 'tables')) };
+    if (kind === 'postgres') {
+      return {
+        kind,
+        blobs: await dumpPostgres(db, path.join(target, 'tables'))
+      };
+    }
     const snapshot = path.join(target, 'registry.sqlite');
-    const live = new SqliteDatabase(path.join(dataDir, 'registry.sqlite'), { fileMustExist: true });
+    const live = new SqliteDatabase(path.join(dataDir, 'registry.sqlite'), {
+      fileMustExist: true
+    });
     try {
       live.pragma('busy_timeout = 10000');
       live.prepare('VACUUM INTO ?').run(snapshot);
@@ -51,8 +64,10 @@ export async function backup(argv: string[]): Promise<void> {
     }
     const copy = new SqliteDatabase(snapshot, { readonly: true });
     try {
-      const rows = copy.prepare('SELECT sha256 FROM blobs ORDER BY sha256').all() as Array<{ sha256: string }>;
-      return { kind, blobs: rows.map((r) => r.sha256) };
+      const rows = copy
+        .prepare('SELECT sha256 FROM blobs ORDER BY sha256')
+        .all() as Array<{ sha256: string }>;
+      return { kind, blobs: rows.map(r => r.sha256) };
     } finally {
       copy.close();
     }
@@ -63,27 +78,51 @@ export async function backup(argv: string[]): Promise<void> {
   const failures: string[] = [];
   for (const sha256 of shas.blobs) {
     try {
-      bytes += (await copyBlobVerified(blobPath(blobRoot, sha256), path.join(target, 'blobs'), sha256)).size;
+      bytes += (
+        await copyBlobVerified(
+          blobPath(blobRoot, sha256),
+          path.join(target, 'blobs'),
+          sha256
+        )
+      ).size;
     } catch (err) {
       failures.push(`${sha256}: ${(err as Error).message}`);
     }
   }
   if (fs.existsSync(path.join(dataDir, 'admin-token'))) {
-    await fsp.copyFile(path.join(dataDir, 'admin-token'), path.join(target, 'admin-token'));
+    await fsp.copyFile(
+      path.join(dataDir, 'admin-token'),
+      path.join(target, 'admin-token')
+    );
     await fsp.chmod(path.join(target, 'admin-token'), 0o600);
   }
   if (failures.length) {
-    for (const f of failures) console.log(`FAILED ${f}`);
-    throw new Error(`${failures.length} blob(s) could not be copied; the backup in ${target} is incomplete (no ${BACKUP_MANIFEST}); run verify on the source`);
+    for (const f of failures) {
+      console.log(`FAILED ${f}`);
+    }
+    throw new Error(
+      `${failures.length} blob(s) could not be copied; the backup in ${target} is incomplete (no ${BACKUP_MANIFEST}); run verify on the source`
+    );
   }
   const manifest: BackupManifest = {
     format: 1,
     created_at: new Date().toISOString(),
     database: shas.kind,
-    database_sha256: shas.kind === 'sqlite' ? (await hashFile(path.join(target, 'registry.sqlite'))).sha256 : null,
+    database_sha256:
+      shas.kind === 'sqlite'
+        ? (await hashFile(path.join(target, 'registry.sqlite'))).sha256
+        : null,
     blobs: shas.blobs.length,
-    blob_bytes: bytes,
+    blob_bytes: bytes
   };
-  await fsp.writeFile(path.join(target, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  printSummary('backup', { dir: target, database: manifest.database, blobs: manifest.blobs, blob_bytes: bytes });
+  await fsp.writeFile(
+    path.join(target, BACKUP_MANIFEST),
+    JSON.stringify(manifest, null, 2) + '\n'
+  );
+  printSummary('backup', {
+    dir: target,
+    database: manifest.database,
+    blobs: manifest.blobs,
+    blob_bytes: bytes
+  });
 }

@@ -5,26 +5,35 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SHA256_HEX } from '../blobs/store';
 
-export const blobPath = (blobRoot: string, sha256: string) => path.join(blobRoot, 'sha256', sha256.slice(0, 2), sha256);
+export const blobPath = (blobRoot: string, sha256: string) =>
+  path.join(blobRoot, 'sha256', sha256.slice(0, 2), sha256);
 
 /** Every file in the content-addressed tree, named by its digest. */
-export async function* blobFiles(blobRoot: string): AsyncGenerator<{ sha256: string; file: string }> {
+export async function* blobFiles(
+  blobRoot: string
+): AsyncGenerator<{ sha256: string; file: string }> {
   const top = path.join(blobRoot, 'sha256');
   let shards: string[];
   try {
     shards = (await fsp.readdir(top)).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return;
+    }
     throw err;
   }
   for (const shard of shards) {
     for (const name of (await fsp.readdir(path.join(top, shard))).sort()) {
-      if (SHA256_HEX.test(name)) yield { sha256: name, file: path.join(top, shard, name) };
+      if (SHA256_HEX.test(name)) {
+        yield { sha256: name, file: path.join(top, shard, name) };
+      }
     }
   }
 }
 
-export async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+export async function hashFile(
+  file: string
+): Promise<{ sha256: string; size: number }> {
   const hash = crypto.createHash('sha256');
   let size = 0;
   for await (const chunk of fs.createReadStream(file)) {
@@ -38,7 +47,11 @@ export async function hashFile(file: string): Promise<{ sha256: string; size: nu
  * Copies a blob into another store's tree, checking its digest on the way: a copy is written
  * under a temporary name, fsynced, and renamed only when the bytes hash to `sha256`.
  */
-export async function copyBlobVerified(from: string, toRoot: string, sha256: string): Promise<{ size: number }> {
+export async function copyBlobVerified(
+  from: string,
+  toRoot: string,
+  sha256: string
+): Promise<{ size: number }> {
   const dest = blobPath(toRoot, sha256);
   await fsp.mkdir(path.dirname(dest), { recursive: true });
   const tmp = `${dest}.${process.pid}.copying`;
@@ -46,7 +59,7 @@ export async function copyBlobVerified(from: string, toRoot: string, sha256: str
   let size = 0;
   const source = fs.createReadStream(from);
   // A second 'data' listener sees every chunk the pipeline moves.
-  source.on('data', (chunk) => {
+  source.on('data', chunk => {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   });
@@ -60,7 +73,9 @@ export async function copyBlobVerified(from: string, toRoot: string, sha256: str
   const actual = hash.digest('hex');
   if (actual !== sha256) {
     await fsp.unlink(tmp);
-    throw new Error(`blob ${sha256} is corrupt at the source (${from} hashes to ${actual}); not copied`);
+    throw new Error(
+      `blob ${sha256} is corrupt at the source (${from} hashes to ${actual}); not copied`
+    );
   }
   await fsp.rename(tmp, dest);
   return { size };

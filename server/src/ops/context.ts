@@ -18,10 +18,18 @@ export function parseOpsArgs(argv: string[], known: string[]): OpsArgs {
       positional.push(argv[i]);
       continue;
     }
-    if (!known.includes(m[1])) throw new Error(`unknown option --${m[1]}; known: ${known.map((k) => '--' + k).join(' ')}`);
-    if (m[2] !== undefined) flags[m[1]] = m[2];
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[m[1]] = argv[++i];
-    else flags[m[1]] = 'true';
+    if (!known.includes(m[1])) {
+      throw new Error(
+        `unknown option --${m[1]}; known: ${known.map(k => '--' + k).join(' ')}`
+      );
+    }
+    if (m[2] !== undefined) {
+      flags[m[1]] = m[2];
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      flags[m[1]] = argv[++i];
+    } else {
+      flags[m[1]] = 'true';
+    }
   }
   return { positional, flags };
 }
@@ -34,15 +42,34 @@ export interface OpsStorage {
   kind: DatabaseKind;
 }
 
-export function dataDirOf(args: OpsArgs, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.INIT_CWD || process.cwd(), args.flags['data-dir'] ?? env.MODELREG_DATA_DIR ?? './.modelreg');
+export function dataDirOf(
+  args: OpsArgs,
+  env: NodeJS.ProcessEnv = process.env
+): string {
+  return path.resolve(
+    env.INIT_CWD || process.cwd(),
+    args.flags['data-dir'] ?? env.MODELREG_DATA_DIR ?? './.modelreg'
+  );
 }
 
-export async function withStorage<T>(dataDir: string, run: (s: OpsStorage) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const { db, kind } = await openDatabase({ dataDir, databaseUrl: env.MODELREG_DATABASE_URL || null, databaseSchema: env.MODELREG_DATABASE_SCHEMA || null });
+export async function withStorage<T>(
+  dataDir: string,
+  run: (s: OpsStorage) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<T> {
+  const { db, kind } = await openDatabase({
+    dataDir,
+    databaseUrl: env.MODELREG_DATABASE_URL || null,
+    databaseSchema: env.MODELREG_DATABASE_SCHEMA || null
+  });
   try {
     await migrateToLatest(db);
-    return await run({ dataDir, blobRoot: path.join(dataDir, 'blobs'), db, kind });
+    return await run({
+      dataDir,
+      blobRoot: path.join(dataDir, 'blobs'),
+      db,
+      kind
+    });
   } finally {
     await db.destroy();
   }

@@ -9,14 +9,21 @@ import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
 export const GC_USAGE = `gc --data-dir DIR [--grace-seconds 3600] [--dry-run]   remove blobs no candidate or version references, older than the grace period`;
 
 const isReferenced = async (db: Db, sha256: string) =>
-  !!(await db.selectFrom('artifacts').select('sha256').where('sha256', '=', sha256).limit(1).executeTakeFirst());
+  !!(await db
+    .selectFrom('artifacts')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .limit(1)
+    .executeTakeFirst());
 
 /** Puts a blob back after gc had moved it aside; a fresh upload of the same bytes may already be there. */
 async function putBack(trash: string, final: string): Promise<void> {
   try {
     await fsp.link(trash, final);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
   }
   await fsp.unlink(trash);
 }
@@ -27,13 +34,24 @@ async function putBack(trash: string, final: string): Promise<void> {
  * (refreshed by every upload and checksum deploy) and the database are checked again; anything
  * used in the meantime goes back.
  */
-async function collect(db: Db, blobRoot: string, sha256: string, graceMs: number): Promise<number | null> {
+async function collect(
+  db: Db,
+  blobRoot: string,
+  sha256: string,
+  graceMs: number
+): Promise<number | null> {
   const final = blobPath(blobRoot, sha256);
-  const trash = path.join(blobRoot, 'gc-trash', `${sha256}.${crypto.randomBytes(4).toString('hex')}`);
+  const trash = path.join(
+    blobRoot,
+    'gc-trash',
+    `${sha256}.${crypto.randomBytes(4).toString('hex')}`
+  );
   try {
     await fsp.rename(final, trash);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
     throw err;
   }
   const st = await fsp.stat(trash);
@@ -42,8 +60,18 @@ async function collect(db: Db, blobRoot: string, sha256: string, graceMs: number
     return null;
   }
   try {
-    await db.deleteFrom('blobs').where('sha256', '=', sha256)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').where('artifacts.sha256', '=', sha256))))
+    await db
+      .deleteFrom('blobs')
+      .where('sha256', '=', sha256)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('artifacts')
+              .select('sha256')
+              .where('artifacts.sha256', '=', sha256)
+          )
+        )
+      )
       .execute();
   } catch {
     // A foreign key said someone attached it just now.
@@ -65,27 +93,42 @@ async function recoverTrash(db: Db, blobRoot: string): Promise<void> {
   let names: string[] = [];
   try {
     names = await fsp.readdir(dir);
-  } catch { /* none */ }
+  } catch {
+    /* none */
+  }
   for (const name of names) {
     const sha256 = name.slice(0, 64);
-    if (await isReferenced(db, sha256)) await putBack(path.join(dir, name), blobPath(blobRoot, sha256));
-    else await fsp.unlink(path.join(dir, name));
+    if (await isReferenced(db, sha256)) {
+      await putBack(path.join(dir, name), blobPath(blobRoot, sha256));
+    } else {
+      await fsp.unlink(path.join(dir, name));
+    }
   }
 }
 
 /** Partial uploads left by a crash sit in tmp/; in-flight ones are written to constantly and stay young. */
-async function removeStaleTmp(blobRoot: string, graceMs: number, dryRun: boolean): Promise<number> {
+async function removeStaleTmp(
+  blobRoot: string,
+  graceMs: number,
+  dryRun: boolean
+): Promise<number> {
   const dir = path.join(blobRoot, 'tmp');
   let n = 0;
   let names: string[] = [];
   try {
     names = await fsp.readdir(dir);
-  } catch { /* none */ }
+  } catch {
+    /* none */
+  }
   for (const name of names) {
     const file = path.join(dir, name);
     const st = await fsp.stat(file).catch(() => null);
-    if (!st || Date.now() - st.mtimeMs < graceMs) continue;
-    if (!dryRun) await fsp.unlink(file).catch(() => undefined);
+    if (!st || Date.now() - st.mtimeMs < graceMs) {
+      continue;
+    }
+    if (!dryRun) {
+      await fsp.unlink(file).catch(() => undefined);
+    }
     n++;
   }
   return n;
@@ -96,15 +139,42 @@ async function removeStaleTmp(blobRoot: string, graceMs: number, dryRun: boolean
  * upload attaching the same digest meanwhile makes the delete fail its foreign key, which is fine.
  */
 async function removeOrphanRows(db: Db, blobRoot: string): Promise<number> {
-  const rows = await db.selectFrom('blobs').select('sha256')
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').whereRef('artifacts.sha256', '=', 'blobs.sha256'))))
+  const rows = await db
+    .selectFrom('blobs')
+    .select('sha256')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('artifacts')
+            .select('sha256')
+            .whereRef('artifacts.sha256', '=', 'blobs.sha256')
+        )
+      )
+    )
     .execute();
   let n = 0;
   for (const { sha256 } of rows) {
-    if (await fsp.stat(blobPath(blobRoot, sha256)).then(() => true, () => false)) continue;
+    if (
+      await fsp.stat(blobPath(blobRoot, sha256)).then(
+        () => true,
+        () => false
+      )
+    ) {
+      continue;
+    }
     try {
-      const r = await db.deleteFrom('blobs').where('sha256', '=', sha256)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts').select('sha256').where('artifacts.sha256', '=', sha256))))
+      const r = await db
+        .deleteFrom('blobs')
+        .where('sha256', '=', sha256)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('artifacts')
+                .select('sha256')
+                .where('artifacts.sha256', '=', sha256)
+            )
+          )
+        )
         .executeTakeFirst();
       n += Number(r.numDeletedRows);
     } catch {
@@ -117,22 +187,37 @@ async function removeOrphanRows(db: Db, blobRoot: string): Promise<number> {
 export async function gc(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir', 'grace-seconds', 'dry-run']);
   const graceSeconds = Number(args.flags['grace-seconds'] ?? 3600);
-  if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new Error(`--grace-seconds must be a number >= 0, got "${args.flags['grace-seconds']}"`);
+  if (!Number.isFinite(graceSeconds) || graceSeconds < 0) {
+    throw new Error(
+      `--grace-seconds must be a number >= 0, got "${args.flags['grace-seconds']}"`
+    );
+  }
   const graceMs = graceSeconds * 1000;
   const dryRun = args.flags['dry-run'] === 'true';
 
   await withStorage(dataDirOf(args), async ({ db, blobRoot }) => {
     await fsp.mkdir(path.join(blobRoot, 'gc-trash'), { recursive: true });
-    if (!dryRun) await recoverTrash(db, blobRoot);
-    const referenced = new Set((await db.selectFrom('artifacts').select('sha256').distinct().execute()).map((r) => r.sha256));
-    let removed = 0, freedBytes = 0, keptYoung = 0, inUse = 0;
+    if (!dryRun) {
+      await recoverTrash(db, blobRoot);
+    }
+    const referenced = new Set(
+      (
+        await db.selectFrom('artifacts').select('sha256').distinct().execute()
+      ).map(r => r.sha256)
+    );
+    let removed = 0,
+      freedBytes = 0,
+      keptYoung = 0,
+      inUse = 0;
     for await (const { sha256, file } of blobFiles(blobRoot)) {
       if (referenced.has(sha256)) {
         inUse++;
         continue;
       }
       const st = await fsp.stat(file).catch(() => null);
-      if (!st) continue;
+      if (!st) {
+        continue;
+      }
       if (Date.now() - st.mtimeMs < graceMs) {
         keptYoung++;
         continue;
@@ -154,6 +239,13 @@ export async function gc(argv: string[]): Promise<void> {
     }
     const orphanRows = dryRun ? 0 : await removeOrphanRows(db, blobRoot);
     const staleUploads = await removeStaleTmp(blobRoot, graceMs, dryRun);
-    printSummary(dryRun ? 'gc (dry run)' : 'gc', { removed, freed_bytes: freedBytes, kept_in_grace: keptYoung, in_use: inUse, stale_uploads: staleUploads, orphan_rows: orphanRows });
+    printSummary(dryRun ? 'gc (dry run)' : 'gc', {
+      removed,
+      freed_bytes: freedBytes,
+      kept_in_grace: keptYoung,
+      in_use: inUse,
+      stale_uploads: staleUploads,
+      orphan_rows: orphanRows
+    });
   });
 }

@@ -11,22 +11,46 @@ import { restorePostgres } from './pg-dump';
 export const RESTORE_USAGE = `restore DIR --data-dir DATA   restore a backup into an empty data dir (or empty PostgreSQL schema)`;
 
 async function refuseNonEmpty(dataDir: string): Promise<void> {
-  const taken = ['registry.sqlite', 'blobs/sha256'].filter((p) => fs.existsSync(path.join(dataDir, p)) && !(fs.statSync(path.join(dataDir, p)).isDirectory() && fs.readdirSync(path.join(dataDir, p)).length === 0));
-  if (taken.length) throw new Error(`the data dir ${dataDir} already holds a registry (${taken.join(', ')}); restore only into an empty data dir`);
+  const taken = ['registry.sqlite', 'blobs/sha256'].filter(
+    p =>
+      fs.existsSync(path.join(dataDir, p)) &&
+      !(
+        fs.statSync(path.join(dataDir, p)).isDirectory() &&
+        fs.readdirSync(path.join(dataDir, p)).length === 0
+      )
+  );
+  if (taken.length) {
+    throw new Error(
+      `the data dir ${dataDir} already holds a registry (${taken.join(', ')}); restore only into an empty data dir`
+    );
+  }
 }
 
 /** Copies the SQLite snapshot in under a temporary name and checks it before it takes the real name. */
-async function restoreSqlite(dir: string, dataDir: string, manifest: BackupManifest): Promise<void> {
+async function restoreSqlite(
+  dir: string,
+  dataDir: string,
+  manifest: BackupManifest
+): Promise<void> {
   const src = path.join(dir, 'registry.sqlite');
-  if (manifest.database_sha256 && (await hashFile(src)).sha256 !== manifest.database_sha256) {
-    throw new Error(`${src} does not match the checksum in ${BACKUP_MANIFEST}; the backup is damaged`);
+  if (
+    manifest.database_sha256 &&
+    (await hashFile(src)).sha256 !== manifest.database_sha256
+  ) {
+    throw new Error(
+      `${src} does not match the checksum in ${BACKUP_MANIFEST}; the backup is damaged`
+    );
   }
   const tmp = path.join(dataDir, 'registry.sqlite.restoring');
   await fsp.copyFile(src, tmp);
   const db = new SqliteDatabase(tmp);
   try {
     const check = db.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the restored database fails its integrity check: ${String(check)}`);
+    if (check !== 'ok') {
+      throw new Error(
+        `the restored database fails its integrity check: ${String(check)}`
+      );
+    }
   } finally {
     db.close();
   }
@@ -36,22 +60,36 @@ async function restoreSqlite(dir: string, dataDir: string, manifest: BackupManif
 export async function restore(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir']);
   const dir = args.positional[0];
-  if (!dir) throw new Error(`restore needs the backup directory\n  ${RESTORE_USAGE}`);
+  if (!dir) {
+    throw new Error(`restore needs the backup directory\n  ${RESTORE_USAGE}`);
+  }
   const source = path.resolve(dir);
   const manifestFile = path.join(source, BACKUP_MANIFEST);
-  if (!fs.existsSync(manifestFile)) throw new Error(`${source} has no ${BACKUP_MANIFEST}: not a finished backup`);
-  const manifest = JSON.parse(await fsp.readFile(manifestFile, 'utf8')) as BackupManifest;
+  if (!fs.existsSync(manifestFile)) {
+    throw new Error(
+      `${source} has no ${BACKUP_MANIFEST}: not a finished backup`
+    );
+  }
+  const manifest = JSON.parse(
+    await fsp.readFile(manifestFile, 'utf8')
+  ) as BackupManifest;
   const dataDir = dataDirOf(args);
   const toPostgres = !!process.env.MODELREG_DATABASE_URL;
   if ((manifest.database === 'postgres') !== toPostgres) {
-    throw new Error(`this is a ${manifest.database} backup; restore it with${manifest.database === 'postgres' ? '' : 'out'} MODELREG_DATABASE_URL set`);
+    throw new Error(
+      `this is a ${manifest.database} backup; restore it with${manifest.database === 'postgres' ? '' : 'out'} MODELREG_DATABASE_URL set`
+    );
   }
   await fsp.mkdir(dataDir, { recursive: true });
   await refuseNonEmpty(dataDir);
 
   if (toPostgres) {
     await withStorage(dataDir, async ({ db }) => {
-      if ((await countUsers(db)) > 0) throw new Error('the PostgreSQL schema already holds a registry; restore only into an empty schema (MODELREG_DATABASE_SCHEMA)');
+      if ((await countUsers(db)) > 0) {
+        throw new Error(
+          'the PostgreSQL schema already holds a registry; restore only into an empty schema (MODELREG_DATABASE_SCHEMA)'
+        );
+      }
       await restorePostgres(db, path.join(source, 'tables'));
     });
   } else {
@@ -60,17 +98,39 @@ export async function restore(argv: string[]): Promise<void> {
 
   let blobs = 0;
   const srcRoot = path.join(source, 'blobs');
-  for (const shard of fs.existsSync(path.join(srcRoot, 'sha256')) ? await fsp.readdir(path.join(srcRoot, 'sha256')) : []) {
-    for (const sha256 of await fsp.readdir(path.join(srcRoot, 'sha256', shard))) {
-      if (!/^[0-9a-f]{64}$/.test(sha256)) continue;
-      await copyBlobVerified(blobPath(srcRoot, sha256), path.join(dataDir, 'blobs'), sha256);
+  for (const shard of fs.existsSync(path.join(srcRoot, 'sha256'))
+    ? await fsp.readdir(path.join(srcRoot, 'sha256'))
+    : []) {
+    for (const sha256 of await fsp.readdir(
+      path.join(srcRoot, 'sha256', shard)
+    )) {
+      if (!/^[0-9a-f]{64}$/.test(sha256)) {
+        continue;
+      }
+      await copyBlobVerified(
+        blobPath(srcRoot, sha256),
+        path.join(dataDir, 'blobs'),
+        sha256
+      );
       blobs++;
     }
   }
-  if (blobs !== manifest.blobs) throw new Error(`the backup lists ${manifest.blobs} blobs but holds ${blobs}; it is damaged`);
+  if (blobs !== manifest.blobs) {
+    throw new Error(
+      `the backup lists ${manifest.blobs} blobs but holds ${blobs}; it is damaged`
+    );
+  }
   if (fs.existsSync(path.join(source, 'admin-token'))) {
-    await fsp.copyFile(path.join(source, 'admin-token'), path.join(dataDir, 'admin-token'));
+    await fsp.copyFile(
+      path.join(source, 'admin-token'),
+      path.join(dataDir, 'admin-token')
+    );
     await fsp.chmod(path.join(dataDir, 'admin-token'), 0o600);
   }
-  printSummary('restore', { from: source, data_dir: dataDir, database: manifest.database, blobs });
+  printSummary('restore', {
+    from: source,
+    data_dir: dataDir,
+    database: manifest.database,
+    blobs
+  });
 }

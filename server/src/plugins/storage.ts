@@ -13,7 +13,10 @@ declare module 'fastify' {
   }
 }
 
-export function installStorage(app: FastifyInstance, deps: { db: Db; dbKind: DatabaseKind; blobs: BlobStore }): void {
+export function installStorage(
+  app: FastifyInstance,
+  deps: { db: Db; dbKind: DatabaseKind; blobs: BlobStore }
+): void {
   app.decorate('db', deps.db);
   app.decorate('dbKind', deps.dbKind);
   app.decorate('blobs', deps.blobs);

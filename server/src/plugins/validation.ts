@@ -8,6 +8,12 @@ import type { FastifyInstance } from 'fastify';
 export function installValidation(app: FastifyInstance): void {
   const base = { allErrors: false, strict: false, useDefaults: true } as const;
   const strictAjv = new Ajv({ ...base, coerceTypes: false });
-  const coercingAjv = new Ajv({ ...base, coerceTypes: 'array', removeAdditional: true });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
+  const coercingAjv = new Ajv({
+    ...base,
+    coerceTypes: 'array',
+    removeAdditional: true
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema)
+  );
 }

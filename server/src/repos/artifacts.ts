@@ -10,45 +10,106 @@ export interface ArtifactEntry {
 }
 
 /** Records a blob the store now holds and points the candidate's path at it, unless the candidate got locked. */
-export async function attachArtifact(db: Db, candidate: { id: number; iid: number }, entry: ArtifactEntry): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function attachArtifact(
+  db: Db,
+  candidate: { id: number; iid: number },
+  entry: ArtifactEntry
+): Promise<void> {
+  await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
     // (reliability) DO UPDATE, not DO NOTHING: it locks an existing row, so a concurrent gc cannot delete it
     // between this statement and the artifact insert below (on PostgreSQL that was a foreign-key 500).
-    await trx.insertInto('blobs').values({ sha256: entry.sha256, size: entry.size, created_at: nowIso() })
-      .onConflict((oc) => oc.column('sha256').doUpdateSet({ size: entry.size })).execute();
-    await trx.insertInto('artifacts').values({ candidate_id: candidate.id, ...entry, created_at: nowIso() })
-      .onConflict((oc) => oc.columns(['candidate_id', 'path']).doUpdateSet({ sha256: entry.sha256, size: entry.size, created_at: nowIso() }))
+    await trx
+      .insertInto('blobs')
+      .values({ sha256: entry.sha256, size: entry.size, created_at: nowIso() })
+      .onConflict(oc => oc.column('sha256').doUpdateSet({ size: entry.size }))
+      .execute();
+    await trx
+      .insertInto('artifacts')
+      .values({ candidate_id: candidate.id, ...entry, created_at: nowIso() })
+      .onConflict(oc =>
+        oc.columns(['candidate_id', 'path']).doUpdateSet({
+          sha256: entry.sha256,
+          size: entry.size,
+          created_at: nowIso()
+        })
+      )
       .execute();
   });
 }
 
-export async function detachArtifact(db: Db, candidate: { id: number; iid: number }, path: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function detachArtifact(
+  db: Db,
+  candidate: { id: number; iid: number },
+  path: string
+): Promise<void> {
+  await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
-    const r = await trx.deleteFrom('artifacts').where('candidate_id', '=', candidate.id).where('path', '=', path).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound(`artifact "${path}"`);
+    const r = await trx
+      .deleteFrom('artifacts')
+      .where('candidate_id', '=', candidate.id)
+      .where('path', '=', path)
+      .executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) {
+      throw notFound(`artifact "${path}"`);
+    }
   });
 }
 
-export async function listArtifacts(db: Db, candidateId: number): Promise<ArtifactEntry[]> {
-  const rows = await db.selectFrom('artifacts').select(['path', 'sha256', 'size']).where('candidate_id', '=', candidateId).orderBy('path').execute();
-  return rows.map((r) => ({ path: r.path, sha256: r.sha256, size: Number(r.size) }));
+export async function listArtifacts(
+  db: Db,
+  candidateId: number
+): Promise<ArtifactEntry[]> {
+  const rows = await db
+    .selectFrom('artifacts')
+    .select(['path', 'sha256', 'size'])
+    .where('candidate_id', '=', candidateId)
+    .orderBy('path')
+    .execute();
+  return rows.map(r => ({
+    path: r.path,
+    sha256: r.sha256,
+    size: Number(r.size)
+  }));
 }
 
-export async function findArtifact(db: Db, candidateId: number, path: string): Promise<ArtifactEntry> {
-  const r = await db.selectFrom('artifacts').select(['path', 'sha256', 'size']).where('candidate_id', '=', candidateId).where('path', '=', path).executeTakeFirst();
-  if (!r) throw notFound(`artifact "${path}"`);
+export async function findArtifact(
+  db: Db,
+  candidateId: number,
+  path: string
+): Promise<ArtifactEntry> {
+  const r = await db
+    .selectFrom('artifacts')
+    .select(['path', 'sha256', 'size'])
+    .where('candidate_id', '=', candidateId)
+    .where('path', '=', path)
+    .executeTakeFirst();
+  if (!r) {
+    throw notFound(`artifact "${path}"`);
+  }
   return { ...r, size: Number(r.size) };
 }
 
-export async function knownBlob(db: Db, sha256: string): Promise<{ size: number } | null> {
-  const r = await db.selectFrom('blobs').select('size').where('sha256', '=', sha256).executeTakeFirst();
+export async function knownBlob(
+  db: Db,
+  sha256: string
+): Promise<{ size: number } | null> {
+  const r = await db
+    .selectFrom('blobs')
+    .select('size')
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
   return r ? { size: Number(r.size) } : null;
 }
 
 /** Manifests of many candidates at once, for compare. */
 export async function manifests(db: Db, candidateIds: number[]) {
-  if (!candidateIds.length) return [];
-  return db.selectFrom('artifacts').select(['candidate_id', 'path', 'sha256', 'size']).where('candidate_id', 'in', candidateIds).execute();
+  if (!candidateIds.length) {
+    return [];
+  }
+  return db
+    .selectFrom('artifacts')
+    .select(['candidate_id', 'path', 'sha256', 'size'])
+    .where('candidate_id', 'in', candidateIds)
+    .execute();
 }

@@ -21,12 +21,20 @@ export interface CandidateInput {
 function linkage(p: Provenance) {
   const ci = (p.ci ?? {}) as Record<string, unknown>;
   const git = (p.git ?? {}) as Record<string, unknown>;
-  const s = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
-  return { ci_pipeline_id: s(ci.pipeline_id), ci_merge_request: s(ci.merge_request), git_commit: s(git.commit) ?? s(ci.commit) };
+  const s = (v: unknown) =>
+    v === undefined || v === null || v === '' ? null : String(v);
+  return {
+    ci_pipeline_id: s(ci.pipeline_id),
+    ci_merge_request: s(ci.merge_request),
+    git_commit: s(git.commit) ?? s(ci.commit)
+  };
 }
 
 /** One level deep: {"git": {"commit": ...}} updates git.commit and keeps git.branch. */
-export function mergeProvenance(base: Provenance, patch: Provenance): Provenance {
+export function mergeProvenance(
+  base: Provenance,
+  patch: Provenance
+): Provenance {
   const out: Provenance = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     const old = out[k];
@@ -39,40 +47,113 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-async function experimentId(db: Db, modelId: number, name: string | null | undefined): Promise<number | null> {
-  if (!name) return null;
-  await db.insertInto('experiments').values({ model_id: modelId, name, created_at: nowIso() })
-    .onConflict((oc) => oc.columns(['model_id', 'name']).doNothing()).execute();
-  const row = await db.selectFrom('experiments').select('id').where('model_id', '=', modelId).where('name', '=', name).executeTakeFirstOrThrow();
+async function experimentId(
+  db: Db,
+  modelId: number,
+  name: string | null | undefined
+): Promise<number | null> {
+  if (!name) {
+    return null;
+  }
+  await db
+    .insertInto('experiments')
+    .values({ model_id: modelId, name, created_at: nowIso() })
+    .onConflict(oc => oc.columns(['model_id', 'name']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('experiments')
+    .select('id')
+    .where('model_id', '=', modelId)
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function createCandidate(db: Db, modelId: number, input: CandidateInput, author: string): Promise<CandidateRow> {
-  return db.transaction().execute(async (trx) => {
+export async function createCandidate(
+  db: Db,
+  modelId: number,
+  input: CandidateInput,
+  author: string
+): Promise<CandidateRow> {
+  return db.transaction().execute(async trx => {
     // The counter row is updated in the same transaction: concurrent creators get distinct iids.
-    const { last_candidate_iid: iid } = await trx.updateTable('models')
-      .set((eb) => ({ last_candidate_iid: eb('last_candidate_iid', '+', 1) }))
-      .where('id', '=', modelId).returning('last_candidate_iid').executeTakeFirstOrThrow();
+    const { last_candidate_iid: iid } = await trx
+      .updateTable('models')
+      .set(eb => ({ last_candidate_iid: eb('last_candidate_iid', '+', 1) }))
+      .where('id', '=', modelId)
+      .returning('last_candidate_iid')
+      .executeTakeFirstOrThrow();
     const now = nowIso();
     const provenance = input.provenance ?? {};
-    const row = await trx.insertInto('candidates').values({
-      model_id: modelId, iid, run_id: crypto.randomUUID().replace(/-/g, ''), name: input.name ?? '',
-      experiment_id: await experimentId(trx, modelId, input.experiment), status: input.status ?? 'running',
-      provenance: JSON.stringify(provenance), author, ...linkage(provenance), locked: 0, created_at: now, updated_at: now,
-    }).returningAll().executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('candidates')
+      .values({
+        model_id: modelId,
+        iid,
+        run_id: crypto.randomUUID().replace(/-/g, ''),
+        name: input.name ?? '',
+        experiment_id: await experimentId(trx, modelId, input.experiment),
+        status: input.status ?? 'running',
+        provenance: JSON.stringify(provenance),
+        author,
+        ...linkage(provenance),
+        locked: 0,
+        created_at: now,
+        updated_at: now
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const params = Object.entries(input.params ?? {});
-    if (params.length) await trx.insertInto('params').values(params.map(([key, value]) => ({ candidate_id: row.id, key, value: String(value) }))).execute();
+    if (params.length) {
+      await trx
+        .insertInto('params')
+        .values(
+          params.map(([key, value]) => ({
+            candidate_id: row.id,
+            key,
+            value: String(value)
+          }))
+        )
+        .execute();
+    }
     const tags = Object.entries(input.tags ?? {});
-    if (tags.length) await trx.insertInto('candidate_tags').values(tags.map(([key, value]) => ({ candidate_id: row.id, key, value: String(value) }))).execute();
-    if (input.metrics?.length) await insertMetrics(trx, row.id, input.metrics);
-    await recordActivity(trx, modelId, 'candidate.logged', author, { iid, name: row.name });
+    if (tags.length) {
+      await trx
+        .insertInto('candidate_tags')
+        .values(
+          tags.map(([key, value]) => ({
+            candidate_id: row.id,
+            key,
+            value: String(value)
+          }))
+        )
+        .execute();
+    }
+    if (input.metrics?.length) {
+      await insertMetrics(trx, row.id, input.metrics);
+    }
+    await recordActivity(trx, modelId, 'candidate.logged', author, {
+      iid,
+      name: row.name
+    });
     return row;
   });
 }
 
-export async function findCandidate(db: Db, modelId: number, iid: number): Promise<CandidateRow> {
-  const row = await db.selectFrom('candidates').selectAll().where('model_id', '=', modelId).where('iid', '=', iid).executeTakeFirst();
-  if (!row) throw notFound(`candidate ${iid}`);
+export async function findCandidate(
+  db: Db,
+  modelId: number,
+  iid: number
+): Promise<CandidateRow> {
+  const row = await db
+    .selectFrom('candidates')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .where('iid', '=', iid)
+    .executeTakeFirst();
+  if (!row) {
+    throw notFound(`candidate ${iid}`);
+  }
   return row;
 }
 
@@ -80,10 +161,19 @@ export async function findCandidate(db: Db, modelId: number, iid: number): Promi
  * Claims the candidate for a change inside `trx`. The guarded UPDATE takes the row lock, so a
  * concurrent promotion either commits first (and this finds locked = 1) or waits for us.
  */
-export async function claimForWrite(trx: Db, candidate: { id: number; iid: number }): Promise<void> {
-  const r = await trx.updateTable('candidates').set({ updated_at: nowIso() })
-    .where('id', '=', candidate.id).where('locked', '=', 0).executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) throw versionLocked(`candidate ${candidate.iid}`);
+export async function claimForWrite(
+  trx: Db,
+  candidate: { id: number; iid: number }
+): Promise<void> {
+  const r = await trx
+    .updateTable('candidates')
+    .set({ updated_at: nowIso() })
+    .where('id', '=', candidate.id)
+    .where('locked', '=', 0)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) {
+    throw versionLocked(`candidate ${candidate.iid}`);
+  }
 }
 
 export interface CandidatePatch {
@@ -95,96 +185,220 @@ export interface CandidatePatch {
   provenance?: Provenance;
 }
 
-export async function patchCandidate(db: Db, candidate: CandidateRow, patch: CandidatePatch): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function patchCandidate(
+  db: Db,
+  candidate: CandidateRow,
+  patch: CandidatePatch
+): Promise<void> {
+  await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
     const values: Record<string, unknown> = {};
-    if (patch.name !== undefined) values.name = patch.name;
-    if (patch.status !== undefined) values.status = patch.status;
-    if (patch.experiment !== undefined) values.experiment_id = await experimentId(trx, candidate.model_id, patch.experiment);
+    if (patch.name !== undefined) {
+      values.name = patch.name;
+    }
+    if (patch.status !== undefined) {
+      values.status = patch.status;
+    }
+    if (patch.experiment !== undefined) {
+      values.experiment_id = await experimentId(
+        trx,
+        candidate.model_id,
+        patch.experiment
+      );
+    }
     if (patch.provenance !== undefined) {
       // Re-read inside the transaction so two concurrent merges do not lose each other's keys.
-      const cur = await trx.selectFrom('candidates').select('provenance').where('id', '=', candidate.id).executeTakeFirstOrThrow();
-      const merged = mergeProvenance(JSON.parse(cur.provenance), patch.provenance);
+      const cur = await trx
+        .selectFrom('candidates')
+        .select('provenance')
+        .where('id', '=', candidate.id)
+        .executeTakeFirstOrThrow();
+      const merged = mergeProvenance(
+        JSON.parse(cur.provenance),
+        patch.provenance
+      );
       values.provenance = JSON.stringify(merged);
       Object.assign(values, linkage(merged));
     }
-    if (Object.keys(values).length) await trx.updateTable('candidates').set(values).where('id', '=', candidate.id).execute();
-    if (patch.params) await addParams(trx, candidate.id, patch.params);
+    if (Object.keys(values).length) {
+      await trx
+        .updateTable('candidates')
+        .set(values)
+        .where('id', '=', candidate.id)
+        .execute();
+    }
+    if (patch.params) {
+      await addParams(trx, candidate.id, patch.params);
+    }
     for (const [key, value] of Object.entries(patch.tags ?? {})) {
       if (value === null) {
-        await trx.deleteFrom('candidate_tags').where('candidate_id', '=', candidate.id).where('key', '=', key).execute();
+        await trx
+          .deleteFrom('candidate_tags')
+          .where('candidate_id', '=', candidate.id)
+          .where('key', '=', key)
+          .execute();
       } else {
-        await trx.insertInto('candidate_tags').values({ candidate_id: candidate.id, key, value: String(value) })
-          .onConflict((oc) => oc.columns(['candidate_id', 'key']).doUpdateSet({ value: String(value) })).execute();
+        await trx
+          .insertInto('candidate_tags')
+          .values({ candidate_id: candidate.id, key, value: String(value) })
+          .onConflict(oc =>
+            oc
+              .columns(['candidate_id', 'key'])
+              .doUpdateSet({ value: String(value) })
+          )
+          .execute();
       }
     }
   });
 }
 
 /** Params are write-once (like MLflow): re-sending the same value is fine, a different one is 409. */
-async function addParams(trx: Db, candidateId: number, params: Record<string, string>): Promise<void> {
+async function addParams(
+  trx: Db,
+  candidateId: number,
+  params: Record<string, string>
+): Promise<void> {
   const entries = Object.entries(params);
-  if (!entries.length) return;
-  const existing = await trx.selectFrom('params').select(['key', 'value']).where('candidate_id', '=', candidateId)
-    .where('key', 'in', entries.map(([k]) => k)).execute();
-  const have = new Map(existing.map((p) => [p.key, p.value]));
+  if (!entries.length) {
+    return;
+  }
+  const existing = await trx
+    .selectFrom('params')
+    .select(['key', 'value'])
+    .where('candidate_id', '=', candidateId)
+    .where(
+      'key',
+      'in',
+      entries.map(([k]) => k)
+    )
+    .execute();
+  const have = new Map(existing.map(p => [p.key, p.value]));
   for (const [key, value] of entries) {
     if (have.has(key) && have.get(key) !== String(value)) {
-      throw new ApiError('PARAM_ALREADY_SET', `param "${key}" is already "${have.get(key)}"; params are write-once, log a new candidate to change it`);
+      throw new ApiError(
+        'PARAM_ALREADY_SET',
+        `param "${key}" is already "${have.get(key)}"; params are write-once, log a new candidate to change it`
+      );
     }
   }
   const fresh = entries.filter(([k]) => !have.has(k));
-  if (fresh.length) await trx.insertInto('params').values(fresh.map(([key, value]) => ({ candidate_id: candidateId, key, value: String(value) }))).execute();
+  if (fresh.length) {
+    await trx
+      .insertInto('params')
+      .values(
+        fresh.map(([key, value]) => ({
+          candidate_id: candidateId,
+          key,
+          value: String(value)
+        }))
+      )
+      .execute();
+  }
 }
 
-export async function deleteCandidate(db: Db, candidate: CandidateRow, actor: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function deleteCandidate(
+  db: Db,
+  candidate: CandidateRow,
+  actor: string
+): Promise<void> {
+  await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
     await trx.deleteFrom('candidates').where('id', '=', candidate.id).execute();
-    await recordActivity(trx, candidate.model_id, 'candidate.deleted', actor, { iid: candidate.iid });
+    await recordActivity(trx, candidate.model_id, 'candidate.deleted', actor, {
+      iid: candidate.iid
+    });
   });
 }
 
 /** The API shape of many candidates, loading their parts in a few batched queries. */
-export async function candidateViews(db: Db, rows: CandidateRow[], modelFullName: string) {
-  if (!rows.length) return [];
-  const ids = rows.map((r) => r.id);
-  const expIds = [...new Set(rows.map((r) => r.experiment_id).filter((x): x is number => x !== null))];
-  const [params, tags, metrics, counts, versions, experiments] = await Promise.all([
-    db.selectFrom('params').selectAll().where('candidate_id', 'in', ids).execute(),
-    db.selectFrom('candidate_tags').selectAll().where('candidate_id', 'in', ids).execute(),
-    db.selectFrom('latest_metrics').select(['candidate_id', 'key', 'value', 'step', 'timestamp']).where('candidate_id', 'in', ids).execute(),
-    db.selectFrom('artifacts').select(['candidate_id', (eb) => eb.fn.countAll<number>().as('n')]).where('candidate_id', 'in', ids).groupBy('candidate_id').execute(),
-    db.selectFrom('versions').select(['candidate_id', 'version']).where('candidate_id', 'in', ids).execute(),
-    expIds.length ? db.selectFrom('experiments').select(['id', 'name']).where('id', 'in', expIds).execute() : Promise.resolve([]),
-  ]);
+export async function candidateViews(
+  db: Db,
+  rows: CandidateRow[],
+  modelFullName: string
+) {
+  if (!rows.length) {
+    return [];
+  }
+  const ids = rows.map(r => r.id);
+  const expIds = [
+    ...new Set(
+      rows.map(r => r.experiment_id).filter((x): x is number => x !== null)
+    )
+  ];
+  const [params, tags, metrics, counts, versions, experiments] =
+    await Promise.all([
+      db
+        .selectFrom('params')
+        .selectAll()
+        .where('candidate_id', 'in', ids)
+        .execute(),
+      db
+        .selectFrom('candidate_tags')
+        .selectAll()
+        .where('candidate_id', 'in', ids)
+        .execute(),
+      db
+        .selectFrom('latest_metrics')
+        .select(['candidate_id', 'key', 'value', 'step', 'timestamp'])
+        .where('candidate_id', 'in', ids)
+        .execute(),
+      db
+        .selectFrom('artifacts')
+        .select(['candidate_id', eb => eb.fn.countAll<number>().as('n')])
+        .where('candidate_id', 'in', ids)
+        .groupBy('candidate_id')
+        .execute(),
+      db
+        .selectFrom('versions')
+        .select(['candidate_id', 'version'])
+        .where('candidate_id', 'in', ids)
+        .execute(),
+      expIds.length
+        ? db
+            .selectFrom('experiments')
+            .select(['id', 'name'])
+            .where('id', 'in', expIds)
+            .execute()
+        : Promise.resolve([])
+    ]);
   const group = <T extends { candidate_id: number }>(xs: T[]) => {
     const m = new Map<number, T[]>();
-    for (const x of xs) (m.get(x.candidate_id) ?? m.set(x.candidate_id, []).get(x.candidate_id)!).push(x);
+    for (const x of xs) {
+      (
+        m.get(x.candidate_id) ?? m.set(x.candidate_id, []).get(x.candidate_id)!
+      ).push(x);
+    }
     return m;
   };
-  const p = group(params), t = group(tags), mt = group(metrics);
-  const n = new Map(counts.map((c) => [c.candidate_id, Number(c.n)]));
-  const v = new Map(versions.map((x) => [x.candidate_id, x.version]));
-  const e = new Map(experiments.map((x) => [x.id, x.name]));
-  return rows.map((r) => ({
+  const p = group(params),
+    t = group(tags),
+    mt = group(metrics);
+  const n = new Map(counts.map(c => [c.candidate_id, Number(c.n)]));
+  const v = new Map(versions.map(x => [x.candidate_id, x.version]));
+  const e = new Map(experiments.map(x => [x.id, x.name]));
+  return rows.map(r => ({
     iid: r.iid,
     run_id: r.run_id,
     model: modelFullName,
     name: r.name,
-    experiment: r.experiment_id !== null ? e.get(r.experiment_id) ?? null : null,
+    experiment:
+      r.experiment_id !== null ? (e.get(r.experiment_id) ?? null) : null,
     status: r.status,
-    params: Object.fromEntries((p.get(r.id) ?? []).map((x) => [x.key, x.value])),
-    metrics: Object.fromEntries((mt.get(r.id) ?? []).map((x) => [x.key, { value: x.value, step: Number(x.step), timestamp: Number(x.timestamp) }])),
-    tags: Object.fromEntries((t.get(r.id) ?? []).map((x) => [x.key, x.value])),
+    params: Object.fromEntries((p.get(r.id) ?? []).map(x => [x.key, x.value])),
+    metrics: Object.fromEntries(
+      (mt.get(r.id) ?? []).map(x => [
+        x.key,
+        { value: x.value, step: Number(x.step), timestamp: Number(x.timestamp) }
+      ])
+    ),
+    tags: Object.fromEntries((t.get(r.id) ?? []).map(x => [x.key, x.value])),
     provenance: JSON.parse(r.provenance) as Provenance,
     author: r.author,
     created_at: r.created_at,
     updated_at: r.updated_at,
     version: v.get(r.id) ?? null,
     locked: r.locked === 1,
-    artifact_count: n.get(r.id) ?? 0,
+    artifact_count: n.get(r.id) ?? 0
   }));
 }
 

@@ -14,39 +14,102 @@ const CHUNK = 500;
  * Appends to the full history and keeps latest_metrics at the value with the highest step,
  * then the highest timestamp (MLflow's rule). Runs inside the caller's transaction.
  */
-export async function insertMetrics(trx: Db, candidateId: number, metrics: MetricInput[]): Promise<number> {
+export async function insertMetrics(
+  trx: Db,
+  candidateId: number,
+  metrics: MetricInput[]
+): Promise<number> {
   const now = Date.now();
-  const rows = metrics.map((m) => ({ candidate_id: candidateId, key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now }));
-  for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('metrics').values(rows.slice(i, i + CHUNK)).execute();
+  const rows = metrics.map(m => ({
+    candidate_id: candidateId,
+    key: m.key,
+    value: m.value,
+    step: m.step ?? 0,
+    timestamp: m.timestamp ?? now
+  }));
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await trx
+      .insertInto('metrics')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
+  }
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) {
     const cur = latest.get(r.key);
-    if (!cur || r.step > cur.step || (r.step === cur.step && r.timestamp >= cur.timestamp)) latest.set(r.key, r);
+    if (
+      !cur ||
+      r.step > cur.step ||
+      (r.step === cur.step && r.timestamp >= cur.timestamp)
+    ) {
+      latest.set(r.key, r);
+    }
   }
   for (const r of latest.values()) {
-    await trx.insertInto('latest_metrics').values(r)
-      .onConflict((oc) => oc.columns(['candidate_id', 'key'])
-        .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), step: eb.ref('excluded.step'), timestamp: eb.ref('excluded.timestamp') }))
-        .where((eb) => eb.or([
-          eb('excluded.step', '>', eb.ref('latest_metrics.step')),
-          eb.and([eb('excluded.step', '=', eb.ref('latest_metrics.step')), eb('excluded.timestamp', '>=', eb.ref('latest_metrics.timestamp'))]),
-        ])))
+    await trx
+      .insertInto('latest_metrics')
+      .values(r)
+      .onConflict(oc =>
+        oc
+          .columns(['candidate_id', 'key'])
+          .doUpdateSet(eb => ({
+            value: eb.ref('excluded.value'),
+            step: eb.ref('excluded.step'),
+            timestamp: eb.ref('excluded.timestamp')
+          }))
+          .where(eb =>
+            eb.or([
+              eb('excluded.step', '>', eb.ref('latest_metrics.step')),
+              eb.and([
+                eb('excluded.step', '=', eb.ref('latest_metrics.step')),
+                eb(
+                  'excluded.timestamp',
+                  '>=',
+                  eb.ref('latest_metrics.timestamp')
+                )
+              ])
+            ])
+          )
+      )
       .execute();
   }
   return rows.length;
 }
 
 export async function metricHistory(db: Db, candidateId: number, key: string) {
-  const rows = await db.selectFrom('metrics').select(['value', 'step', 'timestamp'])
-    .where('candidate_id', '=', candidateId).where('key', '=', key).orderBy('step').orderBy('timestamp').orderBy('id').execute();
-  if (!rows.length) throw notFound(`metric "${key}"`);
-  return rows.map((r) => ({ value: r.value, step: Number(r.step), timestamp: Number(r.timestamp) }));
+  const rows = await db
+    .selectFrom('metrics')
+    .select(['value', 'step', 'timestamp'])
+    .where('candidate_id', '=', candidateId)
+    .where('key', '=', key)
+    .orderBy('step')
+    .orderBy('timestamp')
+    .orderBy('id')
+    .execute();
+  if (!rows.length) {
+    throw notFound(`metric "${key}"`);
+  }
+  return rows.map(r => ({
+    value: r.value,
+    step: Number(r.step),
+    timestamp: Number(r.timestamp)
+  }));
 }
 
 /** Histories of many candidates' metrics at once, for compare. */
 export async function metricHistories(db: Db, candidateIds: number[]) {
-  if (!candidateIds.length) return [];
-  return db.selectFrom('metrics').select(['candidate_id', 'key', 'value', 'step', 'timestamp'])
-    // No "id" tie-break: the order then comes straight from metrics_history_idx, with no sort step.
-    .where('candidate_id', 'in', candidateIds).orderBy('candidate_id').orderBy('key').orderBy('step').orderBy('timestamp').execute();
+  if (!candidateIds.length) {
+    return [];
+  }
+  return (
+    db
+      .selectFrom('metrics')
+      .select(['candidate_id', 'key', 'value', 'step', 'timestamp'])
+      // No "id" tie-break: the order then comes straight from metrics_history_idx, with no sort step.
+      .where('candidate_id', 'in', candidateIds)
+      .orderBy('candidate_id')
+      .orderBy('key')
+      .orderBy('step')
+      .orderBy('timestamp')
+      .execute()
+  );
 }

@@ -4,16 +4,33 @@ import { manifests } from './artifacts';
 import { aliasesByVersion } from './versions';
 
 /** The API shape of versions: the frozen content comes from the locked candidate behind each. */
-export async function versionViews(db: Db, rows: VersionRow[], modelFullName: string) {
-  if (!rows.length) return [];
-  const candidates = await db.selectFrom('candidates').selectAll().where('id', 'in', rows.map((r) => r.candidate_id)).execute();
+export async function versionViews(
+  db: Db,
+  rows: VersionRow[],
+  modelFullName: string
+) {
+  if (!rows.length) {
+    return [];
+  }
+  const candidates = await db
+    .selectFrom('candidates')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      rows.map(r => r.candidate_id)
+    )
+    .execute();
   const [views, files, aliases] = await Promise.all([
     candidateViews(db, candidates, modelFullName),
-    manifests(db, rows.map((r) => r.candidate_id)),
-    aliasesByVersion(db, rows[0].model_id),
+    manifests(
+      db,
+      rows.map(r => r.candidate_id)
+    ),
+    aliasesByVersion(db, rows[0].model_id)
   ]);
   const viewById = new Map(candidates.map((c, i) => [c.id, views[i]]));
-  return rows.map((r) => {
+  return rows.map(r => {
     const c = viewById.get(r.candidate_id)!;
     return {
       version: r.version,
@@ -28,12 +45,14 @@ export async function versionViews(db: Db, rows: VersionRow[], modelFullName: st
       params: c.params,
       metrics: c.metrics,
       provenance: c.provenance,
-      files: files.filter((f) => f.candidate_id === r.candidate_id).map((f) => ({ path: f.path, sha256: f.sha256, size: Number(f.size) }))
+      files: files
+        .filter(f => f.candidate_id === r.candidate_id)
+        .map(f => ({ path: f.path, sha256: f.sha256, size: Number(f.size) }))
         .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
       aliases: aliases.get(r.id) ?? [],
       mlflow_version: r.mlflow_version,
       created_by: r.created_by,
-      created_at: r.created_at,
+      created_at: r.created_at
     };
   });
 }

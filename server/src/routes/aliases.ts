@@ -1,4 +1,7 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  Type,
+  type FastifyPluginAsyncTypebox
+} from '@fastify/type-provider-typebox';
 import { modelAccess, requireRole } from '../access';
 import { badRequest } from '../errors';
 import { NAME_RE } from '../domain/roles';
@@ -7,40 +10,102 @@ import { commonErrors, ModelParams } from '../schemas/common';
 import { deleteAlias, listAliases, moveAlias } from '../repos/aliases';
 import { resolveVersion } from '../repos/versions';
 
-const AliasParams = Type.Object({ group: Type.String(), model: Type.String(), alias: Type.String() });
-const Alias = Type.Object({ alias: Type.String(), version: Type.String(), updated_by: Type.String(), updated_at: Type.String() });
+const AliasParams = Type.Object({
+  group: Type.String(),
+  model: Type.String(),
+  alias: Type.String()
+});
+const Alias = Type.Object({
+  alias: Type.String(),
+  version: Type.String(),
+  updated_by: Type.String(),
+  updated_at: Type.String()
+});
 
-export const aliasRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/models/:group/:model/aliases', {
-    schema: { tags: ['aliases'], summary: 'Aliases of the model', params: ModelParams, response: { 200: Type.Object({ items: Type.Array(Alias) }), ...commonErrors } },
-  }, async (request) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    return { items: await listAliases(app.db, a.model.id) };
-  });
-
-  app.put('/models/:group/:model/aliases/:alias', {
-    schema: {
-      tags: ['aliases'], summary: 'Point an alias at a version (maintainer+); recorded in the activity log',
-      params: AliasParams, body: Type.Object({ version: Type.String() }), response: { 200: Alias, ...commonErrors },
+export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
+  app.get(
+    '/models/:group/:model/aliases',
+    {
+      schema: {
+        tags: ['aliases'],
+        summary: 'Aliases of the model',
+        params: ModelParams,
+        response: {
+          200: Type.Object({ items: Type.Array(Alias) }),
+          ...commonErrors
+        }
+      }
     },
-  }, async (request) => {
-    const { alias } = request.params;
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    requireRole(a, request.caller, 'maintainer', 'moving an alias');
-    if (!NAME_RE.test(alias) || alias === 'latest' || parseSemver(alias)) {
-      throw badRequest(`"${alias}" cannot be an alias name: use letters, digits, ".", "_", "-", not "latest" and not a version number`);
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      return { items: await listAliases(app.db, a.model.id) };
     }
-    const v = await resolveVersion(app.db, a.model.id, request.body.version);
-    await moveAlias(app.db, a.model.id, alias, v, request.caller!.username);
-    return (await listAliases(app.db, a.model.id)).find((x) => x.alias === alias)!;
-  });
+  );
 
-  app.delete('/models/:group/:model/aliases/:alias', {
-    schema: { tags: ['aliases'], summary: 'Remove an alias (maintainer+)', params: AliasParams, response: { 204: Type.Null(), ...commonErrors } },
-  }, async (request, reply) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    requireRole(a, request.caller, 'maintainer', 'removing an alias');
-    await deleteAlias(app.db, a.model.id, request.params.alias, request.caller!.username);
-    return reply.status(204).send(null);
-  });
+  app.put(
+    '/models/:group/:model/aliases/:alias',
+    {
+      schema: {
+        tags: ['aliases'],
+        summary:
+          'Point an alias at a version (maintainer+); recorded in the activity log',
+        params: AliasParams,
+        body: Type.Object({ version: Type.String() }),
+        response: { 200: Alias, ...commonErrors }
+      }
+    },
+    async request => {
+      const { alias } = request.params;
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'maintainer', 'moving an alias');
+      if (!NAME_RE.test(alias) || alias === 'latest' || parseSemver(alias)) {
+        throw badRequest(
+          `"${alias}" cannot be an alias name: use letters, digits, ".", "_", "-", not "latest" and not a version number`
+        );
+      }
+      const v = await resolveVersion(app.db, a.model.id, request.body.version);
+      await moveAlias(app.db, a.model.id, alias, v, request.caller!.username);
+      return (await listAliases(app.db, a.model.id)).find(
+        x => x.alias === alias
+      )!;
+    }
+  );
+
+  app.delete(
+    '/models/:group/:model/aliases/:alias',
+    {
+      schema: {
+        tags: ['aliases'],
+        summary: 'Remove an alias (maintainer+)',
+        params: AliasParams,
+        response: { 204: Type.Null(), ...commonErrors }
+      }
+    },
+    async (request, reply) => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'maintainer', 'removing an alias');
+      await deleteAlias(
+        app.db,
+        a.model.id,
+        request.params.alias,
+        request.caller!.username
+      );
+      return reply.status(204).send(null);
+    }
+  );
 };

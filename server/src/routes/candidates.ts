@@ -1,11 +1,37 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { groupAccess, modelAccess, requireRole, type ModelAccess } from '../access';
+import {
+  Type,
+  type FastifyPluginAsyncTypebox
+} from '@fastify/type-provider-typebox';
+import {
+  groupAccess,
+  modelAccess,
+  requireRole,
+  type ModelAccess
+} from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { notFound } from '../errors';
 import { pageLimit } from '../domain/cursor';
 import { parseFilter, parseOrderBy } from '../domain/filter';
-import { CandidateParams, commonErrors, errorRef, FreeObject, Metric, ModelParams, Name, page, Paging, StringMap } from '../schemas/common';
-import { claimForWrite, candidateViews, createCandidate, deleteCandidate, findCandidate, patchCandidate } from '../repos/candidates';
+import {
+  CandidateParams,
+  commonErrors,
+  errorRef,
+  FreeObject,
+  Metric,
+  ModelParams,
+  Name,
+  page,
+  Paging,
+  StringMap
+} from '../schemas/common';
+import {
+  claimForWrite,
+  candidateViews,
+  createCandidate,
+  deleteCandidate,
+  findCandidate,
+  patchCandidate
+} from '../repos/candidates';
 import { searchCandidates } from '../repos/candidate-search';
 import { insertMetrics, metricHistory } from '../repos/metrics';
 import { createModel, findModel } from '../repos/models';
@@ -13,139 +39,326 @@ import type { Caller } from '../access';
 import type { Db } from '../db/database';
 
 const candidateRef = Type.Ref('Candidate');
-const Status = Type.Union([Type.Literal('running'), Type.Literal('finished'), Type.Literal('failed')]);
+const Status = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('finished'),
+  Type.Literal('failed')
+]);
 const Experiment = Type.Union([Name, Type.Null()]);
 
 /** POST candidates?create_model=true: the first candidate of a notebook may bring its model into being. */
-async function modelForNewCandidate(db: Db, caller: Caller, group: string, model: string, create: boolean): Promise<ModelAccess> {
-  if (!create) return modelAccess(db, caller, group, model);
+async function modelForNewCandidate(
+  db: Db,
+  caller: Caller,
+  group: string,
+  model: string,
+  create: boolean
+): Promise<ModelAccess> {
+  if (!create) {
+    return modelAccess(db, caller, group, model);
+  }
   const access = await groupAccess(db, caller, group);
   requireRole(access, caller, 'developer', 'logging a candidate');
   let row = await findModel(db, access.group.id, model);
   if (!row) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) throw notFound(`model "${group}/${model}" (and that name cannot be created)`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) {
+      throw notFound(
+        `model "${group}/${model}" (and that name cannot be created)`
+      );
+    }
     try {
-      row = await createModel(db, access.group.id, { name: model }, caller!.username);
+      row = await createModel(
+        db,
+        access.group.id,
+        { name: model },
+        caller!.username
+      );
     } catch (err) {
       // Another client created it at the same moment: use theirs.
-      if (!isUniqueViolation(err)) throw err;
+      if (!isUniqueViolation(err)) {
+        throw err;
+      }
       row = await findModel(db, access.group.id, model);
-      if (!row) throw err;
+      if (!row) {
+        throw err;
+      }
     }
   }
   return { ...access, model: row };
 }
 
-export const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
   const fullName = (a: ModelAccess) => `${a.group.name}/${a.model.name}`;
-  const view = async (a: ModelAccess, iid: number) => (await candidateViews(app.db, [await findCandidate(app.db, a.model.id, iid)], fullName(a)))[0];
+  const view = async (a: ModelAccess, iid: number) =>
+    (
+      await candidateViews(
+        app.db,
+        [await findCandidate(app.db, a.model.id, iid)],
+        fullName(a)
+      )
+    )[0];
 
-  app.post('/models/:group/:model/candidates', {
-    schema: {
-      tags: ['candidates'], summary: 'Log a candidate (developer+); ?create_model=true creates the model if missing',
-      params: ModelParams,
-      querystring: Type.Object({ create_model: Type.Optional(Type.Boolean()) }),
-      body: Type.Object({
-        name: Type.Optional(Type.String({ maxLength: 250 })), experiment: Type.Optional(Experiment), status: Type.Optional(Status),
-        params: Type.Optional(StringMap), metrics: Type.Optional(Type.Array(Metric)), tags: Type.Optional(StringMap), provenance: Type.Optional(FreeObject),
-      }),
-      response: { 201: candidateRef, ...commonErrors },
+  app.post(
+    '/models/:group/:model/candidates',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Log a candidate (developer+); ?create_model=true creates the model if missing',
+        params: ModelParams,
+        querystring: Type.Object({
+          create_model: Type.Optional(Type.Boolean())
+        }),
+        body: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 250 })),
+          experiment: Type.Optional(Experiment),
+          status: Type.Optional(Status),
+          params: Type.Optional(StringMap),
+          metrics: Type.Optional(Type.Array(Metric)),
+          tags: Type.Optional(StringMap),
+          provenance: Type.Optional(FreeObject)
+        }),
+        response: { 201: candidateRef, ...commonErrors }
+      }
     },
-  }, async (request, reply) => {
-    const { group, model } = request.params;
-    const a = await modelForNewCandidate(app.db, request.caller, group, model, request.query.create_model === true);
-    requireRole(a, request.caller, 'developer', 'logging a candidate');
-    const row = await createCandidate(app.db, a.model.id, request.body, request.caller!.username);
-    return reply.status(201).send((await candidateViews(app.db, [row], fullName(a)))[0]);
-  });
+    async (request, reply) => {
+      const { group, model } = request.params;
+      const a = await modelForNewCandidate(
+        app.db,
+        request.caller,
+        group,
+        model,
+        request.query.create_model === true
+      );
+      requireRole(a, request.caller, 'developer', 'logging a candidate');
+      const row = await createCandidate(
+        app.db,
+        a.model.id,
+        request.body,
+        request.caller!.username
+      );
+      return reply
+        .status(201)
+        .send((await candidateViews(app.db, [row], fullName(a)))[0]);
+    }
+  );
 
-  app.get('/models/:group/:model/candidates', {
-    schema: {
-      tags: ['candidates'], summary: 'Search candidates: filter, order by a metric, keyset pages; CI linkage',
-      params: ModelParams,
-      querystring: Type.Object({
-        status: Type.Optional(Status), experiment: Type.Optional(Type.String()),
-        filter: Type.Optional(Type.String({ description: "e.g. metrics.auc > 0.9 and params.depth = '6'" })),
-        order_by: Type.Optional(Type.String({ description: 'metrics.<key> DESC | created_at ASC | iid DESC (default)' })),
-        pipeline: Type.Optional(Type.String()), commit: Type.Optional(Type.String()), merge_request: Type.Optional(Type.String()),
-        ...Paging,
-      }),
-      response: { 200: page(candidateRef), ...commonErrors },
+  app.get(
+    '/models/:group/:model/candidates',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Search candidates: filter, order by a metric, keyset pages; CI linkage',
+        params: ModelParams,
+        querystring: Type.Object({
+          status: Type.Optional(Status),
+          experiment: Type.Optional(Type.String()),
+          filter: Type.Optional(
+            Type.String({
+              description: "e.g. metrics.auc > 0.9 and params.depth = '6'"
+            })
+          ),
+          order_by: Type.Optional(
+            Type.String({
+              description:
+                'metrics.<key> DESC | created_at ASC | iid DESC (default)'
+            })
+          ),
+          pipeline: Type.Optional(Type.String()),
+          commit: Type.Optional(Type.String()),
+          merge_request: Type.Optional(Type.String()),
+          ...Paging
+        }),
+        response: { 200: page(candidateRef), ...commonErrors }
+      }
     },
-  }, async (request) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    const q = request.query;
-    const res = await searchCandidates(app.db, {
-      modelId: a.model.id, status: q.status, experiment: q.experiment, pipeline: q.pipeline, commit: q.commit, mergeRequest: q.merge_request,
-      clauses: parseFilter(q.filter), order: parseOrderBy(q.order_by), cursor: q.cursor, limit: pageLimit(q.limit),
-    });
-    return { items: await candidateViews(app.db, res.rows, fullName(a)), next_cursor: res.next_cursor };
-  });
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      const q = request.query;
+      const res = await searchCandidates(app.db, {
+        modelId: a.model.id,
+        status: q.status,
+        experiment: q.experiment,
+        pipeline: q.pipeline,
+        commit: q.commit,
+        mergeRequest: q.merge_request,
+        clauses: parseFilter(q.filter),
+        order: parseOrderBy(q.order_by),
+        cursor: q.cursor,
+        limit: pageLimit(q.limit)
+      });
+      return {
+        items: await candidateViews(app.db, res.rows, fullName(a)),
+        next_cursor: res.next_cursor
+      };
+    }
+  );
 
-  app.get('/models/:group/:model/candidates/:iid', {
-    schema: { tags: ['candidates'], summary: 'One candidate', params: CandidateParams, response: { 200: candidateRef, ...commonErrors } },
-  }, async (request) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    return view(a, request.params.iid);
-  });
-
-  app.patch('/models/:group/:model/candidates/:iid', {
-    schema: {
-      tags: ['candidates'], summary: 'Change a candidate (developer+); params only gain new keys; 409 VERSION_LOCKED once promoted',
-      params: CandidateParams,
-      body: Type.Object({
-        name: Type.Optional(Type.String({ maxLength: 250 })), status: Type.Optional(Status), experiment: Type.Optional(Experiment),
-        params: Type.Optional(StringMap), tags: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))),
-        provenance: Type.Optional(FreeObject),
-      }),
-      response: { 200: candidateRef, 409: errorRef, ...commonErrors },
+  app.get(
+    '/models/:group/:model/candidates/:iid',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary: 'One candidate',
+        params: CandidateParams,
+        response: { 200: candidateRef, ...commonErrors }
+      }
     },
-  }, async (request) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    requireRole(a, request.caller, 'developer', 'changing a candidate');
-    await patchCandidate(app.db, await findCandidate(app.db, a.model.id, request.params.iid), request.body);
-    return view(a, request.params.iid);
-  });
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      return view(a, request.params.iid);
+    }
+  );
 
-  app.delete('/models/:group/:model/candidates/:iid', {
-    schema: { tags: ['candidates'], summary: 'Delete a candidate (developer+); 409 VERSION_LOCKED once promoted', params: CandidateParams, response: { 204: Type.Null(), 409: errorRef, ...commonErrors } },
-  }, async (request, reply) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    requireRole(a, request.caller, 'developer', 'deleting a candidate');
-    await deleteCandidate(app.db, await findCandidate(app.db, a.model.id, request.params.iid), request.caller!.username);
-    return reply.status(204).send(null);
-  });
-
-  app.post('/models/:group/:model/candidates/:iid/metrics', {
-    schema: {
-      tags: ['candidates'], summary: 'Log a batch of metric values (developer+); full history is kept',
-      params: CandidateParams,
-      body: Type.Array(Metric, { maxItems: 10000 }),
-      response: { 201: Type.Object({ accepted: Type.Integer() }), 409: errorRef, ...commonErrors },
+  app.patch(
+    '/models/:group/:model/candidates/:iid',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Change a candidate (developer+); params only gain new keys; 409 VERSION_LOCKED once promoted',
+        params: CandidateParams,
+        body: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 250 })),
+          status: Type.Optional(Status),
+          experiment: Type.Optional(Experiment),
+          params: Type.Optional(StringMap),
+          tags: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))
+          ),
+          provenance: Type.Optional(FreeObject)
+        }),
+        response: { 200: candidateRef, 409: errorRef, ...commonErrors }
+      }
     },
-  }, async (request, reply) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    requireRole(a, request.caller, 'developer', 'logging metrics');
-    const c = await findCandidate(app.db, a.model.id, request.params.iid);
-    const accepted = await app.db.transaction().execute(async (trx) => {
-      await claimForWrite(trx, c);
-      return insertMetrics(trx, c.id, request.body);
-    });
-    return reply.status(201).send({ accepted });
-  });
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'developer', 'changing a candidate');
+      await patchCandidate(
+        app.db,
+        await findCandidate(app.db, a.model.id, request.params.iid),
+        request.body
+      );
+      return view(a, request.params.iid);
+    }
+  );
 
-  app.get('/models/:group/:model/candidates/:iid/metrics/:key', {
-    schema: {
-      tags: ['candidates'], summary: 'Full history of one metric',
-      params: Type.Object({ group: Type.String(), model: Type.String(), iid: Type.Integer({ minimum: 1 }), key: Type.String() }),
-      response: {
-        200: Type.Object({ key: Type.String(), history: Type.Array(Type.Object({ value: Type.Number(), step: Type.Integer(), timestamp: Type.Integer() })) }),
-        ...commonErrors,
-      },
+  app.delete(
+    '/models/:group/:model/candidates/:iid',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Delete a candidate (developer+); 409 VERSION_LOCKED once promoted',
+        params: CandidateParams,
+        response: { 204: Type.Null(), 409: errorRef, ...commonErrors }
+      }
     },
-  }, async (request) => {
-    const a = await modelAccess(app.db, request.caller, request.params.group, request.params.model);
-    const c = await findCandidate(app.db, a.model.id, request.params.iid);
-    return { key: request.params.key, history: await metricHistory(app.db, c.id, request.params.key) };
-  });
+    async (request, reply) => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'developer', 'deleting a candidate');
+      await deleteCandidate(
+        app.db,
+        await findCandidate(app.db, a.model.id, request.params.iid),
+        request.caller!.username
+      );
+      return reply.status(204).send(null);
+    }
+  );
+
+  app.post(
+    '/models/:group/:model/candidates/:iid/metrics',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Log a batch of metric values (developer+); full history is kept',
+        params: CandidateParams,
+        body: Type.Array(Metric, { maxItems: 10000 }),
+        response: {
+          201: Type.Object({ accepted: Type.Integer() }),
+          409: errorRef,
+          ...commonErrors
+        }
+      }
+    },
+    async (request, reply) => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'developer', 'logging metrics');
+      const c = await findCandidate(app.db, a.model.id, request.params.iid);
+      const accepted = await app.db.transaction().execute(async trx => {
+        await claimForWrite(trx, c);
+        return insertMetrics(trx, c.id, request.body);
+      });
+      return reply.status(201).send({ accepted });
+    }
+  );
+
+  app.get(
+    '/models/:group/:model/candidates/:iid/metrics/:key',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary: 'Full history of one metric',
+        params: Type.Object({
+          group: Type.String(),
+          model: Type.String(),
+          iid: Type.Integer({ minimum: 1 }),
+          key: Type.String()
+        }),
+        response: {
+          200: Type.Object({
+            key: Type.String(),
+            history: Type.Array(
+              Type.Object({
+                value: Type.Number(),
+                step: Type.Integer(),
+                timestamp: Type.Integer()
+              })
+            )
+          }),
+          ...commonErrors
+        }
+      }
+    },
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      const c = await findCandidate(app.db, a.model.id, request.params.iid);
+      return {
+        key: request.params.key,
+        history: await metricHistory(app.db, c.id, request.params.key)
+      };
+    }
+  );
 };

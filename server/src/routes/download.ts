@@ -4,44 +4,96 @@ import { ApiError } from '../errors';
 import type { ArtifactEntry } from '../repos/artifacts';
 
 /** Parses a single "bytes=a-b" range; multi-range and malformed headers fall back to the whole body. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
-  if (!header) return null;
+export function parseRange(
+  header: string | undefined,
+  size: number
+): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) {
+    return null;
+  }
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (!m || (m[1] === '' && m[2] === '')) {
+    return null;
+  }
   let start: number, end: number;
   if (m[1] === '') {
     const suffix = Number(m[2]);
-    if (suffix === 0) return 'unsatisfiable';
+    if (suffix === 0) {
+      return 'unsatisfiable';
+    }
     start = Math.max(0, size - suffix);
     end = size - 1;
   } else {
     start = Number(m[1]);
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-    if (m[2] !== '' && Number(m[2]) < start) return null;
+    if (m[2] !== '' && Number(m[2]) < start) {
+      return null;
+    }
   }
-  if (start >= size || size === 0) return 'unsatisfiable';
+  if (start >= size || size === 0) {
+    return 'unsatisfiable';
+  }
   return { start, end };
 }
 
 /** Streams an artifact with ETag = sha256 and Range support; the body is never buffered. */
-export async function sendArtifact(request: FastifyRequest, reply: FastifyReply, blobs: BlobStore, entry: ArtifactEntry) {
+export async function sendArtifact(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  blobs: BlobStore,
+  entry: ArtifactEntry
+) {
   const stored = await blobs.stat(entry.sha256);
-  if (!stored) throw new ApiError('NOT_FOUND', `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are missing from the blob store; ask an administrator to run verify`);
+  if (!stored) {
+    throw new ApiError(
+      'NOT_FOUND',
+      `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are missing from the blob store; ask an administrator to run verify`
+    );
+  }
   // (reliability) A size that differs is corruption found before any byte is sent.
-  if (stored.size !== entry.size) throw new ApiError('BLOB_CORRUPT', `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are corrupt on disk (${stored.size} bytes instead of ${entry.size}); ask an administrator to run verify and restore them`);
+  if (stored.size !== entry.size) {
+    throw new ApiError(
+      'BLOB_CORRUPT',
+      `the bytes of "${entry.path}" (sha256 ${entry.sha256}) are corrupt on disk (${stored.size} bytes instead of ${entry.size}); ask an administrator to run verify and restore them`
+    );
+  }
   const etag = `"${entry.sha256}"`;
-  reply.header('ETag', etag).header('X-Checksum-Sha256', entry.sha256).header('Accept-Ranges', 'bytes')
-    .header('Content-Type', 'application/octet-stream').header('Cache-Control', 'private, max-age=0, must-revalidate');
+  reply
+    .header('ETag', etag)
+    .header('X-Checksum-Sha256', entry.sha256)
+    .header('Accept-Ranges', 'bytes')
+    .header('Content-Type', 'application/octet-stream')
+    .header('Cache-Control', 'private, max-age=0, must-revalidate');
   const inm = request.headers['if-none-match'];
-  if (inm && inm.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) return reply.status(304).send();
+  if (
+    inm &&
+    inm
+      .split(',')
+      .map(s => s.trim().replace(/^W\//, ''))
+      .includes(etag)
+  ) {
+    return reply.status(304).send();
+  }
   const ifRange = request.headers['if-range'];
-  const range = ifRange && ifRange !== etag ? null : parseRange(request.headers.range, entry.size);
+  const range =
+    ifRange && ifRange !== etag
+      ? null
+      : parseRange(request.headers.range, entry.size);
   if (range === 'unsatisfiable') {
     reply.header('Content-Range', `bytes */${entry.size}`);
-    throw new ApiError('RANGE_NOT_SATISFIABLE', `the range "${request.headers.range}" is outside the ${entry.size} bytes of "${entry.path}"`);
+    throw new ApiError(
+      'RANGE_NOT_SATISFIABLE',
+      `the range "${request.headers.range}" is outside the ${entry.size} bytes of "${entry.path}"`
+    );
   }
   if (range) {
-    reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`).header('Content-Length', range.end - range.start + 1);
+    reply
+      .status(206)
+      .header(
+        'Content-Range',
+        `bytes ${range.start}-${range.end}/${entry.size}`
+      )
+      .header('Content-Length', range.end - range.start + 1);
     return reply.send(blobs.open(entry.sha256, range));
   }
   reply.header('Content-Length', entry.size);

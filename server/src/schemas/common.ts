@@ -1,22 +1,44 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 
 /** Shapes shared by several route groups; route-specific schemas live next to their routes. */
-export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-}, { $id: 'Error', description: 'Every error: a machine code and a message a user can act on' });
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({ code: Type.String(), message: Type.String() })
+  },
+  {
+    $id: 'Error',
+    description: 'Every error: a machine code and a message a user can act on'
+  }
+);
 
 export const errorRef = Type.Ref('Error');
 
-export const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$', description: 'letters, digits, ".", "_", "-"' });
+export const Name = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+  description: 'letters, digits, ".", "_", "-"'
+});
 
 export const GroupParams = Type.Object({ group: Type.String() });
-export const ModelParams = Type.Object({ group: Type.String(), model: Type.String() });
-export const CandidateParams = Type.Object({ group: Type.String(), model: Type.String(), iid: Type.Integer({ minimum: 1 }) });
-export const VersionParams = Type.Object({ group: Type.String(), model: Type.String(), version: Type.String({ description: 'a version, an alias name or "latest"' }) });
+export const ModelParams = Type.Object({
+  group: Type.String(),
+  model: Type.String()
+});
+export const CandidateParams = Type.Object({
+  group: Type.String(),
+  model: Type.String(),
+  iid: Type.Integer({ minimum: 1 })
+});
+export const VersionParams = Type.Object({
+  group: Type.String(),
+  model: Type.String(),
+  version: Type.String({ description: 'a version, an alias name or "latest"' })
+});
 
 export const Paging = {
-  cursor: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(
+    Type.String({ description: 'next_cursor of the previous page' })
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 }))
 };
 
 export const FreeObject = Type.Record(Type.String(), Type.Unknown());
@@ -26,14 +48,35 @@ export const Metric = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 250 }),
   value: Type.Number(),
   // (reliability) Bounded to safe integers: larger ones came back as floats (7.36e+36) and overflow PostgreSQL's bigint.
-  step: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
-  timestamp: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'milliseconds since epoch' })),
+  step: Type.Optional(
+    Type.Integer({
+      minimum: Number.MIN_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER
+    })
+  ),
+  timestamp: Type.Optional(
+    Type.Integer({
+      minimum: Number.MIN_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'milliseconds since epoch'
+    })
+  )
 });
 
 export function page<T extends TSchema>(item: T) {
-  return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+  return Type.Object({
+    items: Type.Array(item),
+    next_cursor: Type.Union([Type.String(), Type.Null()])
+  });
 }
 
 /** Errors every authenticated route may answer with, for the OpenAPI document. */
 // 413 (body/JSON limits) and 429 (auth-failure throttling) come from the limits plugin, on any route.
-export const commonErrors = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 413: errorRef, 429: errorRef };
+export const commonErrors = {
+  400: errorRef,
+  401: errorRef,
+  403: errorRef,
+  404: errorRef,
+  413: errorRef,
+  429: errorRef
+};

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { FreeObject, StringMap } from './common';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) =>
+  Type.Union([t, Type.Null()]);
 
 export const ModelMetadataSchema = Type.Object({
   task: Type.Optional(Type.String()),
@@ -10,39 +11,101 @@ export const ModelMetadataSchema = Type.Object({
   tags: Type.Optional(Type.Array(Type.String())),
   intended_use: Type.Optional(Type.String()),
   limitations: Type.Optional(Type.String()),
-  metric_goals: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Literal('max'), Type.Literal('min')]))),
-  extra: Type.Optional(FreeObject),
+  metric_goals: Type.Optional(
+    Type.Record(
+      Type.String(),
+      Type.Union([Type.Literal('max'), Type.Literal('min')])
+    )
+  ),
+  extra: Type.Optional(FreeObject)
 });
 
-export const ModelCard = Type.Object({
-  group: Type.String(), name: Type.String(), full_name: Type.String(), description: Type.String(),
-  metadata: Type.Object({
-    task: Type.String(), framework: Type.String(), license: Type.String(), tags: Type.Array(Type.String()),
-    intended_use: Type.String(), limitations: Type.String(), metric_goals: StringMap, extra: FreeObject,
-  }, { additionalProperties: true }),
-  latest_version: Nullable(Type.String()),
-  aliases: StringMap,
-  counts: Type.Object({ versions: Type.Integer(), candidates: Type.Integer(), deployments: Type.Integer() }),
-  created_by: Type.String(), created_at: Type.String(), updated_at: Type.String(),
-  your_role: Nullable(Type.String()),
-}, { $id: 'Model' });
+export const ModelCard = Type.Object(
+  {
+    group: Type.String(),
+    name: Type.String(),
+    full_name: Type.String(),
+    description: Type.String(),
+    metadata: Type.Object(
+      {
+        task: Type.String(),
+        framework: Type.String(),
+        license: Type.String(),
+        tags: Type.Array(Type.String()),
+        intended_use: Type.String(),
+        limitations: Type.String(),
+        metric_goals: StringMap,
+        extra: FreeObject
+      },
+      { additionalProperties: true }
+    ),
+    latest_version: Nullable(Type.String()),
+    aliases: StringMap,
+    counts: Type.Object({
+      versions: Type.Integer(),
+      candidates: Type.Integer(),
+      deployments: Type.Integer()
+    }),
+    created_by: Type.String(),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    your_role: Nullable(Type.String())
+  },
+  { $id: 'Model' }
+);
 
-const MetricValue = Type.Object({ value: Type.Number(), step: Type.Integer(), timestamp: Type.Integer() });
+const MetricValue = Type.Object({
+  value: Type.Number(),
+  step: Type.Integer(),
+  timestamp: Type.Integer()
+});
 
-export const CandidateSchema = Type.Object({
-  iid: Type.Integer(), run_id: Type.String({ description: 'stable id (MLflow run id)' }), model: Type.String(), name: Type.String(),
-  experiment: Nullable(Type.String()), status: Type.String(),
-  params: StringMap, metrics: Type.Record(Type.String(), MetricValue), tags: StringMap, provenance: FreeObject,
-  author: Type.String(), created_at: Type.String(), updated_at: Type.String(),
-  version: Nullable(Type.String()), locked: Type.Boolean(), artifact_count: Type.Integer(),
-}, { $id: 'Candidate' });
+export const CandidateSchema = Type.Object(
+  {
+    iid: Type.Integer(),
+    run_id: Type.String({ description: 'stable id (MLflow run id)' }),
+    model: Type.String(),
+    name: Type.String(),
+    experiment: Nullable(Type.String()),
+    status: Type.String(),
+    params: StringMap,
+    metrics: Type.Record(Type.String(), MetricValue),
+    tags: StringMap,
+    provenance: FreeObject,
+    author: Type.String(),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    version: Nullable(Type.String()),
+    locked: Type.Boolean(),
+    artifact_count: Type.Integer()
+  },
+  { $id: 'Candidate' }
+);
 
-export const ArtifactSchema = Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Integer() }, { $id: 'Artifact' });
+export const ArtifactSchema = Type.Object(
+  { path: Type.String(), sha256: Type.String(), size: Type.Integer() },
+  { $id: 'Artifact' }
+);
 
-export const VersionSchema = Type.Object({
-  version: Type.String(), model: Type.String(), candidate: Type.Integer(), notes: Type.String(),
-  locked: Type.Boolean(), yanked: Type.Boolean(), yank_reason: Nullable(Type.String()), prerelease: Type.Boolean(),
-  params: StringMap, metrics: Type.Record(Type.String(), MetricValue), provenance: FreeObject,
-  files: Type.Array(Type.Ref('Artifact')), aliases: Type.Array(Type.String()),
-  mlflow_version: Type.Integer(), run_id: Type.String(), created_by: Type.String(), created_at: Type.String(),
-}, { $id: 'Version' });
+export const VersionSchema = Type.Object(
+  {
+    version: Type.String(),
+    model: Type.String(),
+    candidate: Type.Integer(),
+    notes: Type.String(),
+    locked: Type.Boolean(),
+    yanked: Type.Boolean(),
+    yank_reason: Nullable(Type.String()),
+    prerelease: Type.Boolean(),
+    params: StringMap,
+    metrics: Type.Record(Type.String(), MetricValue),
+    provenance: FreeObject,
+    files: Type.Array(Type.Ref('Artifact')),
+    aliases: Type.Array(Type.String()),
+    mlflow_version: Type.Integer(),
+    run_id: Type.String(),
+    created_by: Type.String(),
+    created_at: Type.String()
+  },
+  { $id: 'Version' }
+);

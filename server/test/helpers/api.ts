@@ -8,44 +8,96 @@ export interface ApiResponse<T = any> {
 }
 
 /** Thin fetch wrapper: JSON in, JSON (or text) out, optional bearer token. */
-export async function api<T = any>(server: TestServer, method: string, path: string, opts: { token?: string | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  server: TestServer,
+  method: string,
+  path: string,
+  opts: {
+    token?: string | null;
+    json?: unknown;
+    body?: BodyInit;
+    headers?: Record<string, string>;
+  } = {}
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   const token = opts.token === undefined ? server.adminToken : opts.token;
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (token) {
+    headers.authorization = `Bearer ${token}`;
+  }
   let body = opts.body;
   if (opts.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.json);
   }
-  const res = await fetch(server.url + '/api/v1' + path, { method, headers, body });
+  const res = await fetch(server.url + '/api/v1' + path, {
+    method,
+    headers,
+    body
+  });
   const text = await res.text();
   let parsed: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('application/json') && text) parsed = JSON.parse(text);
+  if (
+    (res.headers.get('content-type') ?? '').includes('application/json') &&
+    text
+  ) {
+    parsed = JSON.parse(text);
+  }
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-export async function download(server: TestServer, path: string, headers: Record<string, string> = {}, token: string | null = server.adminToken) {
-  const res = await fetch(server.url + '/api/v1' + path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+export async function download(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string> = {},
+  token: string | null = server.adminToken
+) {
+  const res = await fetch(server.url + '/api/v1' + path, {
+    headers: {
+      ...headers,
+      ...(token ? { authorization: `Bearer ${token}` } : {})
+    }
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    bytes: Buffer.from(await res.arrayBuffer())
+  };
 }
 
 /** A request whose path is sent byte for byte (fetch would normalise "..", "%2e%2e", "//"). */
-export function rawRequest(server: TestServer, method: string, rawPath: string, body?: Buffer): Promise<{ status: number; body: any }> {
+export function rawRequest(
+  server: TestServer,
+  method: string,
+  rawPath: string,
+  body?: Buffer
+): Promise<{ status: number; body: any }> {
   const u = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path: rawPath, headers: { authorization: `Bearer ${server.adminToken}`, 'content-length': body?.length ?? 0 } }, (res) => {
-      let data = '';
-      res.on('data', (c) => (data += c));
-      res.on('end', () => {
-        let parsed: unknown = data;
-        try {
-          parsed = JSON.parse(data);
-        } catch {
-          /* not JSON */
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path: rawPath,
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          'content-length': body?.length ?? 0
         }
-        resolve({ status: res.statusCode!, body: parsed });
-      });
-    });
+      },
+      res => {
+        let data = '';
+        res.on('data', c => (data += c));
+        res.on('end', () => {
+          let parsed: unknown = data;
+          try {
+            parsed = JSON.parse(data);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode!, body: parsed });
+        });
+      }
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -59,10 +111,22 @@ export function unique(prefix: string): string {
 }
 
 /** A group with one model, owned by the admin. */
-export async function setupModel(server: TestServer, visibility: 'private' | 'public' = 'private') {
+export async function setupModel(
+  server: TestServer,
+  visibility: 'private' | 'public' = 'private'
+) {
   const group = unique('g');
   const model = unique('m');
-  expect((await api(server, 'POST', '/groups', { json: { name: group, visibility } })).status).toBe(201);
-  expect((await api(server, 'POST', `/models/${group}`, { json: { name: model } })).status).toBe(201);
+  expect(
+    (
+      await api(server, 'POST', '/groups', {
+        json: { name: group, visibility }
+      })
+    ).status
+  ).toBe(201);
+  expect(
+    (await api(server, 'POST', `/models/${group}`, { json: { name: model } }))
+      .status
+  ).toBe(201);
   return { group, model, base: `/models/${group}/${model}` };
 }

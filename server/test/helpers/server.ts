@@ -18,7 +18,9 @@ export interface TestServer {
 
 export type Backend = 'sqlite' | 'postgres';
 
-export const PG_URL = process.env.MODELREG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+  process.env.MODELREG_TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
 async function dropSchema(schema: string): Promise<void> {
@@ -35,14 +37,20 @@ export async function startServer(backend: Backend): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-test-'));
   const adminToken = 'mr_test_' + crypto.randomBytes(16).toString('hex');
   const schema = `mr_test_${crypto.randomBytes(6).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '', MODELREG_DATABASE_SCHEMA: '' };
+  const env: NodeJS.ProcessEnv = {
+    MODELREG_ADMIN_TOKEN: adminToken,
+    MODELREG_DATABASE_URL: '',
+    MODELREG_DATABASE_SCHEMA: ''
+  };
   if (backend === 'postgres') {
     env.MODELREG_DATABASE_URL = PG_URL;
     env.MODELREG_DATABASE_SCHEMA = schema;
   }
   const cleanUp = async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (backend === 'postgres') await dropSchema(schema);
+    if (backend === 'postgres') {
+      await dropSchema(schema);
+    }
   };
   let registry: Awaited<ReturnType<typeof spawnRegistry>>;
   try {
@@ -52,20 +60,30 @@ export async function startServer(backend: Backend): Promise<TestServer> {
     throw err;
   }
   return {
-    url: registry.url, dataDir, adminToken, backend, proc: registry.proc,
+    url: registry.url,
+    dataDir,
+    adminToken,
+    backend,
+    proc: registry.proc,
     async stop() {
       await registry.stop();
       await cleanUp();
-    },
+    }
   };
 }
 
 /** Checked once, synchronously, so suites can be declared skipped (jest cannot skip at run time). */
 function postgresReachableSync(): boolean {
-  if (process.env.MODELREG_TEST_PG_REACHABLE) return process.env.MODELREG_TEST_PG_REACHABLE === '1';
-  const probe = `const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1],connectionTimeoutMillis:2000});` +
+  if (process.env.MODELREG_TEST_PG_REACHABLE) {
+    return process.env.MODELREG_TEST_PG_REACHABLE === '1';
+  }
+  const probe =
+    `const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1],connectionTimeoutMillis:2000});` +
     `c.connect().then(()=>c.query('select 1')).then(()=>process.exit(0),()=>process.exit(1))`;
-  const r = spawnSync(process.execPath, ['-e', probe, PG_URL], { cwd: path.join(__dirname, '..', '..'), timeout: 10_000 });
+  const r = spawnSync(process.execPath, ['-e', probe, PG_URL], {
+    cwd: path.join(__dirname, '..', '..'),
+    timeout: 10_000
+  });
   process.env.MODELREG_TEST_PG_REACHABLE = r.status === 0 ? '1' : '0';
   return r.status === 0;
 }
@@ -74,11 +92,16 @@ function postgresReachableSync(): boolean {
  * Declares a suite once per storage backend, each against its own server process. The
  * PostgreSQL half is skipped, with a visible message, when PostgreSQL cannot be reached.
  */
-export function describeEachBackend(name: string, suite: (get: () => TestServer) => void): void {
+export function describeEachBackend(
+  name: string,
+  suite: (get: () => TestServer) => void
+): void {
   for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const available = backend === 'sqlite' || postgresReachableSync();
     if (!available) {
-      console.warn(`SKIPPED: PostgreSQL at ${PG_URL} is not reachable; the [postgres] half of "${name}" does not run`);
+      console.warn(
+        `SKIPPED: PostgreSQL at ${PG_URL} is not reachable; the [postgres] half of "${name}" does not run`
+      );
     }
     (available ? describe : describe.skip)(`${name} [${backend}]`, () => {
       let server: TestServer | null = null;

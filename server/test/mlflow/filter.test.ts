@@ -1,4 +1,12 @@
-import { compareValues, decodePageToken, encodePageToken, matches, page, parseFilter, parseOrderBy } from '../../src/mlflow/filter';
+import {
+  compareValues,
+  decodePageToken,
+  encodePageToken,
+  matches,
+  page,
+  parseFilter,
+  parseOrderBy
+} from '../../src/mlflow/filter';
 import { MlflowError, toMlflowError } from '../../src/mlflow/errors';
 import { ApiError } from '../../src/errors';
 import { splitExperimentName, experimentName } from '../../src/mlflow/store';
@@ -7,26 +15,60 @@ import { subpathOfSource, latestPerStage } from '../../src/mlflow/views';
 // MLflow's filter language as its client sends it; these pin the corners pytest does not reach.
 describe('parseFilter', () => {
   it('reads prefixed clauses joined by AND, case-insensitively', () => {
-    expect(parseFilter("metrics.acc > 0.9 and params.depth = '6' AND tags.`team name` LIKE 'churn%'")).toEqual([
+    expect(
+      parseFilter(
+        "metrics.acc > 0.9 and params.depth = '6' AND tags.`team name` LIKE 'churn%'"
+      )
+    ).toEqual([
       { kind: 'metric', key: 'acc', op: '>', value: 0.9 },
       { kind: 'param', key: 'depth', op: '=', value: '6' },
-      { kind: 'tag', key: 'team name', op: 'LIKE', value: 'churn%' },
+      { kind: 'tag', key: 'team name', op: 'LIKE', value: 'churn%' }
     ]);
   });
 
   it('reads IN lists, NOT IN, IS NULL, quoted keys and dotted keys', () => {
-    expect(parseFilter("attributes.status IN ('FINISHED', 'FAILED')")[0]).toMatchObject({ kind: 'attribute', key: 'status', op: 'IN', value: ['FINISHED', 'FAILED'] });
-    expect(parseFilter("run_id NOT IN ('a')")[0]).toMatchObject({ op: 'NOT IN', value: ['a'] });
-    expect(parseFilter('tags.x IS NOT NULL')[0]).toMatchObject({ op: 'IS NOT NULL' });
-    expect(parseFilter('metrics."val loss" <= -1e-3')[0]).toMatchObject({ key: 'val loss', op: '<=', value: -0.001 });
-    expect(parseFilter('metrics.val.acc >= 1')[0]).toMatchObject({ key: 'val.acc', value: 1 });
-    expect(parseFilter("tag.`mlflow.prompt.is_prompt` != 'true'")[0]).toMatchObject({ kind: 'tag', key: 'mlflow.prompt.is_prompt', op: '!=' });
+    expect(
+      parseFilter("attributes.status IN ('FINISHED', 'FAILED')")[0]
+    ).toMatchObject({
+      kind: 'attribute',
+      key: 'status',
+      op: 'IN',
+      value: ['FINISHED', 'FAILED']
+    });
+    expect(parseFilter("run_id NOT IN ('a')")[0]).toMatchObject({
+      op: 'NOT IN',
+      value: ['a']
+    });
+    expect(parseFilter('tags.x IS NOT NULL')[0]).toMatchObject({
+      op: 'IS NOT NULL'
+    });
+    expect(parseFilter('metrics."val loss" <= -1e-3')[0]).toMatchObject({
+      key: 'val loss',
+      op: '<=',
+      value: -0.001
+    });
+    expect(parseFilter('metrics.val.acc >= 1')[0]).toMatchObject({
+      key: 'val.acc',
+      value: 1
+    });
+    expect(
+      parseFilter("tag.`mlflow.prompt.is_prompt` != 'true'")[0]
+    ).toMatchObject({ kind: 'tag', key: 'mlflow.prompt.is_prompt', op: '!=' });
   });
 
   it('refuses OR, dangling comparisons and unquoted strings with INVALID_PARAMETER_VALUE', () => {
-    for (const bad of ["metrics.a > 1 or metrics.b > 2", 'metrics.a >', "params.x = abc", "params.x = 'open"]) {
+    for (const bad of [
+      'metrics.a > 1 or metrics.b > 2',
+      'metrics.a >',
+      'params.x = abc',
+      "params.x = 'open"
+    ]) {
       expect(() => parseFilter(bad)).toThrow(MlflowError);
-      try { parseFilter(bad); } catch (e) { expect((e as MlflowError).code).toBe('INVALID_PARAMETER_VALUE'); }
+      try {
+        parseFilter(bad);
+      } catch (e) {
+        expect((e as MlflowError).code).toBe('INVALID_PARAMETER_VALUE');
+      }
     }
   });
 });
@@ -48,7 +90,7 @@ describe('matches and ordering', () => {
     expect(matches(parseFilter("tags.t ILIKE 'A_c'")[0], 'abc')).toBe(true);
   });
 
-  it('a missing value fails comparisons except a tag\'s != (how the client hides prompts)', () => {
+  it("a missing value fails comparisons except a tag's != (how the client hides prompts)", () => {
     expect(matches(parseFilter('metrics.acc > 0')[0], undefined)).toBe(false);
     expect(matches(parseFilter("params.p != 'x'")[0], undefined)).toBe(false);
     expect(matches(parseFilter("tags.p != 'x'")[0], undefined)).toBe(true);
@@ -56,12 +98,28 @@ describe('matches and ordering', () => {
   });
 
   it('order_by terms default to ascending; missing values sort last both ways', () => {
-    expect(parseOrderBy(['metrics.acc DESC', 'attributes.start_time', 'params.`a b` asc'])).toEqual([
-      { kind: 'metric', key: 'acc', desc: true }, { kind: 'attribute', key: 'start_time', desc: false }, { kind: 'param', key: 'a b', desc: false },
+    expect(
+      parseOrderBy([
+        'metrics.acc DESC',
+        'attributes.start_time',
+        'params.`a b` asc'
+      ])
+    ).toEqual([
+      { kind: 'metric', key: 'acc', desc: true },
+      { kind: 'attribute', key: 'start_time', desc: false },
+      { kind: 'param', key: 'a b', desc: false }
     ]);
     const values = [0.2, undefined, 0.9];
-    expect([...values].sort((a, b) => compareValues(a, b, true))).toEqual([0.9, 0.2, undefined]);
-    expect([...values].sort((a, b) => compareValues(a, b, false))).toEqual([0.2, 0.9, undefined]);
+    expect([...values].sort((a, b) => compareValues(a, b, true))).toEqual([
+      0.9,
+      0.2,
+      undefined
+    ]);
+    expect([...values].sort((a, b) => compareValues(a, b, false))).toEqual([
+      0.2,
+      0.9,
+      undefined
+    ]);
   });
 });
 
@@ -82,8 +140,14 @@ describe('paging', () => {
 
 describe('mapping rules', () => {
   it('experiment names are <model> or <model>/<series>', () => {
-    expect(splitExperimentName('churn')).toEqual({ model: 'churn', series: 'churn' });
-    expect(splitExperimentName('churn/tuning')).toEqual({ model: 'churn', series: 'tuning' });
+    expect(splitExperimentName('churn')).toEqual({
+      model: 'churn',
+      series: 'churn'
+    });
+    expect(splitExperimentName('churn/tuning')).toEqual({
+      model: 'churn',
+      series: 'tuning'
+    });
     expect(experimentName('churn', 'churn')).toBe('churn');
     expect(experimentName('churn', 'tuning')).toBe('churn/tuning');
     expect(() => splitExperimentName('/Users/ana/exp')).toThrow(MlflowError);
@@ -91,21 +155,44 @@ describe('mapping rules', () => {
 
   it('a source names the folder load_model downloads', () => {
     expect(subpathOfSource('runs:/abc/model')).toBe('model');
-    expect(subpathOfSource('mlflow-artifacts:/3/abc/artifacts/model/')).toBe('model');
+    expect(subpathOfSource('mlflow-artifacts:/3/abc/artifacts/model/')).toBe(
+      'model'
+    );
     expect(subpathOfSource('models:/m-123')).toBeNull();
   });
 
   it('latest_versions lists the highest version per stage', () => {
-    const v = (version: string, current_stage: string) => ({ version, current_stage });
-    expect(latestPerStage([v('1', 'None'), v('3', 'None'), v('2', 'Production')])).toEqual([v('2', 'Production'), v('3', 'None')]);
-    expect(latestPerStage([v('1', 'None'), v('2', 'Production')], ['production'])).toEqual([v('2', 'Production')]);
+    const v = (version: string, current_stage: string) => ({
+      version,
+      current_stage
+    });
+    expect(
+      latestPerStage([v('1', 'None'), v('3', 'None'), v('2', 'Production')])
+    ).toEqual([v('2', 'Production'), v('3', 'None')]);
+    expect(
+      latestPerStage([v('1', 'None'), v('2', 'Production')], ['production'])
+    ).toEqual([v('2', 'Production')]);
   });
 
   it('registry errors reach the client as MLflow codes; a locked version is INVALID_STATE with 400, not a retried 500', () => {
-    expect(toMlflowError(new ApiError('VERSION_LOCKED', 'locked'))).toMatchObject({ status: 400, body: { error_code: 'INVALID_STATE' } });
-    expect(toMlflowError(new ApiError('NOT_FOUND', 'x'))).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
-    expect(toMlflowError(new ApiError('FORBIDDEN', 'x'))).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
-    expect(toMlflowError(new Error('db exploded'))).toMatchObject({ status: 500, internal: true, body: { error_code: 'INTERNAL_ERROR' } });
-    expect(toMlflowError(new Error('db exploded')).body.message).not.toContain('exploded');
+    expect(
+      toMlflowError(new ApiError('VERSION_LOCKED', 'locked'))
+    ).toMatchObject({ status: 400, body: { error_code: 'INVALID_STATE' } });
+    expect(toMlflowError(new ApiError('NOT_FOUND', 'x'))).toMatchObject({
+      status: 404,
+      body: { error_code: 'RESOURCE_DOES_NOT_EXIST' }
+    });
+    expect(toMlflowError(new ApiError('FORBIDDEN', 'x'))).toMatchObject({
+      status: 403,
+      body: { error_code: 'PERMISSION_DENIED' }
+    });
+    expect(toMlflowError(new Error('db exploded'))).toMatchObject({
+      status: 500,
+      internal: true,
+      body: { error_code: 'INTERNAL_ERROR' }
+    });
+    expect(toMlflowError(new Error('db exploded')).body.message).not.toContain(
+      'exploded'
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { api, rawRequest, setupModel } from '../helpers/api';
-import { dropStorage, launch, newStorage, type RunningServer, type Storage } from './process';
+import {
+  dropStorage,
+  launch,
+  newStorage,
+  type RunningServer,
+  type Storage
+} from './process';
 
 /**
  * Artifact path tricks, one test each, sent byte for byte. A refused path must be a 4xx that
@@ -22,20 +28,35 @@ describe('artifact path tricks [sqlite]', () => {
     await dropStorage(storage);
   });
 
-  const manifest = async () => (await api(server, 'GET', url.replace('/api/v1', ''))).body.map((f: { path: string }) => f.path) as string[];
+  const manifest = async () =>
+    (await api(server, 'GET', url.replace('/api/v1', ''))).body.map(
+      (f: { path: string }) => f.path
+    ) as string[];
 
   async function refused(raw: string, code = 'INVALID_PATH') {
     const before = await manifest();
-    const r = await rawRequest(server, 'PUT', `${url}/${raw}`, Buffer.from('payload'));
+    const r = await rawRequest(
+      server,
+      'PUT',
+      `${url}/${raw}`,
+      Buffer.from('payload')
+    );
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
-    if (code) expect(r.body.error.code).toBe(code);
+    if (code) {
+      expect(r.body.error.code).toBe(code);
+    }
     expect(await manifest()).toEqual(before);
     return r;
   }
 
   async function storedAs(raw: string, literal: string) {
-    const r = await rawRequest(server, 'PUT', `${url}/${raw}`, Buffer.from(raw));
+    const r = await rawRequest(
+      server,
+      'PUT',
+      `${url}/${raw}`,
+      Buffer.from(raw)
+    );
     expect(r.status).toBe(201);
     expect(r.body.path).toBe(literal);
     expect(await manifest()).toContain(literal);

@@ -12,7 +12,9 @@ import type { TestServer } from '../helpers/server';
  * subcommands run against the same storage.
  */
 export const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
-export const PG_URL = process.env.MODELREG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+  process.env.MODELREG_TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
 
 export interface Storage {
   dataDir: string;
@@ -26,74 +28,141 @@ export interface RunningServer extends TestServer {
   storage: Storage;
 }
 
-export function newStorage(backend: 'sqlite' | 'postgres', dataDir?: string): Storage {
+export function newStorage(
+  backend: 'sqlite' | 'postgres',
+  dataDir?: string
+): Storage {
   return {
     dataDir: dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-rel-')),
-    schema: backend === 'postgres' ? `mr_rel_${crypto.randomBytes(6).toString('hex')}` : null,
+    schema:
+      backend === 'postgres'
+        ? `mr_rel_${crypto.randomBytes(6).toString('hex')}`
+        : null
   };
 }
 
-export function storageEnv(storage: Storage, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function storageEnv(
+  storage: Storage,
+  extra: NodeJS.ProcessEnv = {}
+): NodeJS.ProcessEnv {
   return {
     ...process.env,
     MODELREG_DATABASE_URL: storage.schema ? PG_URL : '',
     MODELREG_DATABASE_SCHEMA: storage.schema ?? '',
-    ...extra,
+    ...extra
   };
 }
 
-export async function launch(storage: Storage, opts: { args?: string[]; token?: string; logLevel?: string } = {}): Promise<RunningServer> {
-  const adminToken = opts.token ?? 'mr_rel_' + crypto.randomBytes(16).toString('hex');
+export async function launch(
+  storage: Storage,
+  opts: { args?: string[]; token?: string; logLevel?: string } = {}
+): Promise<RunningServer> {
+  const adminToken =
+    opts.token ?? 'mr_rel_' + crypto.randomBytes(16).toString('hex');
   // Outside the data dir: a test may fill that disk on purpose.
-  const logFile = path.join(os.tmpdir(), `modelreg-rel-server-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.log`);
+  const logFile = path.join(
+    os.tmpdir(),
+    `modelreg-rel-server-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.log`
+  );
   const log = fs.openSync(logFile, 'a');
-  const proc: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', storage.dataDir, '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])], {
-    env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }), stdio: ['ignore', log, log],
-  });
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      storage.dataDir,
+      '--log-level',
+      opts.logLevel ?? 'info',
+      ...(opts.args ?? [])
+    ],
+    {
+      env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }),
+      stdio: ['ignore', log, log]
+    }
+  );
   fs.closeSync(log);
   const deadline = Date.now() + 20_000;
   let url: string | null = null;
   while (!url) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${fs.readFileSync(logFile, 'utf8')}`);
-    if (Date.now() > deadline) throw new Error(`server did not start in 20 s:\n${fs.readFileSync(logFile, 'utf8')}`);
-    const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(fs.readFileSync(logFile, 'utf8'));
-    if (m) url = m[1];
-    else await new Promise((r) => setTimeout(r, 50));
+    if (proc.exitCode !== null) {
+      throw new Error(
+        `server exited with ${proc.exitCode}:\n${fs.readFileSync(logFile, 'utf8')}`
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `server did not start in 20 s:\n${fs.readFileSync(logFile, 'utf8')}`
+      );
+    }
+    const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(
+      fs.readFileSync(logFile, 'utf8')
+    );
+    if (m) {
+      url = m[1];
+    } else {
+      await new Promise(r => setTimeout(r, 50));
+    }
   }
   return {
-    url, dataDir: storage.dataDir, adminToken, backend: storage.schema ? 'postgres' : 'sqlite', proc, logFile, pid: proc.pid!, storage,
+    url,
+    dataDir: storage.dataDir,
+    adminToken,
+    backend: storage.schema ? 'postgres' : 'sqlite',
+    proc,
+    logFile,
+    pid: proc.pid!,
+    storage,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
+        const exited = new Promise(r => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;
       }
       // Kept when asked, for digging into a failure.
-      if (!process.env.MODELREG_KEEP_TEST_LOGS) fs.rmSync(logFile, { force: true });
-    },
+      if (!process.env.MODELREG_KEEP_TEST_LOGS) {
+        fs.rmSync(logFile, { force: true });
+      }
+    }
   };
 }
 
 /** Runs `node dist/cli.js <args>` against a storage; returns exit code and output. */
-export function runCli(storage: Storage, args: string[]): { code: number; out: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: storageEnv(storage), encoding: 'utf8', timeout: 120_000 });
+export function runCli(
+  storage: Storage,
+  args: string[]
+): { code: number; out: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: storageEnv(storage),
+    encoding: 'utf8',
+    timeout: 120_000
+  });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
 /** Like runCli, without blocking this process: for maintenance commands racing live traffic. */
-export function runCliAsync(storage: Storage, args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: storageEnv(storage) });
+export function runCliAsync(
+  storage: Storage,
+  args: string[]
+): Promise<{ code: number; out: string }> {
+  return new Promise(resolve => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: storageEnv(storage)
+    });
     let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+    child.stdout.on('data', c => (out += c));
+    child.stderr.on('data', c => (out += c));
+    child.on('close', code => resolve({ code: code ?? -1, out }));
   });
 }
 
 export async function dropStorage(storage: Storage): Promise<void> {
   fs.rmSync(storage.dataDir, { recursive: true, force: true });
-  if (!storage.schema) return;
+  if (!storage.schema) {
+    return;
+  }
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
@@ -106,21 +175,37 @@ export async function dropStorage(storage: Storage): Promise<void> {
 /** pg_isready answers in milliseconds; without it (or PostgreSQL) the [postgres] halves are skipped visibly. */
 export function postgresReachable(): boolean {
   const u = new URL(PG_URL);
-  const r = spawnSync('pg_isready', ['-h', u.hostname, '-p', u.port || '5432'], { timeout: 5000 });
+  const r = spawnSync(
+    'pg_isready',
+    ['-h', u.hostname, '-p', u.port || '5432'],
+    { timeout: 5000 }
+  );
   return r.status === 0;
 }
 
 /** describe() once per backend; the PostgreSQL one is skipped with a message when unreachable. */
-export function eachBackend(name: string, body: (backend: 'sqlite' | 'postgres') => void): void {
+export function eachBackend(
+  name: string,
+  body: (backend: 'sqlite' | 'postgres') => void
+): void {
   for (const backend of ['sqlite', 'postgres'] as const) {
     const ok = backend === 'sqlite' || postgresReachable();
-    if (!ok) console.warn(`SKIPPED: PostgreSQL at ${PG_URL} is not reachable; "${name} [postgres]" does not run`);
-    (ok ? describe : describe.skip)(`${name} [${backend}]`, () => body(backend));
+    if (!ok) {
+      console.warn(
+        `SKIPPED: PostgreSQL at ${PG_URL} is not reachable; "${name} [postgres]" does not run`
+      );
+    }
+    (ok ? describe : describe.skip)(`${name} [${backend}]`, () =>
+      body(backend)
+    );
   }
 }
 
 /** One server per describe block: started before its tests, stopped and its storage dropped after. */
-export function serverPerSuite(backend: 'sqlite' | 'postgres', opts: { args?: string[]; logLevel?: string } = {}) {
+export function serverPerSuite(
+  backend: 'sqlite' | 'postgres',
+  opts: { args?: string[]; logLevel?: string } = {}
+) {
   const ctx = {} as { server: RunningServer; storage: Storage };
   beforeAll(async () => {
     ctx.storage = newStorage(backend);
@@ -128,10 +213,14 @@ export function serverPerSuite(backend: 'sqlite' | 'postgres', opts: { args?: st
   });
   afterAll(async () => {
     await ctx.server?.stop();
-    if (ctx.storage) await dropStorage(ctx.storage);
+    if (ctx.storage) {
+      await dropStorage(ctx.storage);
+    }
   });
   return ctx;
 }
 
-export const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-export const blobFile = (dataDir: string, sha: string) => path.join(dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha);
+export const sha256 = (b: Buffer) =>
+  crypto.createHash('sha256').update(b).digest('hex');
+export const blobFile = (dataDir: string, sha: string) =>
+  path.join(dataDir, 'blobs', 'sha256', sha.slice(0, 2), sha);

@@ -15,14 +15,19 @@ const STARTUP_MS = 240000;
 
 function jupyterCommand() {
   const venv = path.join(REPO, '.venv', 'bin', 'jupyter');
-  return process.env.MODELREG_TEST_JUPYTER || (fs.existsSync(venv) ? venv : 'jupyter');
+  return (
+    process.env.MODELREG_TEST_JUPYTER ||
+    (fs.existsSync(venv) ? venv : 'jupyter')
+  );
 }
 
 async function waitFor(url, check, child, what) {
   const deadline = Date.now() + STARTUP_MS;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`${what} exited early (code ${child.exitCode}); see ${child.logFile}`);
+      throw new Error(
+        `${what} exited early (code ${child.exitCode}); see ${child.logFile}`
+      );
     }
     try {
       const response = await fetch(url);
@@ -33,7 +38,9 @@ async function waitFor(url, check, child, what) {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} did not start within ${STARTUP_MS / 1000}s; see ${child.logFile}`);
+      throw new Error(
+        `${what} did not start within ${STARTUP_MS / 1000}s; see ${child.logFile}`
+      );
     }
     await new Promise(r => setTimeout(r, 500));
   }
@@ -43,7 +50,11 @@ const children = [];
 
 function start(command, args, options, logFile) {
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(command, args, { ...options, stdio: ['ignore', log, log], detached: true });
+  const child = spawn(command, args, {
+    ...options,
+    stdio: ['ignore', log, log],
+    detached: true
+  });
   child.logFile = logFile;
   children.push(child);
   return child;
@@ -72,7 +83,12 @@ function registryClient(url, token) {
     const response = await fetch(`${url}/api/v1/${route}`, {
       method,
       headers,
-      body: raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined
+      body:
+        raw !== undefined
+          ? raw
+          : body !== undefined
+            ? JSON.stringify(body)
+            : undefined
     });
     const text = await response.text();
     if (!response.ok) {
@@ -89,8 +105,13 @@ async function seed(call) {
   const model = `${group}/churn`;
   await call('POST', `models/${group}`, {
     name: 'churn',
-    description: '# Churn model\n\nPredicts **churn**.<script>window.__pwned = true</script>',
-    metadata: { framework: 'sklearn', task: 'classification', metric_goals: { logloss: 'min' } }
+    description:
+      '# Churn model\n\nPredicts **churn**.<script>window.__pwned = true</script>',
+    metadata: {
+      framework: 'sklearn',
+      task: 'classification',
+      metric_goals: { logloss: 'min' }
+    }
   });
   const candidates = [];
   for (const [name, depth, aucs, loss, weights] of [
@@ -101,22 +122,38 @@ async function seed(call) {
       name,
       experiment: 'tuning',
       params: { max_depth: depth, lr: '0.1' },
-      provenance: { notebook: { path: 'work/train.ipynb' }, git: { commit: 'abcdef1234567890' } }
+      provenance: {
+        notebook: { path: 'work/train.ipynb' },
+        git: { commit: 'abcdef1234567890' }
+      }
     });
+    await call('POST', `models/${model}/candidates/${c.iid}/metrics`, [
+      ...aucs.map((value, step) => ({ key: 'auc', value, step })),
+      { key: 'logloss', value: loss, step: 0 }
+    ]);
     await call(
-      'POST',
-      `models/${model}/candidates/${c.iid}/metrics`,
-      [
-        ...aucs.map((value, step) => ({ key: 'auc', value, step })),
-        { key: 'logloss', value: loss, step: 0 }
-      ]
+      'PUT',
+      `models/${model}/candidates/${c.iid}/artifacts/model.pkl`,
+      undefined,
+      Buffer.from(weights)
     );
-    await call('PUT', `models/${model}/candidates/${c.iid}/artifacts/model.pkl`, undefined, Buffer.from(weights));
-    await call('PUT', `models/${model}/candidates/${c.iid}/artifacts/plots/roc.txt`, undefined, Buffer.from('roc'));
+    await call(
+      'PUT',
+      `models/${model}/candidates/${c.iid}/artifacts/plots/roc.txt`,
+      undefined,
+      Buffer.from('roc')
+    );
     if (name === 'xgb-depth6') {
-      await call('PUT', `models/${model}/candidates/${c.iid}/artifacts/extra.txt`, undefined, Buffer.from('x'));
+      await call(
+        'PUT',
+        `models/${model}/candidates/${c.iid}/artifacts/extra.txt`,
+        undefined,
+        Buffer.from('x')
+      );
     }
-    await call('PATCH', `models/${model}/candidates/${c.iid}`, { status: 'finished' });
+    await call('PATCH', `models/${model}/candidates/${c.iid}`, {
+      status: 'finished'
+    });
     candidates.push(c.iid);
   }
   await call('POST', `models/${model}/versions`, {
@@ -177,13 +214,27 @@ async function startServers() {
 
   const registry = start(
     'npm',
-    ['run', '--silent', 'server', '--', '--port', String(registryPort), '--data-dir', path.join(work, 'data')],
+    [
+      'run',
+      '--silent',
+      'server',
+      '--',
+      '--port',
+      String(registryPort),
+      '--data-dir',
+      path.join(work, 'data')
+    ],
     { cwd: REPO },
     path.join(work, 'registry.log')
   );
   const registryUrl = `http://127.0.0.1:${registryPort}`;
   const tokenFile = path.join(work, 'data', 'admin-token');
-  await waitFor(`${registryUrl}/api/v1/health`, r => r.ok && fs.existsSync(tokenFile), registry, 'the registry');
+  await waitFor(
+    `${registryUrl}/api/v1/health`,
+    r => r.ok && fs.existsSync(tokenFile),
+    registry,
+    'the registry'
+  );
   const adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
   const seeded = await seed(registryClient(registryUrl, adminToken));
 
@@ -202,10 +253,21 @@ async function startServers() {
     { MODELREG_URL: 'http://127.0.0.1:9', MODELREG_TOKEN: 'unused' },
     ['--ServerApp.allow_origin=*'] // jsdom's page is on the other server's origin
   );
-  const statusOf = port => `http://127.0.0.1:${port}/modelreg/status?token=${jupyterToken}`;
+  const statusOf = port =>
+    `http://127.0.0.1:${port}/modelreg/status?token=${jupyterToken}`;
   await Promise.all([
-    waitFor(statusOf(jupyterPort), async r => r.ok && (await r.json()).reachable === true, jupyter, 'the Jupyter server'),
-    waitFor(statusOf(downPort), async r => r.ok, down, 'the second Jupyter server')
+    waitFor(
+      statusOf(jupyterPort),
+      async r => r.ok && (await r.json()).reachable === true,
+      jupyter,
+      'the Jupyter server'
+    ),
+    waitFor(
+      statusOf(downPort),
+      async r => r.ok,
+      down,
+      'the second Jupyter server'
+    )
   ]);
 
   const info = {

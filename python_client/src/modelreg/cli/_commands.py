@@ -38,38 +38,76 @@ def login(args: argparse.Namespace) -> None:
     if not user or not user.get("username"):
         raise Unauthenticated(f"The registry at {url} did not accept that token.")
     path = _config.write_config(url, token)
-    _emit(args, {"url": url, "username": user["username"], "config": str(path)},
-          lambda: print(f"Logged in to {url} as {user['username']}; saved to {path}"))
+    _emit(
+        args,
+        {"url": url, "username": user["username"], "config": str(path)},
+        lambda: print(f"Logged in to {url} as {user['username']}; saved to {path}"),
+    )
 
 
 # -- models ---------------------------------------------------------------------------------
 def models_list(args: argparse.Namespace) -> None:
     models = _registry(args).models(query=args.query, group=args.group, tag=args.tag, limit=args.limit)
-    rows = [{"model": m.get("full_name"), "latest": m.get("latest_version"),
-             "aliases": " ".join(f"{k}={v}" for k, v in (m.get("aliases") or {}).items()),
-             "candidates": (m.get("counts") or {}).get("candidates"), "updated": m.get("updated_at")} for m in models]
+    rows = [
+        {
+            "model": m.get("full_name"),
+            "latest": m.get("latest_version"),
+            "aliases": " ".join(f"{k}={v}" for k, v in (m.get("aliases") or {}).items()),
+            "candidates": (m.get("counts") or {}).get("candidates"),
+            "updated": m.get("updated_at"),
+        }
+        for m in models
+    ]
     _emit(args, models, lambda: print_table(rows, ["model", "latest", "aliases", "candidates", "updated"]))
 
 
 def models_show(args: argparse.Namespace) -> None:
     model = _registry(args).model(args.model)
-    fields = ["full_name", "description", "latest_version", "aliases", "counts", "metadata", "created_by",
-              "created_at", "updated_at", "your_role"]
+    fields = [
+        "full_name",
+        "description",
+        "latest_version",
+        "aliases",
+        "counts",
+        "metadata",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "your_role",
+    ]
     _emit(args, model, lambda: print_fields(model, fields))
 
 
 # -- candidates -----------------------------------------------------------------------------
 def _metrics_summary(metrics: Dict[str, Any]) -> str:
-    return " ".join(f"{k}={v.get('value'):.4g}" for k, v in sorted(metrics.items())
-                    if isinstance(v, dict) and isinstance(v.get("value"), (int, float)))
+    return " ".join(
+        f"{k}={v.get('value'):.4g}"
+        for k, v in sorted(metrics.items())
+        if isinstance(v, dict) and isinstance(v.get("value"), (int, float))
+    )
 
 
 def candidates_list(args: argparse.Namespace) -> None:
-    found = _registry(args).candidates(args.model, status=args.status, experiment=args.experiment,
-                                       filter=args.filter, order_by=args.order_by, limit=args.limit)
+    found = _registry(args).candidates(
+        args.model,
+        status=args.status,
+        experiment=args.experiment,
+        filter=args.filter,
+        order_by=args.order_by,
+        limit=args.limit,
+    )
     data = [c.to_dict() for c in found]
-    rows = [{"iid": d["iid"], "name": d.get("name"), "experiment": d.get("experiment"), "status": d.get("status"),
-             "version": d.get("version"), "metrics": _metrics_summary(d.get("metrics") or {})} for d in data]
+    rows = [
+        {
+            "iid": d["iid"],
+            "name": d.get("name"),
+            "experiment": d.get("experiment"),
+            "status": d.get("status"),
+            "version": d.get("version"),
+            "metrics": _metrics_summary(d.get("metrics") or {}),
+        }
+        for d in data
+    ]
     _emit(args, data, lambda: print_table(rows, ["iid", "name", "experiment", "status", "version", "metrics"]))
 
 
@@ -84,8 +122,22 @@ def _candidate_ref(model: str, iid: Optional[int]) -> Tuple[str, int]:
 
 def candidates_show(args: argparse.Namespace) -> None:
     data = _registry(args).get_candidate(*_candidate_ref(args.model, args.iid)).to_dict()
-    fields = ["model", "iid", "name", "experiment", "status", "version", "locked", "params", "metrics", "tags",
-              "artifact_count", "author", "created_at", "provenance"]
+    fields = [
+        "model",
+        "iid",
+        "name",
+        "experiment",
+        "status",
+        "version",
+        "locked",
+        "params",
+        "metrics",
+        "tags",
+        "artifact_count",
+        "author",
+        "created_at",
+        "provenance",
+    ]
     _emit(args, data, lambda: print_fields(data, fields))
 
 
@@ -138,8 +190,9 @@ def log_candidate(args: argparse.Namespace) -> None:
     for artifact in args.artifact:  # fail before creating anything
         if not Path(artifact).exists():
             raise FileNotFoundError(f"No such file or directory to upload: {artifact}")
-    candidate = _registry(args).candidate(args.model, name=args.name, experiment=args.experiment,
-                                          params=params, tags=tags)
+    candidate = _registry(args).candidate(
+        args.model, name=args.name, experiment=args.experiment, params=params, tags=tags
+    )
     try:
         for key, value, step in points:
             candidate.log_metric(key, value, step=step)
@@ -150,8 +203,11 @@ def log_candidate(args: argparse.Namespace) -> None:
         raise
     candidate.end(args.status)
     candidate.refresh()
-    _emit(args, candidate.to_dict(),
-          lambda: print(f"Logged {candidate.model}#{candidate.iid} ({candidate.status}): {candidate.url}"))
+    _emit(
+        args,
+        candidate.to_dict(),
+        lambda: print(f"Logged {candidate.model}#{candidate.iid} ({candidate.status}): {candidate.url}"),
+    )
 
 
 def _split_tag(text: str) -> Tuple[str, str]:
@@ -168,8 +224,13 @@ def promote(args: argparse.Namespace) -> None:
     version = registry.promote(model, iid, args.version, bump=args.bump, notes=args.notes)
     for alias in args.alias:
         registry.set_alias(model, alias, version["version"])
-    _emit(args, version, lambda: print(f"Promoted {model}#{iid} to {model}@{version['version']}"
-                                       + "".join(f" (@{a})" for a in args.alias)))
+    _emit(
+        args,
+        version,
+        lambda: print(
+            f"Promoted {model}#{iid} to {model}@{version['version']}" + "".join(f" (@{a})" for a in args.alias)
+        ),
+    )
 
 
 def pull(args: argparse.Namespace) -> None:
@@ -184,8 +245,19 @@ def compare(args: argparse.Namespace) -> None:
 
 def versions_list(args: argparse.Namespace) -> None:
     versions = _registry(args).versions(args.model)
-    rows = [{"version": v.get("version"), "candidate": v.get("candidate"), "aliases": " ".join(v.get("aliases") or []),
-             "yanked": "yanked" if v.get("yanked") else "", "created_by": v.get("created_by"),
-             "created_at": v.get("created_at")} for v in versions]
-    _emit(args, versions, lambda: print_table(rows, ["version", "candidate", "aliases", "yanked", "created_by",
-                                                     "created_at"]))
+    rows = [
+        {
+            "version": v.get("version"),
+            "candidate": v.get("candidate"),
+            "aliases": " ".join(v.get("aliases") or []),
+            "yanked": "yanked" if v.get("yanked") else "",
+            "created_by": v.get("created_by"),
+            "created_at": v.get("created_at"),
+        }
+        for v in versions
+    ]
+    _emit(
+        args,
+        versions,
+        lambda: print_table(rows, ["version", "candidate", "aliases", "yanked", "created_by", "created_at"]),
+    )

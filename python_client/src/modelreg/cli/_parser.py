@@ -33,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--url", help="registry URL (default: MODELREG_URL or the login config)")
 
     parser = argparse.ArgumentParser(
-        prog="modelreg", description="Log candidates, promote versions and pull models from a modelreg registry.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="modelreg",
+        description="Log candidates, promote versions and pull models from a modelreg registry.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -55,8 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("show", "show a model card", _commands.models_show, models).add_argument("model", help="group/name")
 
     candidates = _group(commands, "candidates", "list or show candidates")
-    candidates_list = command("list", "list candidates of a model, newest first", _commands.candidates_list,
-                              candidates)
+    candidates_list = command("list", "list candidates of a model, newest first", _commands.candidates_list, candidates)
     candidates_list.add_argument("model", help="group/name")
     candidates_list.add_argument("--status", choices=["running", "finished", "failed"])
     candidates_list.add_argument("--experiment")
@@ -67,16 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     candidates_show.add_argument("model", help="group/name, or group/name#IID")
     candidates_show.add_argument("iid", nargs="?", type=int, help="candidate number")
 
-    log = command("log-candidate", "log a finished candidate with params, metrics and artifacts (for CI)",
-                  _commands.log_candidate)
+    log = command(
+        "log-candidate", "log a finished candidate with params, metrics and artifacts (for CI)", _commands.log_candidate
+    )
     log.add_argument("--model", required=True, help="group/name (created if missing, developer+)")
     log.add_argument("--name", help="candidate name")
     log.add_argument("--experiment", help="experiment name")
-    log.add_argument("--artifact", action="append", default=[], metavar="PATH",
-                     help="file or directory to upload (repeatable)")
+    log.add_argument(
+        "--artifact", action="append", default=[], metavar="PATH", help="file or directory to upload (repeatable)"
+    )
     log.add_argument("--params", metavar="FILE", help="params as a JSON object or key=value lines")
-    log.add_argument("--metrics", metavar="FILE",
-                     help="metrics as JSON ({key: value or [values by step]}) or key=value lines")
+    log.add_argument(
+        "--metrics", metavar="FILE", help="metrics as JSON ({key: value or [values by step]}) or key=value lines"
+    )
     log.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="tag (repeatable)")
     log.add_argument("--status", choices=["finished", "failed"], default="finished", help="final status")
 
@@ -98,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("refs", nargs="+", metavar="REF", help="group/name@1.2.0, @alias, @latest or group/name#IID")
 
     versions = _group(commands, "versions", "list versions")
-    command("list", "list versions of a model, highest first", _commands.versions_list,
-            versions).add_argument("model", help="group/name")
+    command("list", "list versions of a model, highest first", _commands.versions_list, versions).add_argument(
+        "model", help="group/name"
+    )
     return parser
