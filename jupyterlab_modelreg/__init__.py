@@ -20,9 +20,12 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(server_app):
     """Register the /modelreg routes on the Jupyter server."""
     config = ModelregConfig(parent=server_app)
+    ignored = config.export_to_environment()
+    if ignored:
+        server_app.log.warning("jupyterlab_modelreg: %s", ignored)
     setup_handlers(server_app.web_app, config)
     resolved = config.resolve()
-    where = resolved.url or "nowhere (not configured)"
+    where = f"{resolved.url} (from {resolved.source})" if resolved.url else "nowhere (not configured)"
     server_app.log.info("jupyterlab_modelreg: proxying /modelreg/api/v1 to %s", where)
 
 

@@ -14,11 +14,12 @@ from typing import Any, Awaitable, Callable
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
+from modelreg.config import ResolvedConfig
 from tornado import httputil, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
-from .settings import ModelregConfig, RegistryTarget
+from .settings import ModelregConfig
 
 # Headers copied from the browser to the registry. Authorization and Cookie are Jupyter's own
 # credentials and must never be forwarded.
@@ -75,10 +76,10 @@ def registry_client() -> AsyncHTTPClient:
     return _client
 
 
-def unreachable_message(target: RegistryTarget, reason: str) -> str:
+def unreachable_message(target: ResolvedConfig, reason: str) -> str:
     return (
         f"The modelreg registry at {target.url} is not reachable ({reason}). Start it "
-        f"(`npm run server -- --port <port> --data-dir <dir>` in the modelreg checkout) or fix "
+        f"(`node server/dist/cli.js serve --port <port> --data-dir <dir>` in the modelreg checkout) or fix "
         f"MODELREG_URL (configured by {target.source}), then retry."
     )
 

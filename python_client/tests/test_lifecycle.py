@@ -162,15 +162,6 @@ def test_missing_configuration_says_what_to_do():
         modelreg.Registry()
 
 
-def test_config_file_is_private_and_used(server, tmp_path):
-    from modelreg import _config
-
-    path = _config.write_config(server.url, server.token)
-    assert path == tmp_path / "config" / "modelreg" / "config.json"
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert modelreg.Registry().whoami()["username"]
-
-
 def test_candidates_filter_and_order(registry, model):
     for depth, auc in ((4, 0.80), (6, 0.90), (8, 0.85)):
         with registry.candidate(model, name=f"d{depth}", experiment="sweep") as c:
@@ -190,14 +181,6 @@ def test_pulling_a_yanked_version_warns(registry, model):
         registry.pull(f"{model}@1.0.0")
     with pytest.raises(ValueError, match="promote"):
         registry.pull(f"{model}#1")
-
-
-def test_saved_token_only_goes_to_its_registry(server):
-    from modelreg import _config
-
-    _config.write_config(server.url, server.token)
-    assert _config.resolve(None, None) == (server.url, server.token)
-    assert _config.resolve("http://elsewhere:1", None) == ("http://elsewhere:1", None)
 
 
 def test_buffered_metrics_reach_the_registry_without_a_flush(registry, model, monkeypatch):

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
 
-from . import _config, _fluent, _provenance, _pull, constants
+from . import _fluent, _provenance, _pull, config, constants
 from ._cache import Cache
 from ._http import HttpClient
 from ._refs import ModelName, Ref
@@ -18,7 +18,8 @@ class Registry:
 
     Args:
         url: the registry's root URL (default: ``MODELREG_URL``, else the ``modelreg login`` config).
-        token: a personal access token (default: ``MODELREG_TOKEN``, else the config file).
+        token: a personal access token (default: ``MODELREG_TOKEN``, else the config file's when ``url`` is the
+            one it was saved for; see :mod:`modelreg.config`).
         cache_dir: where pulled versions are kept (default: ``MODELREG_CACHE`` or the user cache dir).
         offline: serve pulls from the cache only (default: ``MODELREG_OFFLINE``).
 
@@ -41,13 +42,14 @@ class Registry:
         cache_dir: Optional[Union[str, Path]] = None,
         offline: Optional[bool] = None,
     ) -> None:
-        self.url, token = _config.resolve(url, token)
+        found = config.resolve(url, token)
+        self.url, token = found.url, found.token
         self.offline = constants.offline() if offline is None else offline
         self.cache = Cache(Path(cache_dir) if cache_dir else constants.cache_dir())
         if self.url is None and not self.offline:
             raise NotConfigured(
                 "No model registry configured: set MODELREG_URL (and MODELREG_TOKEN) or run "
-                f"`modelreg login --url URL` (writes {_config.config_path()})."
+                f"`modelreg login --url URL` (writes {config.config_path()})."
             )
         self._http = HttpClient(self.url, token) if self.url else None
 

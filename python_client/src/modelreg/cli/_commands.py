@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import _config, constants
+from .. import config, constants
 from .._refs import Ref
 from ..errors import Unauthenticated, ValidationError
 from ..registry import Registry
@@ -26,7 +26,7 @@ def _emit(args: argparse.Namespace, data: Any, text: Any) -> None:
 
 
 def login(args: argparse.Namespace) -> None:
-    url, _ = _config.resolve(args.url, None)
+    url = config.resolve(args.url).url
     if not url:
         raise ValidationError("Which registry? Pass --url http://host:port (or set MODELREG_URL).")
     token = args.token or constants.registry_token()
@@ -37,7 +37,7 @@ def login(args: argparse.Namespace) -> None:
     user = Registry(url=url, token=token).whoami()
     if not user or not user.get("username"):
         raise Unauthenticated(f"The registry at {url} did not accept that token.")
-    path = _config.write_config(url, token)
+    path = config.write_config(url, token)
     _emit(
         args,
         {"url": url, "username": user["username"], "config": str(path)},
