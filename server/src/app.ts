@@ -13,6 +13,7 @@ import { installAuth } from './plugins/auth';
 import { installErrorHandling } from './plugins/errors';
 import { installStorage } from './plugins/storage';
 import { installValidation } from './plugins/validation';
+import { CardSchema } from './schemas/card';
 import { ErrorBody } from './schemas/common';
 import {
   ArtifactSchema,
@@ -23,6 +24,7 @@ import {
 import { aliasRoutes } from './routes/aliases';
 import { artifactRoutes } from './routes/artifacts';
 import { candidateRoutes } from './routes/candidates';
+import { cardRoutes } from './routes/card';
 import { compareRoutes } from './routes/compare';
 import { deploymentRoutes } from './routes/deployments';
 import { groupRoutes } from './routes/groups';
@@ -72,7 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ModelCard,
     CandidateSchema,
     ArtifactSchema,
-    VersionSchema
+    VersionSchema,
+    CardSchema
   ]) {
     app.addSchema(schema);
   }
@@ -112,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(userRoutes);
       await api.register(groupRoutes);
       await api.register(modelRoutes);
+      await api.register(cardRoutes);
       await api.register(candidateRoutes);
       await api.register(artifactRoutes);
       await api.register(versionRoutes);

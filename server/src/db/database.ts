@@ -24,6 +24,8 @@ export interface Database {
     name: string;
     visibility: string;
     created_at: string;
+    /** JSON array of card section keys a release version needs. */
+    card_required_sections: Generated<string>;
   };
   memberships: {
     group_id: number;
@@ -43,6 +45,8 @@ export interface Database {
     /** Counters live on the row so numbering is decided by the database, not by a process. */
     last_candidate_iid: number;
     last_mlflow_version: number;
+    /** The card's latest revision number; 0 before the first save. */
+    last_card_revision: Generated<number>;
   };
   model_tags: { model_id: number; tag: string };
   /** MLflow experiment <-> experiment: integer ids, named series within one model. */
@@ -109,6 +113,8 @@ export interface Database {
     yanked: number;
     yank_reason: string | null;
     mlflow_version: number;
+    /** The card revision this version shipped with (null: no card saved then). */
+    card_revision: number | null;
     created_by: string;
     created_at: string;
   };
@@ -126,6 +132,18 @@ export interface Database {
     environment: string;
     url: string | null;
     status: string;
+    created_by: string;
+    created_at: string;
+  };
+  /** Every saved state of a model card; a version points at the one it shipped with. */
+  card_revisions: {
+    id: Generated<number>;
+    model_id: number;
+    revision: number;
+    description: string;
+    /** JSON object: section key -> markdown. */
+    sections: string;
+    message: string | null;
     created_by: string;
     created_at: string;
   };

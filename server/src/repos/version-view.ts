@@ -51,6 +51,7 @@ export async function versionViews(
         .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
       aliases: aliases.get(r.id) ?? [],
       mlflow_version: r.mlflow_version,
+      card_revision: r.card_revision,
       created_by: r.created_by,
       created_at: r.created_at
     };

@@ -10,6 +10,7 @@ import {
   type SemVer
 } from '../domain/semver';
 import { recordActivity } from './activity';
+import { cardForPromotion } from './card';
 import { latestOf } from './models';
 
 export async function listVersionRows(
@@ -59,6 +60,8 @@ export async function promote(
       if (taken) {
         throw versionExists(version, taken.version);
       }
+      // The group's required card sections gate release versions; the version freezes the revision.
+      const cardRevision = await cardForPromotion(trx, model, version, v);
       const locked = await trx
         .updateTable('candidates')
         .set({ locked: 1, status: 'finished', updated_at: nowIso() })
@@ -89,6 +92,7 @@ export async function promote(
           yanked: 0,
           yank_reason: null,
           mlflow_version: last_mlflow_version,
+          card_revision: cardRevision,
           created_by: actor,
           created_at: nowIso()
         })

@@ -26,7 +26,8 @@ const GroupSchema = Type.Object({
   name: Type.String(),
   visibility: Type.String(),
   role: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String()
+  created_at: Type.String(),
+  card_required_sections: Type.Optional(Type.Array(Type.String()))
 });
 const Member = Type.Object({ username: Type.String(), role: Type.String() });
 
@@ -117,7 +118,8 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
         name: group.name,
         visibility: group.visibility,
         role,
-        created_at: group.created_at
+        created_at: group.created_at,
+        card_required_sections: JSON.parse(group.card_required_sections)
       };
     }
   );

@@ -103,6 +103,10 @@ export const VersionSchema = Type.Object(
     files: Type.Array(Type.Ref('Artifact')),
     aliases: Type.Array(Type.String()),
     mlflow_version: Type.Integer(),
+    card_revision: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'the card revision frozen with this version (GET .../card/revisions/{n})'
+    }),
     run_id: Type.String(),
     created_by: Type.String(),
     created_at: Type.String()
