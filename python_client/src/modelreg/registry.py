@@ -262,6 +262,74 @@ class Registry:
         """Promote candidate ``candidate`` of ``model`` to a locked version. See :meth:`Candidate.promote`."""
         return self.get_candidate(model, candidate).promote(version, bump=bump, notes=notes)
 
+    # -- model card -------------------------------------------------------------------------
+    def card(self, model: str, revision: Optional[int] = None) -> Dict[str, Any]:
+        """The model card: ``{"sections", "revision", "completeness", ...}`` (a saved ``revision`` if given).
+
+        Before the first save it is a draft (``"draft": True``) made from the model's first candidate.
+
+        Raises:
+            NotFound: no such model or revision.
+        """
+        path = f"{ModelName.parse(model).path}/card"
+        return self._client.json("GET", path if revision is None else f"{path}/revisions/{int(revision)}")
+
+    def update_card(
+        self,
+        model: str,
+        sections: Mapping[str, str],
+        *,
+        description: Optional[str] = None,
+        message: Optional[str] = None,
+        base_revision: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Save the card's sections as a new revision (developer+); sections left out are saved empty.
+
+        Args:
+            model: ``group/name``.
+            sections: markdown by key (``intended_use``, ``evaluation``, ... see docs/api.md).
+            description: the free description (default: unchanged).
+            message: what changed, shown in the card's history.
+            base_revision: the revision you edited; the save is refused (``Conflict``) if the card moved on.
+
+        Raises:
+            ValidationError: an unknown section key.
+            Conflict: ``base_revision`` is not the current revision.
+        """
+        body: Dict[str, Any] = {"sections": dict(sections)}
+        for key, value in (("description", description), ("message", message), ("base_revision", base_revision)):
+            if value is not None:
+                body[key] = value
+        return self._client.json("PUT", f"{ModelName.parse(model).path}/card", json_body=body)
+
+    def export_card(self, model: str, version: Optional[str] = None) -> str:
+        """The card as a Hugging Face ``README.md`` (YAML front matter, sections as headings).
+
+        Args:
+            model: ``group/name``.
+            version: the card as it was for this version (its frozen revision and metrics);
+                default: the current card with the latest version's metrics.
+        """
+        params = {"version": version} if version else None
+        response = self._client.request("GET", f"{ModelName.parse(model).path}/card.md", params=params)
+        response.encoding = "utf-8"
+        return response.text
+
+    def import_card(self, model: str, markdown: str) -> Dict[str, Any]:
+        """Import a ``README.md`` as a new card revision (developer+); its front matter updates the metadata.
+
+        Raises:
+            ValidationError: the front matter is not valid YAML.
+        """
+        data = markdown.encode("utf-8")
+        response = self._client.request(
+            "PUT",
+            f"{ModelName.parse(model).path}/card.md",
+            body=lambda: (data, len(data)),
+            headers={"Content-Type": "text/markdown; charset=utf-8"},
+        )
+        return response.json()
+
     def pull(
         self, ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False, show_progress: bool = True
     ) -> Path:

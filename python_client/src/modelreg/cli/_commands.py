@@ -261,3 +261,43 @@ def versions_list(args: argparse.Namespace) -> None:
         versions,
         lambda: print_table(rows, ["version", "candidate", "aliases", "yanked", "created_by", "created_at"]),
     )
+
+
+# -- model card -----------------------------------------------------------------------------
+def card_show(args: argparse.Namespace) -> None:
+    card = _registry(args).card(args.model, revision=args.revision)
+
+    def text() -> None:
+        done = card.get("completeness") or {}
+        state = "draft, not saved yet" if card.get("draft") else f"revision {card.get('revision')}"
+        print(f"{card.get('model')} ({state}; {done.get('filled')}/{done.get('total')} sections filled)")
+        if done.get("required_missing"):
+            print(f"required but empty: {', '.join(done['required_missing'])}")
+        for key, value in (card.get("sections") or {}).items():
+            if value.strip():
+                print(f"\n## {key}\n{value.strip()}")
+
+    _emit(args, card, text)
+
+
+def card_export(args: argparse.Namespace) -> None:
+    markdown = _registry(args).export_card(args.model, version=args.version)
+    if args.output in (None, "-"):
+        sys.stdout.write(markdown)
+        return
+    Path(args.output).write_text(markdown, encoding="utf-8")
+    _emit(args, {"path": args.output}, lambda: print(f"Wrote {args.output}"))
+
+
+def card_import(args: argparse.Namespace) -> None:
+    markdown = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    card = _registry(args).import_card(args.model, markdown)
+    done = card.get("completeness") or {}
+    _emit(
+        args,
+        card,
+        lambda: print(
+            f"Imported {args.file} into {card.get('model')} as revision {card.get('revision')} "
+            f"({done.get('filled')}/{done.get('total')} sections filled)"
+        ),
+    )

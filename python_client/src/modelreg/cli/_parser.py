@@ -105,4 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", "list versions of a model, highest first", _commands.versions_list, versions).add_argument(
         "model", help="group/name"
     )
+    card = _group(commands, "card", "show, export or import a model card (Hugging Face README.md)")
+    card_show = command("show", "show the card's sections and completeness", _commands.card_show, card)
+    card_show.add_argument("model", help="group/name")
+    card_show.add_argument("--revision", type=int, help="a saved revision (default: the current card)")
+    card_export = command("export", "write the card as a Hugging Face README.md", _commands.card_export, card)
+    card_export.add_argument("model", help="group/name")
+    card_export.add_argument("--version", help="the card as it was for this version, e.g. 1.2.0")
+    card_export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    card_import = command(
+        "import", "save a README.md as the card's next revision (developer+)", _commands.card_import, card
+    )
+    card_import.add_argument("model", help="group/name")
+    card_import.add_argument("file", help="README.md to import, or - for stdin")
     return parser
