@@ -2,6 +2,7 @@ import {
   sql,
   type ExpressionBuilder,
   type Expression,
+  type SelectQueryBuilder,
   type SqlBool
 } from 'kysely';
 import type { CandidateRow, Database, Db } from '../db/database';
@@ -93,22 +94,20 @@ function clauseExpr(eb: Eb, c: Clause): Expression<SqlBool> {
   );
 }
 
-/** Candidates of one model, filtered, in a stable order, one keyset page at a time. */
-export async function searchCandidates(
-  db: Db,
+/** The search's filters, applied to any query that has `candidates` in scope. */
+function narrowTo<QB extends SelectQueryBuilder<any, any, any>>(
+  qb: QB,
   s: CandidateSearch
-): Promise<{ rows: CandidateRow[]; next_cursor: string | null }> {
-  let q = db
-    .selectFrom('candidates')
-    .where('candidates.model_id', '=', s.modelId);
+): QB {
+  let q = qb.where('candidates.model_id', '=', s.modelId) as QB;
   if (s.status) {
-    q = q.where('candidates.status', '=', s.status);
+    q = q.where('candidates.status', '=', s.status) as QB;
   }
   if (s.pipeline) {
-    q = q.where('candidates.ci_pipeline_id', '=', s.pipeline);
+    q = q.where('candidates.ci_pipeline_id', '=', s.pipeline) as QB;
   }
   if (s.mergeRequest) {
-    q = q.where('candidates.ci_merge_request', '=', s.mergeRequest);
+    q = q.where('candidates.ci_merge_request', '=', s.mergeRequest) as QB;
   }
   // Short shas match as prefixes, like git.
   if (s.commit) {
@@ -116,10 +115,10 @@ export async function searchCandidates(
       sql`candidates.git_commit`,
       'like',
       sql`${escapeLike(s.commit) + '%'} escape '\\'`
-    );
+    ) as QB;
   }
   if (s.experiment) {
-    q = q.where(eb =>
+    q = q.where((eb: ExpressionBuilder<Database, 'candidates'>) =>
       eb.exists(
         eb
           .selectFrom('experiments')
@@ -127,52 +126,132 @@ export async function searchCandidates(
           .whereRef('experiments.id', '=', 'candidates.experiment_id')
           .where('experiments.name', '=', s.experiment!)
       )
-    );
+    ) as QB;
   }
   for (const c of s.clauses) {
-    q = q.where(eb => clauseExpr(eb as unknown as Eb, c));
+    q = q.where((eb: Eb) => clauseExpr(eb, c)) as QB;
   }
+  return q;
+}
 
+/**
+ * Whether a metric-ordered page is cheaper found by walking the metric's (key, value, candidate)
+ * index across all models, or by reading this model's candidates and sorting them. Walking visits
+ * about `page * all candidates / this model's candidates` index entries before a page is full;
+ * scanning visits every candidate of the model. A sweep of a million candidates must walk (a scan
+ * and sort of the whole sweep takes seconds); a model of 100 among many must scan.
+ */
+async function walkPays(db: Db, modelId: number, page: number) {
+  const model = await db
+    .selectFrom('models')
+    .select('last_candidate_iid')
+    .where('id', '=', modelId)
+    .executeTakeFirst();
+  const all = await db
+    .selectFrom('candidates')
+    .select(eb => eb.fn.max('id').as('max_id'))
+    .executeTakeFirst();
+  const mine = Number(model?.last_candidate_iid ?? 0);
+  const total = Number(all?.max_id ?? 0);
+  // A walked entry costs a join lookup, a scanned one a sort slot: weigh the walk 4x.
+  return page * total * 4 < mine * mine;
+}
+
+type Ranked = CandidateRow & { sort_value: number | null };
+
+/**
+ * Candidates ordered by a metric: first those that have it, by (value, candidate id) on the
+ * metric's index, then (both directions) those without it, by iid. The cursor says which part
+ * the page ended in: [0, value, id] or [1, 0, iid].
+ */
+async function byMetric(
+  db: Db,
+  s: CandidateSearch,
+  after: unknown[] | null
+): Promise<Ranked[]> {
+  const key = s.order.key!;
+  const { dir } = s.order;
+  const cmp = dir === 'desc' ? '<' : '>';
+  const rows: Ranked[] = [];
+  if (!after || after[0] === 0) {
+    const walk = await walkPays(db, s.modelId, s.limit + 1);
+    // CROSS JOIN makes SQLite keep latest_metrics as the outer loop (its documented hint);
+    // PostgreSQL plans it as the inner join it is.
+    const joined = walk
+      ? db
+          .selectFrom('latest_metrics as om')
+          .crossJoin('candidates')
+          .whereRef('candidates.id', '=', 'om.candidate_id')
+      : db
+          .selectFrom('candidates')
+          .innerJoin(
+            'latest_metrics as om',
+            'om.candidate_id',
+            'candidates.id'
+          );
+    let mq = narrowTo(joined, s)
+      .where('om.key', '=', key)
+      .where('om.value', 'is not', null)
+      .selectAll('candidates')
+      .select('om.value as sort_value');
+    if (after) {
+      const [, value, id] = after as [number, number, number];
+      mq = mq.where(eb =>
+        eb(eb.refTuple('om.value', 'om.candidate_id'), cmp, eb.tuple(value, id))
+      );
+    }
+    rows.push(
+      ...((await mq
+        .orderBy('om.value', dir)
+        .orderBy('om.candidate_id', dir)
+        .limit(s.limit + 1)
+        .execute()) as Ranked[])
+    );
+  }
+  if (rows.length <= s.limit) {
+    let nq = narrowTo(db.selectFrom('candidates'), s)
+      .where(eb =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('latest_metrics as lm')
+              .select('lm.key')
+              .whereRef('lm.candidate_id', '=', 'candidates.id')
+              .where('lm.key', '=', key)
+              .where('lm.value', 'is not', null)
+          )
+        )
+      )
+      .selectAll('candidates');
+    if (after && after[0] === 1) {
+      nq = nq.where('candidates.iid', cmp, Number(after[2]));
+    }
+    const rest = await nq
+      .orderBy('candidates.iid', dir)
+      .limit(s.limit + 1 - rows.length)
+      .execute();
+    rows.push(...rest.map(r => ({ ...r, sort_value: null })));
+  }
+  return rows;
+}
+
+/** Candidates of one model, filtered, in a stable order, one keyset page at a time. */
+export async function searchCandidates(
+  db: Db,
+  s: CandidateSearch
+): Promise<{ rows: CandidateRow[]; next_cursor: string | null }> {
+  const q = narrowTo(db.selectFrom('candidates'), s);
   const after = decodeCursor(s.cursor);
   const { dir } = s.order;
   const cmp = dir === 'desc' ? '<' : '>';
   let rows: CandidateRow[];
   let cursorOf: (r: CandidateRow & { sort_value?: number | null }) => unknown[];
   if (s.order.kind === 'metric') {
-    let mq = q
-      .leftJoin('latest_metrics as om', j =>
-        j
-          .onRef('om.candidate_id', '=', 'candidates.id')
-          .on('om.key', '=', s.order.key!)
-      )
-      .selectAll('candidates')
-      .select('om.value as sort_value');
-    if (after) {
-      const [isNull, value, iid] = after as [number, number, number];
-      mq = mq.where(eb =>
-        isNull
-          ? eb.and([eb('om.value', 'is', null), eb('candidates.iid', cmp, iid)])
-          : eb.or([
-              eb('om.value', 'is', null),
-              eb('om.value', cmp, value),
-              eb.and([
-                eb('om.value', '=', value),
-                eb('candidates.iid', cmp, iid)
-              ])
-            ])
-      );
-    }
-    // Candidates without the metric come last in both directions.
-    rows = await mq
-      .orderBy(sql`(om.value is null)`)
-      .orderBy('om.value', dir)
-      .orderBy('candidates.iid', dir)
-      .limit(s.limit + 1)
-      .execute();
+    rows = await byMetric(db, s, after);
     cursorOf = r =>
       r.sort_value === null || r.sort_value === undefined
         ? [1, 0, r.iid]
-        : [0, r.sort_value, r.iid];
+        : [0, r.sort_value, r.id];
   } else if (s.order.kind === 'created_at') {
     let cq = q.selectAll('candidates');
     if (after) {
