@@ -2,31 +2,51 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { closeAgent, measure, type LatencyResult } from './latency';
-import { seedRegistry, type SeedShape } from './seed';
-import { startRegistry } from './server-process';
+import { encodeCursor } from '../domain/cursor';
+import { HISTORY_STEPS, seedRegistry, type SeedShape } from './seed';
+import { sampleRss, startRegistry } from './server-process';
 import { benchTransfer, type TransferResult } from './transfer';
 
 /**
  * `npm run bench`: transfer of a large artifact vs cp, server RSS, and p50/p99 of card / search /
- * compare on a seeded store. Prints a table and writes JSON to server/.bench/.
- * Options: --transfer-mib N (1024), --models N (1000), --candidates N per model (100), --metrics N (20),
- * --requests N (300), --skip-transfer, --skip-latency, --store DIR (keep the seeded store in DIR and reuse it
- * on later runs with the same shape: seeding 100,000 candidates takes minutes).
+ * compare / metric history on seeded stores. Prints a table and writes JSON to server/.bench/.
+ * By default it measures two shapes: a catalogue (1,000 models x 100 candidates) and a sweep (one
+ * model with 1,000,000 candidates), 20 metrics each. Seeded stores are kept in server/.bench/stores/
+ * and reused by later runs of the same shape (seeding the sweep takes minutes).
+ * Options: --transfer-mib N (1024), --models N --candidates N --metrics N (one shape instead of the
+ * two), --requests N (300), --skip-transfer, --skip-latency, --store DIR (keep the store in DIR),
+ * --backend sqlite|postgres (sqlite; postgres uses MODELREG_TEST_DATABASE_URL or the local test
+ * database, one schema per shape, kept for reuse like the SQLite stores).
  */
 function options(argv: string[]) {
   const get = (name: string, def: number) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : def;
   };
+  const custom = ['models', 'candidates', 'metrics'].some(n =>
+    argv.includes(`--${n}`)
+  );
+  const shapes: SeedShape[] = custom
+    ? [
+        {
+          models: get('models', 1000),
+          candidatesPerModel: get('candidates', 100),
+          metricsPerCandidate: get('metrics', 20)
+        }
+      ]
+    : [
+        { models: 1000, candidatesPerModel: 100, metricsPerCandidate: 20 },
+        { models: 1, candidatesPerModel: 1_000_000, metricsPerCandidate: 20 }
+      ];
   return {
     transferMiB: get('transfer-mib', 1024),
-    shape: {
-      models: get('models', 1000),
-      candidatesPerModel: get('candidates', 100),
-      metricsPerCandidate: get('metrics', 20)
-    } as SeedShape,
+    shapes,
     requests: get('requests', 300),
+    backend: (argv.includes('--backend')
+      ? argv[argv.indexOf('--backend') + 1]
+      : 'sqlite') as 'sqlite' | 'postgres',
     skipTransfer: argv.includes('--skip-transfer'),
     skipLatency: argv.includes('--skip-latency'),
     store: argv.includes('--store')
@@ -37,47 +57,99 @@ function options(argv: string[]) {
 
 const log = (s: string) => console.error(`[bench] ${s}`);
 const f1 = (n: number) => n.toFixed(1);
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map(n => n.toFixed(2))
+    .join(' / ');
+const shapeName = (s: SeedShape) =>
+  `${s.models}x${s.candidatesPerModel}x${s.metricsPerCandidate}`;
 
 /** Seeds a store of `shape`, or reuses the one kept in `store` from an earlier run. */
+const PG_URL =
+  process.env.MODELREG_TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Seeds a store of `shape`, or reuses the one kept from an earlier run: a copy of the SQLite data
+ * dir in `store`, or (PostgreSQL) the schema named in `store`'s marker, used in place.
+ */
 async function seededStore(
   workDir: string,
   shape: SeedShape,
-  store: string | null
+  store: string,
+  postgres: { url: string; schema: string } | null
 ): Promise<{ dataDir: string; token: string; seedS: number | null }> {
-  const dataDir = path.join(workDir, 'latency-data');
-  const marker = store && path.join(store, 'bench-shape.json');
-  if (store && fs.existsSync(marker!)) {
-    const kept = JSON.parse(fs.readFileSync(marker!, 'utf8'));
+  const dataDir = path.join(workDir, `latency-data-${shapeName(shape)}`);
+  const marker = path.join(store, 'bench-shape.json');
+  if (fs.existsSync(marker)) {
+    const kept = JSON.parse(fs.readFileSync(marker, 'utf8'));
     if (JSON.stringify(kept.shape) === JSON.stringify(shape)) {
-      log(`reusing the seeded store in ${store}`);
-      fs.cpSync(store, dataDir, { recursive: true });
+      log(`reusing the seeded store in ${postgres ? postgres.schema : store}`);
+      if (!postgres) {
+        fs.cpSync(store, dataDir, { recursive: true });
+      }
       return { dataDir, token: kept.token, seedS: null };
     }
+  }
+  if (postgres) {
+    await dropSchema(postgres.schema);
   }
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const t = Date.now();
   log(
     `seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`
   );
-  await seedRegistry(dataDir, token, shape, log);
+  await seedRegistry(dataDir, token, shape, log, postgres);
   const seedS = (Date.now() - t) / 1000;
   log(`seeded in ${f1(seedS)} s`);
-  if (store) {
-    fs.rmSync(store, { recursive: true, force: true });
+  fs.rmSync(store, { recursive: true, force: true });
+  if (postgres) {
+    fs.mkdirSync(store, { recursive: true });
+  } else {
     fs.cpSync(dataDir, store, { recursive: true });
-    fs.writeFileSync(marker!, JSON.stringify({ shape, token }));
   }
+  fs.writeFileSync(marker, JSON.stringify({ shape, token }));
   return { dataDir, token, seedS };
+}
+
+interface ShapeResult {
+  shape: SeedShape;
+  backend: 'sqlite' | 'postgres';
+  seed_s: number | null;
+  rss_peak_MiB: number;
+  results: LatencyResult[];
 }
 
 async function latency(
   workDir: string,
   shape: SeedShape,
   requests: number,
-  store: string | null
-): Promise<{ seed_s: number | null; results: LatencyResult[] }> {
-  const { dataDir, token, seedS } = await seededStore(workDir, shape, store);
-  const reg = await startRegistry(dataDir, token);
+  store: string,
+  backend: 'sqlite' | 'postgres'
+): Promise<ShapeResult> {
+  const postgres =
+    backend === 'postgres'
+      ? { url: PG_URL, schema: `bench_${shapeName(shape)}` }
+      : null;
+  const { dataDir, token, seedS } = await seededStore(
+    workDir,
+    shape,
+    store,
+    postgres
+  );
+  const reg = await startRegistry(dataDir, token, postgres);
+  const peakRss = sampleRss(reg.proc.pid!);
   try {
     const api = `${reg.url}/api/v1/models/bench`;
     const model = (i: number) => `m${(i * 7919) % shape.models}`;
@@ -85,6 +157,12 @@ async function latency(
       { length: Math.min(100, shape.candidatesPerModel) },
       (_, i) => `c:${i + 1}`
     ).join(',');
+    const search = (i: number, filter: string, extra = '') =>
+      `${api}/${model(i)}/candidates?order_by=${encodeURIComponent(`metrics.metric_${1 + (i % 19)} DESC`)}&filter=${encodeURIComponent(filter)}&limit=50${extra}`;
+    // A page from the middle of the sweep, as a client that followed next_cursor that far holds it:
+    // the metrics are uniform in [0, 1), so value 0.5 is half-way down.
+    const deep = (i: number) =>
+      `&cursor=${encodeCursor([0, 0.5 - (i % 50) / 1000, 0])}`;
     const results = [
       await measure(
         'model card GET',
@@ -94,11 +172,24 @@ async function latency(
         token
       ),
       await measure(
-        'candidate search, order_by metric',
+        'search: filter on a metric, order by another (first page)',
         50,
         requests,
-        i =>
-          `${api}/${model(i)}/candidates?order_by=${encodeURIComponent(`metrics.metric_${1 + (i % 19)} DESC`)}&filter=${encodeURIComponent('metrics.loss < 0.9')}&limit=50`,
+        i => search(i, 'metrics.loss < 0.9'),
+        token
+      ),
+      await measure(
+        'search: same, a deep page by cursor',
+        50,
+        requests,
+        i => search(i, 'metrics.loss < 0.9', deep(i)),
+        token
+      ),
+      await measure(
+        'search: filter on a param, order by a metric',
+        50,
+        requests,
+        i => search(i, `params.depth = '${i % 10}'`),
         token
       ),
       await measure(
@@ -107,17 +198,25 @@ async function latency(
         Math.max(50, Math.floor(requests / 3)),
         i => `${api}/${model(i)}/compare?refs=${refs}`,
         token
+      ),
+      await measure(
+        `metric history of ${HISTORY_STEPS} steps`,
+        200,
+        Math.max(50, Math.floor(requests / 3)),
+        () => `${api}/m0/candidates/1/metrics/curve`,
+        token
       )
     ];
-    return { seed_s: seedS, results };
+    return { shape, backend, seed_s: seedS, rss_peak_MiB: peakRss(), results };
   } finally {
+    peakRss();
     closeAgent();
     await reg.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function table(transfer: TransferResult | null, lat: LatencyResult[]): string {
+function table(transfer: TransferResult | null, shapes: ShapeResult[]): string {
   const lines: string[] = [];
   if (transfer) {
     const mib = transfer.bytes / 2 ** 20;
@@ -146,16 +245,23 @@ function table(transfer: TransferResult | null, lat: LatencyResult[]): string {
     );
     lines.push(`| VmHWM (process lifetime) | ${f1(transfer.rss_hwm_MiB)} | |`);
   }
-  if (lat.length) {
+  for (const shape of shapes) {
+    const { models, candidatesPerModel, metricsPerCandidate } = shape.shape;
     lines.push(
       '',
-      '| latency | requests | p50 ms | p99 ms | max ms | p99 target ms |',
+      `| latency (${shape.backend}): ${models} models x ${candidatesPerModel} candidates x ${metricsPerCandidate} metrics | requests | p50 ms | p99 ms | max ms | p99 target ms |`,
       '|---|---|---|---|---|---|'
     );
-    for (const r of lat) {
+    for (const r of shape.results) {
       lines.push(
         `| ${r.name} | ${r.requests} | ${f1(r.p50_ms)} | ${f1(r.p99_ms)} | ${f1(r.max_ms)} | < ${r.target_p99_ms} |`
       );
+    }
+    lines.push(
+      `| server peak RSS (MiB, target < 250) | | ${f1(shape.rss_peak_MiB)} | | | |`
+    );
+    if (shape.seed_s !== null) {
+      lines.push(`| seeding (s, target < 600) | | ${f1(shape.seed_s)} | | | |`);
     }
   }
   return lines.join('\n');
@@ -170,24 +276,41 @@ async function main(): Promise<void> {
     const transfer = opts.skipTransfer
       ? null
       : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
-    const lat = opts.skipLatency
-      ? null
-      : await latency(workDir, opts.shape, opts.requests, opts.store);
+    const loadBefore = loadAverage();
+    log(`load average (1 / 5 / 15 min) before: ${loadBefore}`);
+    const shapes: ShapeResult[] = [];
+    if (!opts.skipLatency) {
+      for (const shape of opts.shapes) {
+        const store =
+          opts.store && opts.shapes.length === 1
+            ? opts.store
+            : path.join(
+                outDir,
+                'stores',
+                `${opts.backend}-${shapeName(shape)}`
+              );
+        shapes.push(
+          await latency(workDir, shape, opts.requests, store, opts.backend)
+        );
+      }
+    }
     const result = {
       when: new Date().toISOString(),
       host: {
         cpus: os.cpus().length,
-        load: os.loadavg(),
+        load_before: loadBefore,
+        load_after: loadAverage(),
         node: process.version
       },
-      shape: opts.shape,
       transfer,
-      seed_s: lat?.seed_s ?? null,
-      latency: lat?.results ?? []
+      latency: shapes
     };
     const file = path.join(outDir, 'server-bench.json');
     fs.writeFileSync(file, JSON.stringify(result, null, 2));
-    console.log(table(transfer, lat?.results ?? []));
+    console.log(table(transfer, shapes));
+    console.log(
+      `\nload average (1 / 5 / 15 min): before ${result.host.load_before}, after ${result.host.load_after}`
+    );
     console.log(`\nJSON: ${file}`);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

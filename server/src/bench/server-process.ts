@@ -4,11 +4,16 @@ import { spawnRegistry, type RegistryProcess } from '../registry-process';
 /** The registry with the same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming. */
 export function startRegistry(
   dataDir: string,
-  adminToken: string
+  adminToken: string,
+  postgres: { url: string; schema: string } | null = null
 ): Promise<RegistryProcess> {
   return spawnRegistry({
     dataDir,
-    env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' },
+    env: {
+      MODELREG_ADMIN_TOKEN: adminToken,
+      MODELREG_DATABASE_URL: postgres?.url ?? '',
+      MODELREG_DATABASE_SCHEMA: postgres?.schema ?? ''
+    },
     nodeArgs: ['--max-semi-space-size=2']
   });
 }
