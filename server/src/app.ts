@@ -14,6 +14,8 @@ import { installErrorHandling } from './plugins/errors';
 import { installStorage } from './plugins/storage';
 import { installValidation } from './plugins/validation';
 import { CardSchema } from './schemas/card';
+import { DEFAULT_WEBHOOKS, type WebhookConfig } from './outbox/config';
+import { installOutbox } from './outbox/plugin';
 import { ErrorBody } from './schemas/common';
 import {
   ArtifactSchema,
@@ -32,6 +34,8 @@ import { modelRoutes } from './routes/models';
 import { systemRoutes } from './routes/system';
 import { userRoutes } from './routes/users';
 import { versionRoutes } from './routes/versions';
+import { versionGitRoutes } from './routes/version-git';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   db: Db;
@@ -40,6 +44,8 @@ export interface AppDeps {
   logLevel?: string;
   /** Body/JSON/artifact limits, timeouts, auth-failure throttling (reliability). */
   limits?: Limits;
+  /** Webhook delivery: private targets, retry timing (issue 13). */
+  webhooks?: WebhookConfig;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -108,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installStorage(app, deps);
   installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app);
+  installOutbox(app, deps.webhooks ?? DEFAULT_WEBHOOKS);
 
   await app.register(
     async api => {
@@ -122,6 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(aliasRoutes);
       await api.register(compareRoutes);
       await api.register(deploymentRoutes);
+      await api.register(versionGitRoutes);
+      await api.register(webhookRoutes);
     },
     { prefix: '/api/v1' }
   );

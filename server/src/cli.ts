@@ -2,6 +2,7 @@
 import { parseServeArgs } from './config';
 import { serve } from './serve';
 import { LIMITS_USAGE } from './limits/config';
+import { WEBHOOKS_USAGE } from './outbox/config';
 import { OPS_COMMANDS, OPS_USAGE } from './ops';
 
 const USAGE = `usage: modelreg-server [serve] [--port 8765] [--host 127.0.0.1] [--data-dir ./.modelreg] [--log-level info]
@@ -11,6 +12,8 @@ Subcommands:
 ${OPS_USAGE}
 
 ${LIMITS_USAGE}
+
+${WEBHOOKS_USAGE}
 
 Environment: MODELREG_DATABASE_URL=postgres://... (metadata in PostgreSQL instead of <data-dir>/registry.sqlite),
 MODELREG_DATABASE_SCHEMA (PostgreSQL schema), MODELREG_ADMIN_TOKEN (the admin's token on first start).`;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LIMIT_FLAGS, parseLimits, type Limits } from './limits/config';
+import { parseWebhookConfig, type WebhookConfig } from './outbox/config';
 
 /** Everything the server reads from the command line and the environment, in one place. */
 export interface ServerConfig {
@@ -11,6 +12,7 @@ export interface ServerConfig {
   adminToken: string | null;
   logLevel: string;
   limits: Limits;
+  webhooks: WebhookConfig;
 }
 
 export const SERVER_VERSION = '0.1.0';
@@ -72,6 +74,7 @@ export function parseServeArgs(
     databaseSchema: env.MODELREG_DATABASE_SCHEMA || null,
     adminToken: env.MODELREG_ADMIN_TOKEN || null,
     logLevel: opts['log-level'] ?? env.MODELREG_LOG_LEVEL ?? 'info',
-    limits: parseLimits(opts, env)
+    limits: parseLimits(opts, env),
+    webhooks: parseWebhookConfig(env)
   };
 }

@@ -18,7 +18,8 @@ export async function serve(config: ServerConfig): Promise<void> {
     dbKind: kind,
     blobs,
     logLevel: config.logLevel,
-    limits: config.limits
+    limits: config.limits,
+    webhooks: config.webhooks
   });
   blobs.onCorrupt = (sha256, detail) =>
     app.log.error(

@@ -260,14 +260,14 @@ describeEachBackend('lifecycle', server => {
         version: 'production',
         environment: 'prod',
         url: 'http://x',
-        status: 'deployed'
+        status: 'active'
       }
     });
     expect(dep.status).toBe(201);
     expect(dep.body).toMatchObject({
       version: '1.1.0',
       environment: 'prod',
-      status: 'deployed'
+      status: 'active'
     });
     expect(
       (await api(s, 'GET', `${base}/deployments`)).body.items

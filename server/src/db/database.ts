@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable } from 'kysely';
 
 /**
  * The registry's tables. Booleans are 0/1 integers and JSON is text so that SQLite and
@@ -47,6 +47,8 @@ export interface Database {
     last_mlflow_version: number;
     /** The card's latest revision number; 0 before the first save. */
     last_card_revision: Generated<number>;
+    /** Healthy ranges of live metrics, JSON [{metric, min?, max?, environment?}] (issue 13). */
+    deployment_thresholds: ColumnType<string, string | undefined, string>;
   };
   model_tags: { model_id: number; tag: string };
   /** MLflow experiment <-> experiment: integer ids, named series within one model. */
@@ -117,6 +119,9 @@ export interface Database {
     card_revision: number | null;
     created_by: string;
     created_at: string;
+    /** GTO tag `<model name>@v<semver>` and the commit it points at, once tagged. */
+    git_tag: string | null;
+    git_commit: string | null;
   };
   aliases: {
     model_id: number;
@@ -128,12 +133,77 @@ export interface Database {
   deployments: {
     id: Generated<number>;
     model_id: number;
-    version_id: number;
+    /** A version, or (outside production) a candidate: exactly one is set. */
+    version_id: number | null;
+    candidate_id: number | null;
     environment: string;
     url: string | null;
+    /** pending | active | degraded | retired */
     status: string;
     created_by: string;
     created_at: string;
+    updated_at: string | null;
+  };
+  deployment_status_history: {
+    id: Generated<number>;
+    deployment_id: number;
+    status: string;
+    previous: string | null;
+    actor: string;
+    reason: string;
+    created_at: string;
+  };
+  /** Live metrics of a deployment; timestamps in milliseconds since epoch. */
+  deployment_metrics: {
+    id: Generated<number>;
+    deployment_id: number;
+    key: string;
+    value: number;
+    timestamp: number;
+  };
+  /** Every alias move; version_id null: the alias was removed then. */
+  alias_history: {
+    id: Generated<number>;
+    model_id: number;
+    alias: string;
+    version_id: number | null;
+    actor: string;
+    created_at: string;
+  };
+  webhooks: {
+    id: Generated<number>;
+    group_id: number;
+    model_id: number | null;
+    url: string;
+    secret: string;
+    /** JSON array of event types. */
+    events: string;
+    created_by: string;
+    created_at: string;
+  };
+  /** The outbox: written in the transaction of the change it reports. */
+  outbox_events: {
+    id: Generated<number>;
+    model_id: number | null;
+    type: string;
+    payload: string;
+    created_at: string;
+  };
+  webhook_deliveries: {
+    id: Generated<number>;
+    /** X-Modelreg-Delivery: the same on every retry. */
+    uuid: string;
+    webhook_id: number;
+    event_id: number;
+    status: string;
+    attempts: number;
+    next_attempt_at: string;
+    lease_owner: string | null;
+    lease_until: string | null;
+    last_status: number | null;
+    last_error: string | null;
+    created_at: string;
+    delivered_at: string | null;
   };
   /** Every saved state of a model card; a version points at the one it shipped with. */
   card_revisions: {

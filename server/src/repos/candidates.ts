@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { CandidateRow, Db } from '../db/database';
 import { nowIso } from '../db/database';
 import { ApiError, notFound, versionLocked } from '../errors';
+import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 import { insertMetrics, type MetricInput } from './metrics';
 
@@ -136,6 +137,13 @@ export async function createCandidate(
       iid,
       name: row.name
     });
+    await emitEvent(
+      trx,
+      modelId,
+      'candidate.created',
+      author,
+      candidateEventObject(row)
+    );
     return row;
   });
 }
@@ -188,10 +196,19 @@ export interface CandidatePatch {
 export async function patchCandidate(
   db: Db,
   candidate: CandidateRow,
-  patch: CandidatePatch
+  patch: CandidatePatch,
+  actor: string = candidate.author
 ): Promise<void> {
   await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
+    const before =
+      patch.status !== undefined
+        ? await trx
+            .selectFrom('candidates')
+            .select('status')
+            .where('id', '=', candidate.id)
+            .executeTakeFirstOrThrow()
+        : null;
     const values: Record<string, unknown> = {};
     if (patch.name !== undefined) {
       values.name = patch.name;
@@ -229,6 +246,24 @@ export async function patchCandidate(
     }
     if (patch.params) {
       await addParams(trx, candidate.id, patch.params);
+    }
+    if (
+      before &&
+      before.status !== patch.status &&
+      (patch.status === 'finished' || patch.status === 'failed')
+    ) {
+      const row = await trx
+        .selectFrom('candidates')
+        .selectAll()
+        .where('id', '=', candidate.id)
+        .executeTakeFirstOrThrow();
+      await emitEvent(
+        trx,
+        candidate.model_id,
+        `candidate.${patch.status}`,
+        actor,
+        candidateEventObject(row)
+      );
     }
     for (const [key, value] of Object.entries(patch.tags ?? {})) {
       if (value === null) {
@@ -403,3 +438,17 @@ export async function candidateViews(
 }
 
 export type CandidateView = Awaited<ReturnType<typeof candidateViews>>[number];
+
+/** What candidate.* events carry: the candidate's identity, status and CI/git linkage. */
+function candidateEventObject(row: CandidateRow) {
+  return {
+    iid: row.iid,
+    run_id: row.run_id,
+    name: row.name,
+    status: row.status,
+    author: row.author,
+    pipeline: row.ci_pipeline_id,
+    merge_request: row.ci_merge_request,
+    commit: row.git_commit
+  };
+}

@@ -10,6 +10,7 @@ import {
   type CardSectionsValue,
   type CardView
 } from '../schemas/card';
+import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 
 export function emptySections(): CardSectionsValue {
@@ -203,6 +204,10 @@ export async function saveCard(
       })
       .execute();
     await recordActivity(trx, model.id, 'card.edited', actor, {
+      revision,
+      ...(body.message ? { message: body.message } : {})
+    });
+    await emitEvent(trx, model.id, 'card.updated', actor, {
       revision,
       ...(body.message ? { message: body.message } : {})
     });

@@ -4,6 +4,7 @@ import { nowIso } from '../db/database';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import type { Role } from '../domain/roles';
 import { compareSemver, parseSemver } from '../domain/semver';
+import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 
 export interface ModelMetadata {
@@ -132,6 +133,9 @@ export async function updateCard(
       .where('id', '=', model.id)
       .execute();
     await recordActivity(trx, model.id, 'card.edited', actor, {
+      fields: Object.keys(patch)
+    });
+    await emitEvent(trx, model.id, 'card.updated', actor, {
       fields: Object.keys(patch)
     });
   });

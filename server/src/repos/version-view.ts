@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Db, VersionRow } from '../db/database';
 import { candidateViews } from './candidates';
 import { manifests } from './artifacts';
@@ -32,6 +33,10 @@ export async function versionViews(
   const viewById = new Map(candidates.map((c, i) => [c.id, views[i]]));
   return rows.map(r => {
     const c = viewById.get(r.candidate_id)!;
+    const versionFiles = files
+      .filter(f => f.candidate_id === r.candidate_id)
+      .map(f => ({ path: f.path, sha256: f.sha256, size: Number(f.size) }))
+      .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
     return {
       version: r.version,
       model: modelFullName,
@@ -45,10 +50,10 @@ export async function versionViews(
       params: c.params,
       metrics: c.metrics,
       provenance: c.provenance,
-      files: files
-        .filter(f => f.candidate_id === r.candidate_id)
-        .map(f => ({ path: f.path, sha256: f.sha256, size: Number(f.size) }))
-        .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
+      files: versionFiles,
+      manifest_digest: manifestDigest(versionFiles),
+      git_tag: r.git_tag ?? null,
+      git_commit: r.git_commit ?? null,
       aliases: aliases.get(r.id) ?? [],
       mlflow_version: r.mlflow_version,
       card_revision: r.card_revision,
@@ -56,4 +61,15 @@ export async function versionViews(
       created_at: r.created_at
     };
   });
+}
+
+/**
+ * One digest for a version's files: sha256 over "<sha256>  <path>\n" lines sorted by path
+ * (sha256sum's format). It goes into git tag messages, so a tag names exact bytes.
+ */
+export function manifestDigest(
+  files: { path: string; sha256: string }[]
+): string {
+  const lines = files.map(f => `${f.sha256}  ${f.path}\n`).join('');
+  return 'sha256:' + crypto.createHash('sha256').update(lines).digest('hex');
 }

@@ -9,6 +9,7 @@ import {
   precedenceKey,
   type SemVer
 } from '../domain/semver';
+import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 import { cardForPromotion } from './card';
 import { latestOf } from './models';
@@ -101,6 +102,12 @@ export async function promote(
       await recordActivity(trx, model.id, 'version.promoted', actor, {
         version,
         candidate: candidate.iid
+      });
+      await emitEvent(trx, model.id, 'version.promoted', actor, {
+        version,
+        candidate: candidate.iid,
+        prerelease: row.prerelease === 1,
+        notes
       });
       return row;
     });
@@ -202,6 +209,10 @@ export async function yank(
       .where('id', '=', version.id)
       .execute();
     await recordActivity(trx, version.model_id, 'version.yanked', actor, {
+      version: version.version,
+      reason
+    });
+    await emitEvent(trx, version.model_id, 'version.yanked', actor, {
       version: version.version,
       reason
     });

@@ -3,11 +3,17 @@ import {
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
 import { modelAccess, requireRole } from '../access';
-import { badRequest } from '../errors';
+import { badRequest, notFound } from '../errors';
 import { NAME_RE } from '../domain/roles';
 import { parseSemver } from '../domain/semver';
 import { commonErrors, ModelParams } from '../schemas/common';
-import { deleteAlias, listAliases, moveAlias } from '../repos/aliases';
+import {
+  aliasAt,
+  aliasHistory,
+  deleteAlias,
+  listAliases,
+  moveAlias
+} from '../repos/aliases';
 import { resolveVersion } from '../repos/versions';
 
 const AliasParams = Type.Object({
@@ -20,6 +26,16 @@ const Alias = Type.Object({
   version: Type.String(),
   updated_by: Type.String(),
   updated_at: Type.String()
+});
+const AliasMove = Type.Object({
+  alias: Type.String(),
+  version: Type.Union([Type.String(), Type.Null()], {
+    description: 'null: the alias was removed'
+  }),
+  previous: Type.Union([Type.String(), Type.Null()]),
+  action: Type.Union([Type.Literal('moved'), Type.Literal('deleted')]),
+  actor: Type.String(),
+  at: Type.String()
 });
 
 export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
@@ -44,6 +60,69 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.model
       );
       return { items: await listAliases(app.db, a.model.id) };
+    }
+  );
+
+  app.get(
+    '/models/:group/:model/aliases/:alias',
+    {
+      schema: {
+        tags: ['aliases'],
+        summary:
+          'Where an alias points; ?at=<ISO time> answers where it pointed then',
+        params: AliasParams,
+        querystring: Type.Object({
+          at: Type.Optional(
+            Type.String({ description: 'e.g. 2026-03-03T12:00:00Z' })
+          )
+        }),
+        response: { 200: Alias, ...commonErrors }
+      }
+    },
+    async request => {
+      const { alias } = request.params;
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      if (request.query.at !== undefined) {
+        return aliasAt(app.db, a.model.id, alias, request.query.at);
+      }
+      const current = (await listAliases(app.db, a.model.id)).find(
+        x => x.alias === alias
+      );
+      if (!current) {
+        throw notFound(`alias "${alias}"`);
+      }
+      return current;
+    }
+  );
+
+  app.get(
+    '/models/:group/:model/aliases/:alias/history',
+    {
+      schema: {
+        tags: ['aliases'],
+        summary: 'Every move of an alias, newest first, with who and when',
+        params: AliasParams,
+        response: {
+          200: Type.Object({ items: Type.Array(AliasMove) }),
+          ...commonErrors
+        }
+      }
+    },
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      return {
+        items: await aliasHistory(app.db, a.model.id, request.params.alias)
+      };
     }
   );
 

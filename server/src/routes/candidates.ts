@@ -253,7 +253,8 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       await patchCandidate(
         app.db,
         await findCandidate(app.db, a.model.id, request.params.iid),
-        request.body
+        request.body,
+        request.caller!.username
       );
       return view(a, request.params.iid);
     }

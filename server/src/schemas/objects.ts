@@ -101,6 +101,16 @@ export const VersionSchema = Type.Object(
     metrics: Type.Record(Type.String(), MetricValue),
     provenance: FreeObject,
     files: Type.Array(Type.Ref('Artifact')),
+    manifest_digest: Type.String({
+      description:
+        'sha256 over "<sha256>  <path>" lines of the files, sorted by path'
+    }),
+    git_tag: Nullable(
+      Type.String({
+        description: 'GTO tag <model name>@v<semver>, once tagged'
+      })
+    ),
+    git_commit: Nullable(Type.String()),
     aliases: Type.Array(Type.String()),
     mlflow_version: Type.Integer(),
     card_revision: Type.Union([Type.Integer(), Type.Null()], {

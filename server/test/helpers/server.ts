@@ -23,7 +23,7 @@ export const PG_URL =
   'postgres://postgres@127.0.0.1:5432/test';
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
-async function dropSchema(schema: string): Promise<void> {
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
@@ -73,7 +73,7 @@ export async function startServer(backend: Backend): Promise<TestServer> {
 }
 
 /** Checked once, synchronously, so suites can be declared skipped (jest cannot skip at run time). */
-function postgresReachableSync(): boolean {
+export function postgresReachableSync(): boolean {
   if (process.env.MODELREG_TEST_PG_REACHABLE) {
     return process.env.MODELREG_TEST_PG_REACHABLE === '1';
   }
