@@ -1,5 +1,6 @@
 """``Registry.pull``: resolve a reference, then fill the cache snapshot from the registry."""
 
+import hashlib
 import queue
 import shutil
 import threading
@@ -17,7 +18,7 @@ from ._cache import BlobWriter, Cache, Fetch, FileEntry
 from ._http import HttpClient, unreachable
 from ._progress import Progress
 from ._refs import ModelName, Ref, artifact_path
-from .errors import OfflineCacheMiss, RegistryUnavailable
+from .errors import NotFound, OfflineCacheMiss, RegistryUnavailable
 
 # Failures in the middle of a response body: the download continues with Range.
 _BROKEN_STREAM = (
@@ -65,8 +66,9 @@ def _copy_body(raw: Any, writer: BlobWriter, on_chunk: Callable[[int], None]) ->
         raise failure[0]
 
 
-def _fetcher(http: HttpClient, model: ModelName, version: str, entry: FileEntry, show_progress: bool) -> Fetch:
-    url_path = f"{model.path}/versions/{quote(version, safe='')}/artifacts/{artifact_path(entry['path'])}"
+def _fetcher(http: HttpClient, files_path: str, entry: FileEntry, show_progress: bool) -> Fetch:
+    """Downloads one file from ``files_path`` (a version's or a candidate's ``.../artifacts``)."""
+    url_path = f"{files_path}/{artifact_path(entry['path'])}"
 
     def fetch(writer: BlobWriter) -> None:
         with Progress(entry["size"], f"Downloading {entry['path']}", enabled=show_progress) as bar:
@@ -154,6 +156,73 @@ def pull(
         reason = version.get("yank_reason") or "no reason given"
         warnings.warn(f"modelreg: {ref.model}@{number} was yanked: {reason}", stacklevel=3)
     snapshot = cache.cached_snapshot(ref.model, number, verify=verify) or cache.fill_snapshot(
-        ref.model, version, lambda entry: _fetcher(http, ref.model, number, entry, show_progress), verify=verify
+        ref.model,
+        version,
+        lambda entry: _fetcher(
+            http, f"{ref.model.path}/versions/{quote(number, safe='')}/artifacts", entry, show_progress
+        ),
+        verify=verify,
+    )
+    return _deliver(snapshot, local_dir)
+
+
+def ci_candidate(http: HttpClient, model: ModelName, filters: Dict[str, str]) -> Dict[str, Any]:
+    """The newest finished candidate a pipeline, commit or merge request produced.
+
+    Raises:
+        NotFound: none finished; the message lists the candidates that were found.
+    """
+    what = " and ".join(f"{_FILTER_WORDS[key]} {value}" for key, value in filters.items())
+    found = http.paginate(f"{model.path}/candidates", filters, 100)
+    finished = [c for c in found if c.get("status") == "finished"]
+    if not finished:
+        if not found:
+            raise NotFound(
+                f"{model} has no candidates from {what}. Did that job log one (modelreg log-candidate), "
+                "with this registry and model?"
+            )
+        listed = ", ".join(f"#{c['iid']} ({c.get('status')})" for c in found[:10])
+        raise NotFound(
+            f"{model} has no finished candidate from {what}; found {listed}. Wait for it to finish, "
+            "or pull one of them by number."
+        )
+    chosen = finished[0]  # newest first
+    if len(finished) > 1:
+        others = ", ".join(f"#{c['iid']}" for c in finished[1:10])
+        warnings.warn(
+            f"modelreg: {what} produced {len(finished)} finished candidates of {model}; pulling the "
+            f"newest, #{chosen['iid']} (also: {others})",
+            stacklevel=3,
+        )
+    return chosen
+
+
+_FILTER_WORDS = {"pipeline": "pipeline", "commit": "commit", "merge_request": "merge request"}
+
+
+def pull_candidate(
+    http: HttpClient,
+    cache: Cache,
+    model: ModelName,
+    iid: int,
+    local_dir: Optional[Path],
+    verify: bool,
+    show_progress: bool = True,
+) -> Path:
+    """Fill a cache snapshot with an (unpromoted) candidate's files and return its directory.
+
+    A candidate may still change, so its snapshot is named after the digest of its file list:
+    the same files reuse the same snapshot, any change makes a new one (blobs are shared either way).
+    """
+    files_path = f"{model.path}/candidates/{int(iid)}/artifacts"
+    listing = http.json("GET", files_path)
+    files = listing.get("items", []) if isinstance(listing, dict) else listing
+    digest = hashlib.sha256(
+        "".join(f"{f['sha256']}  {f['path']}\n" for f in sorted(files, key=lambda f: f["path"])).encode()
+    ).hexdigest()
+    snapshot_name = f"candidate-{int(iid)}-{digest[:16]}"
+    entry = {"version": snapshot_name, "files": files}
+    snapshot = cache.cached_snapshot(model, snapshot_name, verify=verify) or cache.fill_snapshot(
+        model, entry, lambda f: _fetcher(http, files_path, f, show_progress), verify=verify
     )
     return _deliver(snapshot, local_dir)

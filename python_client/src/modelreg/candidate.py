@@ -8,11 +8,12 @@ import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from urllib.parse import quote
 
-from . import _fluent, constants
+from . import _fluent, _git, constants
 from ._refs import ModelName
 from ._upload import artifact_files, upload_file
-from .errors import ValidationError, VersionLocked
+from .errors import RegistryError, ValidationError, VersionLocked
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
@@ -320,7 +321,14 @@ class Candidate:
         self.end("failed")
 
     def promote(
-        self, version: Optional[str] = None, *, bump: Optional[str] = None, notes: Optional[str] = None
+        self,
+        version: Optional[str] = None,
+        *,
+        bump: Optional[str] = None,
+        notes: Optional[str] = None,
+        git_tag: bool = False,
+        push: bool = False,
+        repo: Optional[Union[str, Path]] = None,
     ) -> Dict[str, Any]:
         """Promote this candidate to a locked version. A running candidate is finished first.
 
@@ -328,17 +336,32 @@ class Candidate:
             version: an explicit SemVer, e.g. ``"1.2.0"``.
             bump: instead of ``version``: ``"patch"``, ``"minor"`` or ``"major"`` above the latest version.
             notes: release notes (markdown).
+            git_tag: also create the annotated git tag ``<model name>@v<version>`` (GTO's format) on the
+                commit the candidate was trained on, and record it on the version.
+            push: with ``git_tag``, push the tag to ``origin``.
+            repo: the git repository (default: the one containing the working directory).
 
         Returns:
-            The version JSON.
+            The version JSON (with ``git_tag`` and ``git_commit`` when tagged).
 
         Raises:
             ValueError: neither or both of ``version`` and ``bump``.
             VersionExists: that version number is taken.
             PermissionDenied: promoting needs the maintainer role.
+            ValidationError: ``git_tag`` and no commit in the provenance, a dirty working tree, or a
+                candidate trained with uncommitted changes (nothing is promoted then).
+            Conflict: ``git_tag`` and the tag exists already.
+
+        Example:
+            >>> candidate.promote(bump="minor", git_tag=True, push=True)
         """
         if (version is None) == (bump is None):
             raise ValidationError("Pass exactly one of version='1.2.0' or bump='patch'|'minor'|'major'")
+        model = ModelName.parse(self.model)
+        tagging = None
+        if git_tag:
+            root = _git.repository_root(Path(repo) if repo else None)
+            tagging = (root, _git.check_can_tag(root, self.provenance, model.name, version))
         if self.status == "running":
             self.end("finished")
         else:
@@ -347,9 +370,26 @@ class Candidate:
         body.update({"version": version} if version else {"bump": bump})
         if notes:
             body["notes"] = notes
-        result = self._registry._client.json("POST", f"{ModelName.parse(self.model).path}/versions", json_body=body)
+        client = self._registry._client
+        result = client.json("POST", f"{model.path}/versions", json_body=body)
         self.refresh()
-        return result
+        if tagging is None:
+            return result
+        root, commit = tagging
+        number = result["version"]
+        tag = _git.tag_name(model.name, number)
+        version_path = f"{model.path}/versions/{quote(number, safe='')}"
+        message = _git.tag_message(self.model, number, client.url(version_path), result["manifest_digest"])
+        try:
+            _git.create_tag(root, tag, commit, message)
+        except RegistryError as error:
+            raise type(error)(
+                f"Version {number} was promoted, but not tagged: {error.message}", code=error.code
+            ) from error
+        recorded = client.json("PUT", f"{version_path}/git-tag", json_body={"tag": tag, "commit": commit})
+        if push:
+            _git.push_tag(root, tag)
+        return recorded
 
     def __enter__(self) -> "Candidate":
         return self

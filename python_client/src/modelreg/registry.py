@@ -1,7 +1,7 @@
 """``Registry``: the connection to one model registry and the entry point of the client."""
 
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
 from . import _fluent, _provenance, _pull, config, constants
@@ -196,6 +196,9 @@ class Registry:
         experiment: Optional[str] = None,
         filter: Optional[str] = None,
         order_by: Optional[str] = None,
+        pipeline: Optional[str] = None,
+        commit: Optional[str] = None,
+        mr: Optional[Union[str, int]] = None,
         limit: Optional[int] = None,
     ) -> List[Candidate]:
         """Candidates of a model, newest first unless ``order_by`` says otherwise.
@@ -206,6 +209,9 @@ class Registry:
             experiment: only this experiment.
             filter: e.g. ``"metrics.auc > 0.9 and params.depth = '6'"``.
             order_by: e.g. ``"metrics.auc DESC"``.
+            pipeline: only candidates logged by this CI pipeline (GitLab pipeline id, GitHub run id).
+            commit: only candidates of this git commit (a prefix, like git).
+            mr: only candidates of this merge request (GitLab MR iid, GitHub pull request number).
             limit: at most this many.
         """
         params = {
@@ -213,6 +219,7 @@ class Registry:
             for k, v in (("status", status), ("experiment", experiment), ("filter", filter), ("order_by", order_by))
             if v
         }
+        params.update(_ci_filters(pipeline, commit, mr))
         items = self._client.paginate(f"{ModelName.parse(model).path}/candidates", params, limit)
         return [Candidate(self, item) for item in items]
 
@@ -258,9 +265,14 @@ class Registry:
         *,
         bump: Optional[str] = None,
         notes: Optional[str] = None,
+        git_tag: bool = False,
+        push: bool = False,
+        repo: Optional[Union[str, Path]] = None,
     ) -> Dict[str, Any]:
         """Promote candidate ``candidate`` of ``model`` to a locked version. See :meth:`Candidate.promote`."""
-        return self.get_candidate(model, candidate).promote(version, bump=bump, notes=notes)
+        return self.get_candidate(model, candidate).promote(
+            version, bump=bump, notes=notes, git_tag=git_tag, push=push, repo=repo
+        )
 
     # -- model card -------------------------------------------------------------------------
     def card(self, model: str, revision: Optional[int] = None) -> Dict[str, Any]:
@@ -331,7 +343,15 @@ class Registry:
         return response.json()
 
     def pull(
-        self, ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = False, show_progress: bool = True
+        self,
+        ref: str,
+        local_dir: Optional[Union[str, Path]] = None,
+        verify: bool = False,
+        show_progress: bool = True,
+        *,
+        pipeline: Optional[str] = None,
+        commit: Optional[str] = None,
+        mr: Optional[Union[str, int]] = None,
     ) -> Path:
         """Download a version into the local cache and return its directory.
 
@@ -339,20 +359,35 @@ class Registry:
         its sha256 before it appears; interrupted downloads resume. Offline mode
         (``MODELREG_OFFLINE=1``) serves versions from the cache.
 
+        With ``pipeline``, ``commit`` or ``mr``, ``ref`` is just the model and what is pulled is the
+        newest finished candidate that pipeline (commit, merge request) produced: its version if it
+        was promoted, else the candidate's files.
+
         Args:
-            ref: ``acme/churn@1.2.0``, ``acme/churn@production`` (alias), ``acme/churn@latest``.
+            ref: ``acme/churn@1.2.0``, ``acme/churn@production`` (alias), ``acme/churn@latest``;
+                with a CI filter, ``acme/churn``.
             local_dir: also copy the files there and return that directory.
             verify: re-hash cached files instead of trusting their size and mtime.
             show_progress: show download progress.
+            pipeline: a CI pipeline id (GitLab ``CI_PIPELINE_ID``, GitHub ``GITHUB_RUN_ID``).
+            commit: a git commit (or prefix).
+            mr: a merge request (pull request) number.
 
         Returns:
             The directory holding the version's files.
 
         Raises:
-            NotFound: no such model, version or alias.
+            NotFound: no such model, version or alias; no finished candidate from that pipeline
+                (the message lists the candidates found).
             OfflineCacheMiss: offline and not cached.
             DigestMismatch: the registry sent bytes that do not match their sha256.
+
+        Example:
+            >>> path = reg.pull("acme/churn", pipeline=os.environ["CI_PIPELINE_ID"])
         """
+        filters = _ci_filters(pipeline, commit, mr)
+        if filters:
+            return self._pull_from_ci(ref, filters, local_dir, verify, show_progress)[0]
         parsed = Ref.parse(ref)
         if parsed.candidate is not None:
             raise ValueError(f"pull works on versions; promote {ref} first or use its artifacts()")
@@ -360,6 +395,28 @@ class Registry:
         if self.offline:
             return _pull.pull_offline(self.cache, parsed, target, verify)
         return _pull.pull(self._client, self.cache, parsed, target, verify, show_progress)
+
+    def _pull_from_ci(
+        self,
+        model: str,
+        filters: Dict[str, str],
+        local_dir: Optional[Union[str, Path]],
+        verify: bool,
+        show_progress: bool,
+    ) -> Tuple[Path, Dict[str, Any]]:
+        """(directory, candidate JSON) of the newest finished candidate matching ``filters``."""
+        if len(filters) > 1:
+            raise ValueError("Pull by one of pipeline=, commit= or mr=, not several at once.")
+        name = Ref.parse(model)
+        if name.candidate is not None or name.version != "latest" or "@" in model:
+            raise ValueError(f"With pipeline=, commit= or mr=, give just the model (acme/churn), not {model!r}")
+        chosen = _pull.ci_candidate(self._client, name.model, filters)
+        target = Path(local_dir) if local_dir else None
+        if chosen.get("version"):
+            ref = Ref(name.model, version=chosen["version"])
+            return _pull.pull(self._client, self.cache, ref, target, verify, show_progress), chosen
+        path = _pull.pull_candidate(self._client, self.cache, name.model, chosen["iid"], target, verify, show_progress)
+        return path, chosen
 
     def compare(self, refs: Sequence[CompareRef]) -> Comparison:
         """Compare candidates and versions of one model side by side.
@@ -375,3 +432,116 @@ class Registry:
             ValueError: the references name different models.
         """
         return compare(self._client, refs)
+
+    # -- deployments and monitoring -------------------------------------------------------------
+    def deploy(
+        self,
+        model: str,
+        *,
+        environment: str,
+        version: Optional[str] = None,
+        candidate: Optional[int] = None,
+        url: Optional[str] = None,
+        status: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Record that a version (or, outside production, a candidate) went to an environment (maintainer+).
+
+        Args:
+            model: ``group/name``.
+            environment: e.g. ``"production"``, ``"staging"``.
+            version: a version, alias or ``"latest"``; or instead:
+            candidate: a candidate number (not for production).
+            url: where it serves.
+            status: ``pending`` (default), ``active``, ``degraded`` or ``retired``.
+
+        Returns:
+            The deployment, with its ``id``.
+
+        Example:
+            >>> d = reg.deploy("acme/churn", version="1.2.0", environment="production")
+            >>> reg.update_deployment("acme/churn", d["id"], "active")
+        """
+        body: Dict[str, Any] = {"environment": environment}
+        for key, value in (("version", version), ("candidate", candidate), ("url", url), ("status", status)):
+            if value is not None:
+                body[key] = value
+        return self._client.json("POST", f"{ModelName.parse(model).path}/deployments", json_body=body)
+
+    def deployments(self, model: str, environment: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Deployments of a model, newest first (optionally of one environment)."""
+        params = {"environment": environment} if environment else None
+        return self._client.json("GET", f"{ModelName.parse(model).path}/deployments", params=params)["items"]
+
+    def deployment(self, model: str, deployment_id: int) -> Dict[str, Any]:
+        """One deployment with its status ``history`` (oldest first) and live ``metrics``."""
+        return self._client.json("GET", f"{ModelName.parse(model).path}/deployments/{int(deployment_id)}")
+
+    def update_deployment(
+        self, model: str, deployment_id: int, status: str, reason: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Move a deployment along ``pending -> active -> degraded -> retired`` (maintainer+).
+
+        Raises:
+            Conflict: the lifecycle does not allow that move (e.g. out of ``retired``).
+        """
+        body: Dict[str, Any] = {"status": status}
+        if reason:
+            body["reason"] = reason
+        return self._client.json(
+            "PATCH", f"{ModelName.parse(model).path}/deployments/{int(deployment_id)}", json_body=body
+        )
+
+    def log_live_metrics(
+        self,
+        model: str,
+        deployment_id: int,
+        metrics: Union[Mapping[str, float], Sequence[Mapping[str, Any]]],
+        timestamp: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Record live metrics of a deployment (developer+): ``{"live_accuracy": 0.91}`` or
+        ``[{"key", "value", "timestamp"}]``. A value outside a deployment threshold marks an active
+        deployment ``degraded``.
+
+        Returns:
+            ``{"accepted", "status", "breach"}``: the deployment's status afterwards and why it changed.
+        """
+        if isinstance(metrics, Mapping):
+            points: List[Dict[str, Any]] = [{"key": k, "value": float(v)} for k, v in metrics.items()]
+        else:
+            points = [dict(p) for p in metrics]
+        if timestamp is not None:
+            for point in points:
+                point.setdefault("timestamp", int(timestamp))
+        path = f"{ModelName.parse(model).path}/deployments/{int(deployment_id)}/metrics"
+        return self._client.json("POST", path, json_body=points)
+
+    def deployment_thresholds(self, model: str) -> List[Dict[str, Any]]:
+        """Healthy ranges of live metrics: ``[{"metric", "min"?, "max"?, "environment"?}]``."""
+        return self._client.json("GET", f"{ModelName.parse(model).path}/deployment-thresholds")["items"]
+
+    def set_deployment_thresholds(self, model: str, thresholds: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+        """Replace the healthy ranges of live metrics (maintainer+), e.g.
+        ``[{"metric": "live_accuracy", "min": 0.85}, {"metric": "p99_ms", "max": 250, "environment": "production"}]``."""
+        path = f"{ModelName.parse(model).path}/deployment-thresholds"
+        return self._client.json("PUT", path, json_body={"items": [dict(t) for t in thresholds]})["items"]
+
+    # -- alias history --------------------------------------------------------------------------
+    def alias(self, model: str, alias: str, at: Optional[str] = None) -> Dict[str, Any]:
+        """Where ``alias`` points, or with ``at`` (ISO 8601) where it pointed then.
+
+        Raises:
+            NotFound: the alias does not exist (or did not then).
+        """
+        params = {"at": at} if at else None
+        return self._client.json("GET", f"{ModelName.parse(model).path}/aliases/{quote(alias, safe='')}", params=params)
+
+    def alias_history(self, model: str, alias: str) -> List[Dict[str, Any]]:
+        """Every move of ``alias``, newest first: ``{"version", "previous", "action", "actor", "at"}``."""
+        path = f"{ModelName.parse(model).path}/aliases/{quote(alias, safe='')}/history"
+        return self._client.json("GET", path)["items"]
+
+
+def _ci_filters(pipeline: Optional[str], commit: Optional[str], mr: Optional[Union[str, int]]) -> Dict[str, str]:
+    """The REST query parameters of the CI linkage filters that were given."""
+    given = (("pipeline", pipeline), ("commit", commit), ("merge_request", mr))
+    return {key: str(value) for key, value in given if value not in (None, "")}

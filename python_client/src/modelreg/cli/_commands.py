@@ -94,6 +94,9 @@ def candidates_list(args: argparse.Namespace) -> None:
         experiment=args.experiment,
         filter=args.filter,
         order_by=args.order_by,
+        pipeline=args.pipeline,
+        commit=args.commit,
+        mr=args.mr,
         limit=args.limit,
     )
     data = [c.to_dict() for c in found]
@@ -210,10 +213,10 @@ def log_candidate(args: argparse.Namespace) -> None:
     )
 
 
-def _split_tag(text: str) -> Tuple[str, str]:
+def _split_tag(text: str, option: str = "--tag") -> Tuple[str, str]:
     key, sep, value = text.partition("=")
-    if not sep:
-        raise ValidationError(f"--tag expects KEY=VALUE, got {text!r}")
+    if not sep or not key:
+        raise ValidationError(f"{option} expects KEY=VALUE, got {text!r}")
     return key, value
 
 
@@ -221,21 +224,35 @@ def _split_tag(text: str) -> Tuple[str, str]:
 def promote(args: argparse.Namespace) -> None:
     registry = _registry(args)
     model, iid = _candidate_ref(args.model, args.iid)
-    version = registry.promote(model, iid, args.version, bump=args.bump, notes=args.notes)
+    version = registry.promote(
+        model, iid, args.version, bump=args.bump, notes=args.notes, git_tag=args.git_tag, push=args.push
+    )
     for alias in args.alias:
         registry.set_alias(model, alias, version["version"])
+    tagged = f"; tagged {version['git_tag']} on {str(version['git_commit'])[:12]}" if version.get("git_tag") else ""
+    pushed = " (pushed)" if tagged and args.push else ""
     _emit(
         args,
         version,
         lambda: print(
-            f"Promoted {model}#{iid} to {model}@{version['version']}" + "".join(f" (@{a})" for a in args.alias)
+            f"Promoted {model}#{iid} to {model}@{version['version']}"
+            + "".join(f" (@{a})" for a in args.alias)
+            + tagged
+            + pushed
         ),
     )
 
 
 def pull(args: argparse.Namespace) -> None:
-    path = _registry(args).pull(args.ref, local_dir=args.to, verify=args.verify)
-    _emit(args, {"ref": args.ref, "path": str(path)}, lambda: print(path))
+    filters = {k: v for k, v in (("pipeline", args.pipeline), ("commit", args.commit), ("merge_request", args.mr)) if v}
+    registry = _registry(args)
+    if not filters:
+        path = registry.pull(args.ref, local_dir=args.to, verify=args.verify)
+        _emit(args, {"ref": args.ref, "path": str(path)}, lambda: print(path))
+        return
+    path, candidate = registry._pull_from_ci(args.ref, filters, args.to, args.verify, True)
+    result = {"ref": args.ref, "path": str(path), "candidate": candidate["iid"], "version": candidate.get("version")}
+    _emit(args, result, lambda: print(path))
 
 
 def compare(args: argparse.Namespace) -> None:

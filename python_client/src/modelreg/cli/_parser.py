@@ -2,7 +2,7 @@
 
 import argparse
 
-from . import _commands
+from . import _commands, _workflow
 
 _EPILOG = """\
 configuration:
@@ -16,6 +16,9 @@ examples:
       --params params.json --metrics metrics.txt
   modelreg promote acme/churn 3 --bump minor --alias production
   modelreg pull acme/churn@production
+  modelreg pull acme/churn --pipeline "$CI_PIPELINE_ID" --to model/
+  modelreg deploy record acme/churn --version 1.2.0 --environment production
+  modelreg monitor log acme/churn 17 --metric live_accuracy=0.91
   modelreg compare acme/churn@1.1.0 acme/churn@1.2.0 acme/churn#7
 """
 
@@ -25,6 +28,13 @@ def _group(commands, name: str, help_text: str):
     group = commands.add_parser(name, help=help_text, description=help_text)
     group.set_defaults(handler=None, usage_of=group)
     return group.add_subparsers(metavar="ACTION")
+
+
+def _ci_filter_options(parser: argparse.ArgumentParser, prefix: str = "only candidates of ") -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--pipeline", metavar="ID", help=prefix + "this CI pipeline (GitLab pipeline id, GitHub run id)")
+    which.add_argument("--commit", metavar="SHA", help=prefix + "this git commit (a prefix works)")
+    which.add_argument("--mr", metavar="N", help=prefix + "this merge request / pull request")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     candidates_list.add_argument("--experiment")
     candidates_list.add_argument("--filter", help="e.g. \"metrics.auc > 0.9 and params.depth = '6'\"")
     candidates_list.add_argument("--order-by", help="e.g. 'metrics.auc DESC'")
+    _ci_filter_options(candidates_list)
     candidates_list.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     candidates_show = command("show", "show one candidate", _commands.candidates_show, candidates)
     candidates_show.add_argument("model", help="group/name, or group/name#IID")
@@ -92,9 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--bump", choices=["patch", "minor", "major"], help="next version after the latest")
     promote.add_argument("--notes", help="release notes (markdown)")
     promote.add_argument("--alias", action="append", default=[], help="also point this alias at it (repeatable)")
+    promote.add_argument(
+        "--git-tag",
+        action="store_true",
+        help="tag the trained commit as <model name>@v<version> (annotated, GTO format) in the current repository",
+    )
+    promote.add_argument("--push", action="store_true", help="with --git-tag: push the tag to origin")
 
     pull = command("pull", "download a version into the cache and print its directory", _commands.pull)
-    pull.add_argument("ref", help="group/name@1.2.0, group/name@production or group/name@latest")
+    pull.add_argument(
+        "ref", help="group/name@1.2.0, group/name@production or group/name@latest; with --pipeline etc.: group/name"
+    )
+    _ci_filter_options(pull, "pull the newest finished candidate of ")
     pull.add_argument("--to", metavar="DIR", help="also copy the files into DIR")
     pull.add_argument("--verify", action="store_true", help="re-hash cached files")
 
@@ -105,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", "list versions of a model, highest first", _commands.versions_list, versions).add_argument(
         "model", help="group/name"
     )
+    _workflow.add_commands(commands, command, _group)
     card = _group(commands, "card", "show, export or import a model card (Hugging Face README.md)")
     card_show = command("show", "show the card's sections and completeness", _commands.card_show, card)
     card_show.add_argument("model", help="group/name")
