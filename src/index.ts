@@ -73,7 +73,8 @@ function activateModelreg(
     for (const command of [
       CommandIDs.openPanel,
       CommandIDs.refresh,
-      CommandIDs.logCandidate
+      CommandIDs.logCandidate,
+      CommandIDs.createModel
     ]) {
       palette.addItem({ command, category });
     }

@@ -5,6 +5,8 @@ import { addLogCandidateCommand } from './logCandidate';
 import { addPanelCommands } from './panel';
 import { addPromoteCommand } from './promote';
 import { addPullCommand } from './pull';
+import { addRegistryActionCommands } from './registryActions';
+import { addVersionCommands } from './version';
 
 export { ICommandDeps } from './deps';
 
@@ -14,4 +16,6 @@ export function addCommands(deps: ICommandDeps): void {
   addPromoteCommand(deps);
   addPullCommand(deps);
   addCompareCommand(deps);
+  addVersionCommands(deps);
+  addRegistryActionCommands(deps);
 }

@@ -7,6 +7,8 @@ import {
 } from '@jupyterlab/apputils';
 
 import { registry, toModelregError } from '../api';
+import { cardApi } from '../cardApi';
+import { sectionList } from '../components/card/sectionTitles';
 import { PromoteBody } from '../components/PromoteForm';
 import { isSemver, nextVersions } from '../semver';
 import { CommandIDs, IVersion } from '../tokens';
@@ -38,9 +40,10 @@ async function promote(
 ): Promise<IVersion | null> {
   const { trans } = deps;
   try {
-    const [candidate, versions] = await Promise.all([
+    const [candidate, versions, card] = await Promise.all([
       registry.getCandidate(model, iid),
-      registry.listVersions(model)
+      registry.listVersions(model),
+      cardApi.getCard(model)
     ]);
     const suggestions = nextVersions(versions.items.map(v => v.version));
     const form = await showDialog({
@@ -48,7 +51,9 @@ async function promote(
       body: new PromoteBody({
         trans,
         candidateLabel: `#${iid} ${candidate.name}`,
-        suggestions
+        suggestions,
+        // Said before the user tries: the server refuses a release without these.
+        requiredMissing: sectionList(trans, card.completeness.required_missing)
       }),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),

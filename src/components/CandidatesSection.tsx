@@ -8,6 +8,7 @@ import { formatDate, formatMetric, openableNotebookPath } from '../format';
 import { lockIcon } from '../icons';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
+import { GatedButton } from './actions/GatedButton';
 import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
 import { Empty } from './States';
@@ -216,6 +217,27 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             {trans.__('Promote to version')}
           </button>
         )}
+        <GatedButton
+          role={info.your_role}
+          needs="developer"
+          testId="modelreg-delete-candidate"
+          disabledReason={
+            c.locked
+              ? trans.__(
+                  "Promoted to %1: a version's candidate is kept forever.",
+                  c.version ?? ''
+                )
+              : undefined
+          }
+          onClick={() =>
+            void commands.execute(CommandIDs.deleteCandidate, {
+              model: info.full_name,
+              candidate: c.iid
+            })
+          }
+        >
+          {trans.__('Delete')}
+        </GatedButton>
       </div>
     </li>
   );

@@ -6,6 +6,8 @@ import { usePanel } from './context';
 
 export interface IMarkdownProps {
   source: string;
+  /** data-testid of the rendered block (default modelreg-card-markdown). */
+  testId?: string;
 }
 
 export function Markdown(props: IMarkdownProps): JSX.Element {
@@ -42,7 +44,7 @@ export function Markdown(props: IMarkdownProps): JSX.Element {
     <div
       className="jp-modelreg-markdown"
       ref={host}
-      data-testid="modelreg-card-markdown"
+      data-testid={props.testId ?? 'modelreg-card-markdown'}
     />
   );
 }

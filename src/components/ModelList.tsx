@@ -2,14 +2,14 @@
 import * as React from 'react';
 
 import { formatDate } from '../format';
-import { IModel } from '../tokens';
+import { CommandIDs, IModel } from '../tokens';
 import { usePanel } from './context';
 import { Empty, ErrorMessage, Loading } from './States';
 
 const SEARCH_DELAY_MS = 300;
 
 export function ModelList(): JSX.Element {
-  const { model, trans } = usePanel();
+  const { model, trans, commands } = usePanel();
   const [query, setQuery] = React.useState(model.query);
   const { value: models, loading, error } = model.models;
 
@@ -66,6 +66,18 @@ export function ModelList(): JSX.Element {
         onChange={e => setQuery(e.target.value)}
         onKeyDown={onSearchKey}
       />
+      <div className="jp-modelreg-row-end">
+        <button
+          className="jp-mod-styled jp-modelreg-small"
+          data-testid="modelreg-create-model"
+          title={trans.__(
+            'Create an empty model in one of your groups (developer+)'
+          )}
+          onClick={() => void commands.execute(CommandIDs.createModel)}
+        >
+          {trans.__('New model…')}
+        </button>
+      </div>
       {body}
       {(model.hasPreviousPage || model.hasNextPage) && (
         <div

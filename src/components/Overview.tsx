@@ -1,9 +1,11 @@
-/** Overview: the card's markdown and metadata, latest version, aliases and deployments. */
+/** Overview: the card (sections, completeness, history), metadata, aliases and deployments, with their actions. */
 import * as React from 'react';
 
 import { ICard } from '../model';
-import { CommandIDs, hasRole } from '../tokens';
+import { CommandIDs, hasRole, IAlias, IDeployment, Role } from '../tokens';
 import { formatDate } from '../format';
+import { GatedButton } from './actions/GatedButton';
+import { ModelCardSections } from './card/ModelCardSections';
 import { CardEditor } from './CardEditor';
 import { usePanel } from './context';
 import { Markdown } from './Markdown';
@@ -47,20 +49,37 @@ export function Overview(props: IOverviewProps): JSX.Element {
             {model.latest_version ?? trans.__('none yet')}
           </strong>
         </span>
-        {canEdit && (
-          <button
-            className="jp-mod-styled"
-            data-testid="modelreg-edit-card"
-            onClick={() => setEditing(true)}
+        <span className="jp-modelreg-row">
+          {canEdit && (
+            <button
+              className="jp-mod-styled"
+              data-testid="modelreg-edit-card"
+              title={trans.__(
+                'Edit the description, task, framework, license and tags'
+              )}
+              onClick={() => setEditing(true)}
+            >
+              {trans.__('Edit details')}
+            </button>
+          )}
+          <GatedButton
+            role={model.your_role}
+            needs="owner"
+            testId="modelreg-manage-members"
+            onClick={() =>
+              void commands.execute(CommandIDs.manageMembers, {
+                group: model.group
+              })
+            }
           >
-            {trans.__('Edit card')}
-          </button>
-        )}
+            {trans.__('Members…')}
+          </GatedButton>
+        </span>
       </div>
       {model.description ? (
         <Markdown source={model.description} />
       ) : (
-        <Empty>{trans.__('This model has no card text yet.')}</Empty>
+        <Empty>{trans.__('This model has no description yet.')}</Empty>
       )}
       <dl className="jp-modelreg-facts">
         {facts
@@ -72,38 +91,98 @@ export function Overview(props: IOverviewProps): JSX.Element {
             </React.Fragment>
           ))}
       </dl>
+      <h3>{trans.__('Model card')}</h3>
+      <ModelCardSections fullName={model.full_name} role={model.your_role} />
+      <AliasList
+        fullName={model.full_name}
+        role={model.your_role}
+        aliases={aliases}
+      />
+      <DeploymentList
+        fullName={model.full_name}
+        role={model.your_role}
+        deployments={deployments}
+      />
+    </div>
+  );
+}
+
+interface IAliasListProps {
+  fullName: string;
+  role: Role | null | undefined;
+  aliases: IAlias[];
+}
+
+/** Aliases with pull, move and delete. */
+function AliasList(props: IAliasListProps): JSX.Element {
+  const { trans, commands } = usePanel();
+  const run = (id: string, args: Record<string, string>) =>
+    void commands.execute(id, { model: props.fullName, ...args });
+  return (
+    <>
       <h3>{trans.__('Aliases')}</h3>
-      {aliases.length === 0 ? (
+      {props.aliases.length === 0 ? (
         <Empty>{trans.__('No aliases.')}</Empty>
       ) : (
         <ul className="jp-modelreg-simple-list" data-testid="modelreg-aliases">
-          {aliases.map(a => (
-            <li key={a.alias}>
+          {props.aliases.map(a => (
+            <li key={a.alias} data-alias={a.alias}>
               <span className="jp-modelreg-chip">{a.alias}</span> → {a.version}
               <button
                 className="jp-mod-styled jp-modelreg-small"
-                onClick={() =>
-                  void commands.execute(CommandIDs.pull, {
-                    model: model.full_name,
-                    ref: a.alias
-                  })
-                }
+                onClick={() => run(CommandIDs.pull, { ref: a.alias })}
               >
                 {trans.__('Pull into notebook')}
               </button>
+              <GatedButton
+                role={props.role}
+                needs="maintainer"
+                testId="modelreg-alias-delete"
+                onClick={() => run(CommandIDs.deleteAlias, { alias: a.alias })}
+              >
+                {trans.__('Delete')}
+              </GatedButton>
             </li>
           ))}
         </ul>
       )}
-      <h3>{trans.__('Deployments')}</h3>
-      {deployments.length === 0 ? (
+    </>
+  );
+}
+
+interface IDeploymentListProps {
+  fullName: string;
+  role: Role | null | undefined;
+  deployments: IDeployment[];
+}
+
+function DeploymentList(props: IDeploymentListProps): JSX.Element {
+  const { trans, commands } = usePanel();
+  return (
+    <>
+      <div className="jp-modelreg-row-between">
+        <h3>{trans.__('Deployments')}</h3>
+        <GatedButton
+          role={props.role}
+          needs="maintainer"
+          testId="modelreg-record-deployment"
+          onClick={() =>
+            void commands.execute(CommandIDs.recordDeployment, {
+              model: props.fullName
+            })
+          }
+        >
+          {trans.__('Record deployment…')}
+        </GatedButton>
+      </div>
+      {props.deployments.length === 0 ? (
         <Empty>{trans.__('No deployments recorded.')}</Empty>
       ) : (
         <ul
           className="jp-modelreg-simple-list"
           data-testid="modelreg-deployments"
         >
-          {deployments.map((d, i) => (
+          {props.deployments.map((d, i) => (
             <li key={i}>
               <strong>{d.environment}</strong> {d.version} · {d.status}
               {d.url && (
@@ -118,6 +197,6 @@ export function Overview(props: IOverviewProps): JSX.Element {
           ))}
         </ul>
       )}
-    </div>
+    </>
   );
 }

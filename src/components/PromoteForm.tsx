@@ -15,7 +15,14 @@ export interface IPromoteFormProps {
   /** e.g. "#3 xgb-depth6". */
   candidateLabel: string;
   suggestions: INextVersions;
+  /** The group's required card sections still empty (translated, comma separated), or ''. */
+  requiredMissing?: string;
   onChange: (value: IPromoteValue) => void;
+}
+
+/** SemVer pre-releases (1.2.0-rc.1) may ship with an incomplete card. */
+function isPrerelease(version: string): boolean {
+  return version.split('+')[0].includes('-');
 }
 
 export function PromoteForm(props: IPromoteFormProps): JSX.Element {
@@ -73,6 +80,19 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           onChange={e => update({ version: e.target.value.trim() })}
         />
       </label>
+      {props.requiredMissing && !isPrerelease(value.version) && (
+        <div
+          className="jp-modelreg-warning"
+          role="alert"
+          data-testid="modelreg-promote-card-missing"
+        >
+          {trans.__(
+            'A release version needs these card sections first: %1. Fill them in the Overview, or promote a pre-release such as %2-rc.1.',
+            props.requiredMissing,
+            value.version.split(/[-+]/)[0]
+          )}
+        </div>
+      )}
       {!valid && (
         <div className="jp-modelreg-hint jp-modelreg-invalid">
           {trans.__('Use MAJOR.MINOR.PATCH, e.g. 1.2.0 or 2.0.0-rc.1.')}

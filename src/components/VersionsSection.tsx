@@ -5,6 +5,7 @@ import { formatDate } from '../format';
 import { ICard } from '../model';
 import { lockIcon } from '../icons';
 import { CommandIDs, hasRole } from '../tokens';
+import { GatedButton } from './actions/GatedButton';
 import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';
 import { Empty } from './States';
@@ -97,6 +98,47 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
               )}
             </div>
             <div className="jp-modelreg-row-end">
+              <button
+                className="jp-mod-styled jp-modelreg-small"
+                data-testid="modelreg-open-version"
+                onClick={() =>
+                  void commands.execute(CommandIDs.openVersion, {
+                    model: info.full_name,
+                    version: v.version
+                  })
+                }
+              >
+                {trans.__('Open page')}
+              </button>
+              <GatedButton
+                role={info.your_role}
+                needs="maintainer"
+                testId="modelreg-set-alias"
+                onClick={() =>
+                  void commands.execute(CommandIDs.moveAlias, {
+                    model: info.full_name,
+                    version: v.version
+                  })
+                }
+              >
+                {trans.__('Set alias…')}
+              </GatedButton>
+              <GatedButton
+                role={info.your_role}
+                needs="maintainer"
+                testId="modelreg-yank"
+                disabledReason={
+                  v.yanked ? trans.__('Already yanked.') : undefined
+                }
+                onClick={() =>
+                  void commands.execute(CommandIDs.yank, {
+                    model: info.full_name,
+                    version: v.version
+                  })
+                }
+              >
+                {trans.__('Yank…')}
+              </GatedButton>
               <button
                 className="jp-mod-styled jp-modelreg-small"
                 data-testid="modelreg-pull"
