@@ -24,6 +24,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
 };
 
 async function main(argv: string[]): Promise<void> {
+  // The database, blobs, backups and keys are the registry's alone: every file this process
+  // creates is 0600 and every directory 0700, whatever the caller's umask (security).
+  process.umask(0o077);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return;

@@ -9,7 +9,9 @@ import { migrateToLatest } from './db/migrate';
 
 /** `serve`: open storage, migrate, make sure an admin exists, listen until SIGINT/SIGTERM. */
 export async function serve(config: ServerConfig): Promise<void> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A data dir made before file modes were tightened (or by hand) is closed too (security).
+  fs.chmodSync(config.dataDir, 0o700);
   const { db, kind } = await openDatabase(config);
   await migrateToLatest(db);
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));

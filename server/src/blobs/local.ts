@@ -25,8 +25,8 @@ export class LocalBlobStore implements BlobStore {
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
-    fs.mkdirSync(this.tmpDir, { recursive: true });
-    fs.mkdirSync(path.join(root, 'sha256'), { recursive: true });
+    fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(root, 'sha256'), { recursive: true, mode: 0o700 });
   }
 
   pathOf(sha256: string): string {
@@ -52,7 +52,7 @@ export class LocalBlobStore implements BlobStore {
     let unsynced = 0;
     const out = fs.createWriteStream(tmp, {
       flags: 'wx',
-      mode: 0o644,
+      mode: 0o600,
       flush: true,
       highWaterMark: WRITE_BUFFER
     });
@@ -90,7 +90,7 @@ export class LocalBlobStore implements BlobStore {
         );
       }
       const final = this.pathOf(sha256);
-      await fsp.mkdir(path.dirname(final), { recursive: true });
+      await fsp.mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
       // rename() replaces atomically; identical content makes a replace harmless (dedup).
       await fsp.rename(tmp, final);
       placed = true;

@@ -1,6 +1,7 @@
 import { ApiError } from '../errors';
 
 const MAX_PATH = 1024;
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 
 /**
  * Artifact paths are relative POSIX paths. The router has already percent-decoded them, so
@@ -32,6 +33,12 @@ export function validateArtifactPath(raw: string | undefined): string {
   if (/[\x00-\x1f\x7f]/.test(p)) {
     throw bad('contains control characters');
   }
+  // Bidirectional controls reorder what a listing shows ("model\u202Egnp.exe" reads as "modelexe.png").
+  if (BIDI_CONTROLS.test(p)) {
+    throw bad(
+      'contains a bidirectional control character (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C)'
+    );
+  }
   if (p.normalize('NFC') !== p) {
     throw bad('is not in Unicode NFC form');
   }
@@ -41,6 +48,10 @@ export function validateArtifactPath(raw: string | undefined): string {
     }
     if (seg === '.' || seg === '..') {
       throw bad(`has a "${seg}" segment`);
+    }
+    // "weights.bin " and "weights.bin" look the same in every listing (and are one file on Windows).
+    if (/\s$/u.test(seg)) {
+      throw bad('has a segment that ends in whitespace');
     }
   }
   return p;

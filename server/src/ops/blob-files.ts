@@ -63,7 +63,7 @@ export async function copyBlobVerified(
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   });
-  await pipeline(source, fs.createWriteStream(tmp, { mode: 0o644 }));
+  await pipeline(source, fs.createWriteStream(tmp, { mode: 0o600 }));
   const fd = await fsp.open(tmp, 'r+');
   try {
     await fd.sync();

@@ -90,15 +90,38 @@ export async function findArtifact(
   return { ...r, size: Number(r.size) };
 }
 
-export async function knownBlob(
+/**
+ * A blob the caller may reuse by digest: one that an artifact in a group the caller can read
+ * already points at. A digest is not a secret (manifests, ETags, CI logs), so knowing one must
+ * not open another group's private bytes; anything else answers as if the blob did not exist.
+ */
+export async function readableBlob(
   db: Db,
+  caller: { id: number; is_admin: number },
   sha256: string
 ): Promise<{ size: number } | null> {
-  const r = await db
-    .selectFrom('blobs')
-    .select('size')
-    .where('sha256', '=', sha256)
-    .executeTakeFirst();
+  let q = db
+    .selectFrom('artifacts')
+    .innerJoin('candidates', 'candidates.id', 'artifacts.candidate_id')
+    .innerJoin('models', 'models.id', 'candidates.model_id')
+    .innerJoin('groups', 'groups.id', 'models.group_id')
+    .select('artifacts.size')
+    .where('artifacts.sha256', '=', sha256);
+  if (!caller.is_admin) {
+    q = q.where(eb =>
+      eb.or([
+        eb('groups.visibility', '=', 'public'),
+        eb.exists(
+          eb
+            .selectFrom('memberships')
+            .select('memberships.user_id')
+            .whereRef('memberships.group_id', '=', 'groups.id')
+            .where('memberships.user_id', '=', caller.id)
+        )
+      ])
+    );
+  }
+  const r = await q.limit(1).executeTakeFirst();
   return r ? { size: Number(r.size) } : null;
 }
 

@@ -17,7 +17,7 @@ import {
   attachArtifact,
   detachArtifact,
   findArtifact,
-  knownBlob,
+  readableBlob,
   listArtifacts
 } from '../repos/artifacts';
 import { findCandidate } from '../repos/candidates';
@@ -105,7 +105,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
             'X-Checksum-Deploy needs X-Checksum-Sha256'
           );
         }
-        const known = await knownBlob(app.db, expected);
+        const known = await readableBlob(app.db, request.caller!, expected);
         if (!known || !(await app.blobs.touch(expected))) {
           throw notFound(`blob sha256 ${expected} (upload the bytes instead)`);
         }
@@ -314,12 +314,12 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
       schema: {
         tags: ['artifacts'],
         summary:
-          '200 when the store has this digest (for checksum deploy); auth required',
+          '200 when an artifact in a group you can read has this digest (for checksum deploy); 404 otherwise, as if absent',
         params: Type.Object({ sha256: Type.String() })
       }
     },
     async (request, reply) => {
-      requireUser(request.caller, 'checking blobs');
+      const caller = requireUser(request.caller, 'checking blobs');
       const sha = request.params.sha256.toLowerCase();
       if (!SHA256_HEX.test(sha)) {
         throw new ApiError(
@@ -327,7 +327,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
           'a sha256 digest is 64 hex characters'
         );
       }
-      const known = await knownBlob(app.db, sha);
+      const known = await readableBlob(app.db, caller, sha);
       if (!known || !(await app.blobs.stat(sha))) {
         return reply.status(404).send();
       }

@@ -65,13 +65,9 @@ export async function sendArtifact(
     .header('Content-Type', 'application/octet-stream')
     .header('Cache-Control', 'private, max-age=0, must-revalidate');
   const inm = request.headers['if-none-match'];
-  if (
-    inm &&
-    inm
-      .split(',')
-      .map(s => s.trim().replace(/^W\//, ''))
-      .includes(etag)
-  ) {
+  // "*" matches any current representation (RFC 9110 13.1.2): the artifact exists, so 304.
+  const tags = inm ? inm.split(',').map(s => s.trim().replace(/^W\//, '')) : [];
+  if (tags.includes('*') || tags.includes(etag)) {
     return reply.status(304).send();
   }
   const ifRange = request.headers['if-range'];
