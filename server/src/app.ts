@@ -10,7 +10,11 @@ import { mlflowPlugin } from './mlflow';
 import { DEFAULT_LIMITS, type Limits } from './limits/config';
 import { fastifyLimitOptions, installLimits } from './limits/plugin';
 import { installAuth } from './plugins/auth';
-import { installErrorHandling } from './plugins/errors';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installErrorHandling
+} from './plugins/errors';
 import { installStorage } from './plugins/storage';
 import { installValidation } from './plugins/validation';
 import { CardSchema } from './schemas/card';
@@ -58,7 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // Large artifact transfers: no overall request timeout by default, but idle sockets are closed.
     ...fastifyLimitOptions(deps.limits ?? DEFAULT_LIMITS),
-    routerOptions: { maxParamLength: 2048 }
+    routerOptions: { maxParamLength: 2048 },
+    // Errors raised before routing keep the {"error": {code, message}} shape too (security).
+    clientErrorHandler,
+    frameworkErrors
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onResponse', async (request, reply) => {
@@ -112,8 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installStorage(app, deps);
-  installLimits(app, deps.limits ?? DEFAULT_LIMITS);
-  installAuth(app);
+  const authThrottle = installLimits(app, deps.limits ?? DEFAULT_LIMITS);
+  installAuth(app, authThrottle);
   installOutbox(app, deps.webhooks ?? DEFAULT_WEBHOOKS);
 
   await app.register(

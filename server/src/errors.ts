@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INSUFFICIENT_STORAGE'
   | 'INTERNAL'
-  | 'BLOB_CORRUPT';
+  | 'BLOB_CORRUPT'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
@@ -39,7 +41,9 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INSUFFICIENT_STORAGE: 507,
   INTERNAL: 500,
-  BLOB_CORRUPT: 500
+  BLOB_CORRUPT: 500,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408
 };
 
 export class ApiError extends Error {

@@ -18,6 +18,27 @@ export interface Database {
     name: string;
     token_hash: string;
     created_at: string;
+    /** ISO time after which the token is refused; null = never. */
+    expires_at: string | null;
+    /** Refreshed at most once a minute, so reads do not turn into writes. */
+    last_used_at: string | null;
+    /** Comma-separated: read, write, admin (each includes the ones before it). */
+    scopes: Generated<string>;
+  };
+  /** A model name that had versions, never given to a new model (rename and delete retire it). */
+  retired_model_names: {
+    group_id: number;
+    name_key: string;
+    name: string;
+    reason: string;
+    retired_at: string;
+  };
+  /** The signed manifest of a promoted version: a DSSE envelope (JSON), see docs/signing.md. */
+  version_signatures: {
+    version_id: number;
+    key_id: string;
+    envelope: string;
+    created_at: string;
   };
   groups: {
     id: Generated<number>;

@@ -11,6 +11,7 @@ import * as mlflow from './migrations/2026-11-26-mlflow';
 import * as metricReadIndexes from './migrations/2026-11-26T2150-metric-read-indexes';
 import * as card from './migrations/2026-12-01-card';
 import * as workflow from './migrations/2026-12-01-workflow';
+import * as security from './migrations/2026-12-01-security';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,7 +19,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-mlflow': mlflow,
   '2026-11-26T2150-metric-read-indexes': metricReadIndexes,
   '2026-12-01-card': card,
-  '2026-12-01-workflow': workflow
+  '2026-12-01-workflow': workflow,
+  '2026-12-01-security': security
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -24,7 +24,7 @@ export class AuthThrottle {
   /** Seconds until `address` may try again, or 0 when it may try now. */
   retryAfter(address: string): number {
     const entry = this.failures.get(address);
-    if (!entry) {
+    if (!entry || !this.enabled) {
       return 0;
     }
     const t = this.now();
@@ -38,6 +38,9 @@ export class AuthThrottle {
   }
 
   recordFailure(address: string): void {
+    if (!this.enabled) {
+      return;
+    }
     const t = this.now();
     const entry = this.failures.get(address);
     if (entry && t < entry.resetAt) {

@@ -7,6 +7,8 @@ export interface Limits {
   maxJsonBytes: number;
   /** Nesting depth of JSON bodies (400 VALIDATION_ERROR above it). */
   maxJsonDepth: number;
+  /** Object keys in one JSON body, counted before parsing (413 PAYLOAD_TOO_LARGE above it). */
+  maxJsonKeys: number;
   /** One artifact upload (413 PAYLOAD_TOO_LARGE above it); 0 = unlimited. */
   maxArtifactBytes: number;
   /** Metrics in one batch or one candidate creation (413 above it). */
@@ -29,6 +31,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxJsonBytes: 16 * 1024 * 1024,
   maxJsonDepth: 64,
+  maxJsonKeys: 100_000,
   maxArtifactBytes: 0,
   maxMetricsPerBatch: 10_000,
   headersTimeoutMs: 30_000,
@@ -44,6 +47,7 @@ export const DEFAULT_LIMITS: Limits = {
 const FLAGS: Record<string, keyof Limits> = {
   'max-json-bytes': 'maxJsonBytes',
   'max-json-depth': 'maxJsonDepth',
+  'max-json-keys': 'maxJsonKeys',
   'max-artifact-bytes': 'maxArtifactBytes',
   'max-metrics-per-batch': 'maxMetricsPerBatch',
   'headers-timeout-ms': 'headersTimeoutMs',

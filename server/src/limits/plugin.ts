@@ -3,6 +3,7 @@ import { ApiError } from '../errors';
 import { AuthThrottle } from './auth-throttle';
 import type { Limits } from './config';
 import { guardedBody } from './guarded-body';
+import { jsonShapeGuard } from './json-scan';
 
 /** Fastify constructor options that come from the limits (timeouts are set on Node's server). */
 export function fastifyLimitOptions(limits: Limits) {
@@ -25,28 +26,6 @@ export function fastifyLimitOptions(limits: Limits) {
       )
     }
   };
-}
-
-/** Depth of a parsed JSON value, without recursion (deep input must not overflow our own stack). */
-export function jsonDepth(value: unknown, stopAt: number): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') {
-      continue;
-    }
-    if (d > max) {
-      max = d;
-    }
-    if (max > stopAt) {
-      return max;
-    }
-    for (const child of Object.values(v as object)) {
-      stack.push([child, d + 1]);
-    }
-  }
-  return max;
 }
 
 /** Where a NUL character hides in a parsed value (keys included), or null. PostgreSQL text cannot hold one. */
@@ -73,6 +52,9 @@ export function nulPath(value: unknown, where: string): string | null {
   return null;
 }
 
+const isJsonBody = (request: FastifyRequest) =>
+  /^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '');
+
 const isArtifactUpload = (request: FastifyRequest) =>
   request.method === 'PUT' &&
   (request.routeOptions.url ?? '').includes('/artifacts/');
@@ -93,17 +75,23 @@ function metricCount(request: FastifyRequest): number {
 }
 
 /**
- * Body, JSON and artifact limits, connection caps and slowing down of repeated authentication
- * failures. Install before auth: its onRequest hook must refuse throttled addresses first.
+ * Body, JSON and artifact limits and connection caps. Returns the throttle of repeated
+ * authentication failures, which the auth plugin applies.
  */
-export function installLimits(app: FastifyInstance, limits: Limits): void {
+export function installLimits(
+  app: FastifyInstance,
+  limits: Limits
+): AuthThrottle {
   if (limits.maxConnections > 0) {
     app.server.maxConnections = limits.maxConnections;
   }
 
   app.addHook('preParsing', async (request, _reply, payload) => {
+    // An artifact is bytes, whatever its Content-Type says (a .json file is not a request body).
     if (!isArtifactUpload(request)) {
-      return payload;
+      return isJsonBody(request)
+        ? payload.pipe(jsonShapeGuard(limits.maxJsonKeys, limits.maxJsonDepth))
+        : payload;
     }
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (limits.maxArtifactBytes > 0 && declared > limits.maxArtifactBytes) {
@@ -115,6 +103,31 @@ export function installLimits(app: FastifyInstance, limits: Limits): void {
     return guardedBody(request.raw, limits.maxArtifactBytes);
   });
 
+  // Keys and depth were bounded while the body streamed in (preParsing above); the parsed value is
+  // walked for NUL characters only when the text has a "\\u0000" escape at all (security).
+  app.removeContentTypeParser('application/json');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request, text, done) => {
+      parseJson(
+        request,
+        text as string,
+        (err: Error | null, value?: unknown) => {
+          if (err) {
+            done(err, undefined);
+            return;
+          }
+          const nul = (text as string).includes('\\u0000')
+            ? nulPath(value, 'body')
+            : null;
+          done(nul ? nulError(nul) : null, nul ? undefined : value);
+        }
+      );
+    }
+  );
+
   app.addHook('preValidation', async request => {
     // The artifact path ('*') has its own check with its own code (INVALID_PATH).
     const { '*': _path, ...params } = (request.params ?? {}) as Record<
@@ -122,32 +135,12 @@ export function installLimits(app: FastifyInstance, limits: Limits): void {
       unknown
     >;
     const body = request.body as unknown;
-    const isJson =
-      body !== null &&
-      typeof body === 'object' &&
-      typeof (body as { pipe?: unknown }).pipe !== 'function';
     const nul =
       nulPath(request.query, 'query') ??
       nulPath(params, 'path') ??
-      (isJson ? nulPath(body, 'body') : null);
+      (typeof body === 'string' ? nulPath(body, 'body') : null);
     if (nul) {
-      throw new ApiError(
-        'VALIDATION_ERROR',
-        `${nul} contains a NUL character (\\u0000), which text here cannot hold; remove it`
-      );
-    }
-    if (
-      body === null ||
-      typeof body !== 'object' ||
-      typeof (body as { pipe?: unknown }).pipe === 'function'
-    ) {
-      return;
-    }
-    if (jsonDepth(body, limits.maxJsonDepth) > limits.maxJsonDepth) {
-      throw new ApiError(
-        'VALIDATION_ERROR',
-        `the JSON body is nested deeper than ${limits.maxJsonDepth} levels (--max-json-depth); flatten it`
-      );
+      throw nulError(nul);
     }
   });
 
@@ -162,29 +155,13 @@ export function installLimits(app: FastifyInstance, limits: Limits): void {
     }
   });
 
-  const throttle = new AuthThrottle(
-    limits.authFailureLimit,
-    limits.authFailureWindowMs
+  // Failed authentications are counted by the auth plugin, which gets this throttle.
+  return new AuthThrottle(limits.authFailureLimit, limits.authFailureWindowMs);
+}
+
+function nulError(at: string): ApiError {
+  return new ApiError(
+    'VALIDATION_ERROR',
+    `${at} contains a NUL character (\\u0000), which text here cannot hold; remove it`
   );
-  if (!throttle.enabled) {
-    return;
-  }
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.headers.authorization) {
-      return;
-    }
-    const wait = throttle.retryAfter(request.ip);
-    if (wait > 0) {
-      reply.header('Retry-After', String(wait));
-      throw new ApiError(
-        'RATE_LIMITED',
-        `too many failed authentications from ${request.ip}; try again in ${wait} s with a valid token`
-      );
-    }
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && request.headers.authorization) {
-      throttle.recordFailure(request.ip);
-    }
-  });
 }

@@ -1,4 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest
+} from 'fastify';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError, type ErrorCode } from '../errors';
 
@@ -13,6 +20,58 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   422: 'UNPROCESSABLE',
   429: 'RATE_LIMITED'
 };
+
+/**
+ * Errors Node's HTTP parser finds before Fastify sees a request (431 header overflow, 408,
+ * malformed request lines): written straight to the socket, in the registry's error shape.
+ */
+export function clientErrorHandler(
+  err: NodeJS.ErrnoException,
+  socket: Socket
+): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) {
+    return;
+  }
+  let status = 400;
+  let code: ErrorCode = 'VALIDATION_ERROR';
+  let message = `the request is malformed HTTP (${err.code ?? 'parse error'}); nothing was done`;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    code = 'HEADERS_TOO_LARGE';
+    message =
+      'the request headers are larger than the server accepts (16 KiB in total); send fewer or shorter headers';
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    code = 'REQUEST_TIMEOUT';
+    message =
+      'the request did not arrive in time (--headers-timeout-ms / --request-timeout-ms); retry';
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`
+    );
+  }
+  socket.destroy(err);
+}
+
+/** Router-level errors (a malformed %-escape in the URL) in the registry's error shape. */
+export function frameworkErrors(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply
+): void {
+  const badUrl = err.code === 'FST_ERR_BAD_URL';
+  reply.status(400).send({
+    error: {
+      code: badUrl ? 'INVALID_PATH' : 'VALIDATION_ERROR',
+      message: badUrl
+        ? 'the URL has a malformed %-escape (a "%" must be followed by two hex digits; send "%25" for a literal "%")'
+        : err.message
+    }
+  });
+}
 
 /** The one error handler: every error body is {error: {code, message}}; 5xx hide internals and log them. */
 export function installErrorHandling(app: FastifyInstance): void {
