@@ -57,7 +57,6 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("MODELREG_DISABLE_PROGRESS", "1")
     yield tmp_path / "cache"
     _fluent._active.clear()
-    _fluent._last_ended.clear()
     _fluent.set_registry(None)
 
 

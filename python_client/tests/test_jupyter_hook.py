@@ -36,7 +36,7 @@ def test_log_notebook_creates_a_candidate_and_reports_events(server_env, model, 
     stages = [e["stage"] for e in events if e["event"] == "progress"]
     assert stages[0] == "create" and "upload" in stages and stages[-1] == "finish"
     uploads = [e for e in events if e.get("stage") == "upload"]
-    assert uploads[-1]["done"] == uploads[-1]["total"] == 3
+    assert uploads[-1]["done"] == uploads[-1]["total"] == 4  # 2 files, the notebook, requirements.txt
 
     result_event = events[-1]
     assert result_event["candidate"] == result
@@ -46,7 +46,12 @@ def test_log_notebook_creates_a_candidate_and_reports_events(server_env, model, 
     assert result["provenance"]["environment"]["packages"]
     registry = modelreg.Registry()
     artifacts = registry.get_candidate(model, result["iid"]).artifacts()
-    assert sorted(a["path"] for a in artifacts) == ["model.pkl", "notebook/train.ipynb", "plots/loss.txt"]
+    assert sorted(a["path"] for a in artifacts) == [
+        "environment/requirements.txt",
+        "model.pkl",
+        "notebook/train.ipynb",
+        "plots/loss.txt",
+    ]
 
 
 def test_log_notebook_completes_the_active_candidate(server_env, model, notebook_dir, capsys):
@@ -64,14 +69,13 @@ def test_log_notebook_completes_the_active_candidate(server_env, model, notebook
     assert len(modelreg.Registry().candidates(model)) == 1
 
 
-def test_log_notebook_completes_the_last_finished_candidate(server_env, model, notebook_dir, capsys):
+def test_log_notebook_never_reopens_a_finished_candidate(server_env, model, notebook_dir, capsys):
     with modelreg.Registry().candidate(model, name="block") as finished:
         finished.log_metric("auc", 0.8)
-    result = modelreg.jupyter.log_notebook(model=model, name="block", notebook_path="work/train.ipynb")
-    assert result["iid"] == finished.iid
-    finished.promote("1.0.0")
-    again = modelreg.jupyter.log_notebook(model=model, name="next", notebook_path="work/train.ipynb")
-    assert again["iid"] != finished.iid  # a promoted candidate is never reopened
+    result = modelreg.jupyter.log_notebook(model=model, name="click", notebook_path="work/train.ipynb")
+    assert result["iid"] == finished.iid + 1  # one click, one new candidate
+    again = modelreg.Registry().get_candidate(model, finished.iid)
+    assert again.name == "block" and again.artifacts() == []  # not renamed, nothing attached
 
 
 def test_expected_errors_become_error_events(server_env, notebook_dir, capsys):

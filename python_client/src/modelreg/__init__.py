@@ -13,7 +13,9 @@ Example:
 
 from ._fluent import (
     active_candidate,
+    autolog,
     end_candidate,
+    load,
     log_artifact,
     log_metric,
     log_metrics,
@@ -57,6 +59,8 @@ __all__ = [
     "start_candidate",
     "active_candidate",
     "pull",
+    "load",
+    "autolog",
     "compare",
     "end_candidate",
     "set_registry",

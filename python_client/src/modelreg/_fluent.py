@@ -2,7 +2,7 @@
 
 ``modelreg.start_candidate("acme/churn")`` opens a candidate; ``modelreg.log_metric(...)`` logs to it;
 ``modelreg.end_candidate()`` closes it. The kernel hook (:mod:`modelreg.jupyter`) completes the
-active candidate, or the last one ended in this process for the same model.
+candidate of the same model the code left running; otherwise it creates a new one.
 """
 
 import atexit
@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _lock = threading.RLock()
 _active: List["Candidate"] = []
-_last_ended: Dict[str, "Candidate"] = {}
 _tracked: "weakref.WeakSet[Candidate]" = weakref.WeakSet()
 _default_registry: Optional["Registry"] = None
 _state = {"crashed": False, "hooked": False}
@@ -47,22 +46,21 @@ def activate(candidate: "Candidate") -> None:
 
 
 def ended(candidate: "Candidate") -> None:
-    """Called by :meth:`Candidate.end`: no longer active; remembered for the kernel hook."""
+    """Called by :meth:`Candidate.end`: no longer active."""
     with _lock:
         if candidate in _active:
             _active.remove(candidate)
-        _last_ended[candidate.model] = candidate
 
 
 def candidate_to_complete(model: str) -> Optional["Candidate"]:
-    """What the kernel hook should complete for ``model``: the active candidate of that model,
-    else the last one ended in this process for it and not promoted; None otherwise."""
+    """What the kernel hook should complete for ``model``: a candidate of that model that this
+    process's code opened and that is still running; None otherwise (then the hook creates one).
+    A finished candidate is never returned: one click is one new candidate."""
     with _lock:
         for candidate in reversed(_active):
-            if candidate.model == model:
+            if candidate.model == model and candidate.status == "running" and not candidate.locked:
                 return candidate
-        last = _last_ended.get(model)
-    return last if last is not None and not last.locked else None
+    return None
 
 
 def _at_exit() -> None:
@@ -169,6 +167,46 @@ def pull(ref: str, local_dir: Optional[Union[str, Path]] = None, verify: bool = 
         >>> path = modelreg.pull("acme/churn@production")
     """
     return _registry().pull(ref, local_dir=local_dir, verify=verify)
+
+
+def load(ref: str, variable: Optional[str] = None, trusted: Optional[List[str]] = None) -> Any:
+    """The model object of a version, alias or candidate, as ``log_notebook`` saved it.
+
+    Reads the ``models/<variable>/modelreg.json`` descriptor and loads the files in their
+    library's own format (skops, XGBoost/LightGBM native, TorchScript, ``.keras`` ...). Loading a
+    pickle-based model warns once per process that unpickling runs code.
+
+    Args:
+        ref: ``acme/churn@1.2.0``, ``acme/churn@production``, ``acme/churn@latest`` or ``acme/churn#3``.
+        variable: which model, when the version holds several (their notebook variable names).
+        trusted: extra types skops may load (it refuses types that could run code unless listed).
+
+    Returns:
+        The model object, ready to ``predict``.
+
+    Raises:
+        NotFound: no such version/candidate, or it holds no model saved by modelreg.
+        ValueError: several models and no ``variable``.
+
+    Example:
+        >>> model = modelreg.load("acme/churn@production")
+        >>> model.predict(X[:5])
+    """
+    from ._load import load as load_model
+
+    return load_model(_registry(), ref, variable=variable, trusted=trusted)
+
+
+def autolog(model: Optional[str] = None, disable: bool = False) -> None:
+    """Log params and training metrics of every scikit-learn/XGBoost/LightGBM ``fit``; see
+    :func:`modelreg._autolog.autolog`.
+
+    Example:
+        >>> modelreg.autolog(model="acme/churn")
+    """
+    from ._autolog import autolog as patch_fit
+
+    patch_fit(model=model, disable=disable)
 
 
 def compare(refs: Sequence[Any]) -> "Comparison":

@@ -26,13 +26,39 @@ def _packages() -> List[Dict[str, str]]:
     return [dict(zip(("name", "version"), entry.split("\0"))) for _, entry in sorted(seen.items())]
 
 
+def _gpu() -> Optional[Dict[str, Any]]:
+    # Asked of torch only when the code imported it already: never import a library for provenance.
+    torch = sys.modules.get("torch")
+    try:
+        if torch is None or not torch.cuda.is_available():
+            return None
+        count = torch.cuda.device_count()
+        return {"cuda": torch.version.cuda, "devices": [torch.cuda.get_device_name(i) for i in range(count)]}
+    except Exception:
+        return None
+
+
 def environment() -> Dict[str, Any]:
-    """Python version, platform and installed packages (importlib.metadata)."""
-    return {
+    """Python version, platform, installed packages (importlib.metadata) and, when torch sees one, the GPU."""
+    found: Dict[str, Any] = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": _packages(),
     }
+    gpu = _gpu()
+    if gpu:
+        found["gpu"] = gpu
+    return found
+
+
+def requirements_txt() -> str:
+    """``name==version`` of every installed distribution: ``pip install -r`` rebuilds the environment."""
+    lines = [f"# Python {platform.python_version()} on {platform.platform()}"]
+    gpu = _gpu()
+    if gpu:
+        lines.append(f"# CUDA {gpu['cuda']}: {', '.join(gpu['devices'])}")
+    lines += [f"{p['name']}=={p['version']}" for p in _packages()]
+    return "\n".join(lines) + "\n"
 
 
 def _git(cwd: Path, *args: str) -> Optional[str]:
