@@ -1,4 +1,8 @@
-/** The code "Pull into notebook" inserts: fetch a version and, for known frameworks, load it. */
+/**
+ * The code "Pull into notebook" inserts: `modelreg.load(...)` for versions logged with their model
+ * descriptor (`models/<variable>/modelreg.json`), else fetch the files and, for known frameworks,
+ * load them. The reference is pinned to the version an alias resolved to, the alias kept as a comment.
+ */
 
 /** Loader lines by framework; `{file}` is replaced by the path of the model file. */
 const LOADERS: {
@@ -42,6 +46,23 @@ export interface IPullRequest {
   framework?: string;
   /** Paths of the version's files, used to pick the file the loader opens. */
   files?: string[];
+  /** The version `ref` resolved to: the inserted code pins it. */
+  version?: string;
+}
+
+const DESCRIPTOR = /^models\/([^/]+)\/modelreg\.json$/;
+
+/** Variables of the models saved with a descriptor, in file order. */
+export function describedModels(files: string[]): string[] {
+  return files
+    .map(f => DESCRIPTOR.exec(f)?.[1])
+    .filter((v): v is string => !!v);
+}
+
+/** A Python identifier for a model variable (it came from the notebook, but may be anything). */
+function identifier(name: string): string {
+  const cleaned = name.replace(/\W/g, '_');
+  return /^\d/.test(cleaned) ? `_${cleaned}` : cleaned || 'model';
 }
 
 function pythonString(value: string): string {
@@ -50,11 +71,32 @@ function pythonString(value: string): string {
 
 /** The Python source of the inserted cell. */
 export function pullSnippet(request: IPullRequest): string {
-  const spec = `${request.model}@${request.ref}`;
+  const pinned = request.version ?? request.ref;
+  const spec = `${request.model}@${pinned}`;
+  const comment =
+    pinned !== request.ref ? `  # ${request.model}@${request.ref}` : '';
+  const described = describedModels(request.files ?? []);
+  if (described.length === 1) {
+    return [
+      'import modelreg',
+      '',
+      `model = modelreg.load(${pythonString(spec)})${comment}`
+    ].join('\n');
+  }
+  if (described.length > 1) {
+    return [
+      'import modelreg',
+      '',
+      ...described.map(
+        v =>
+          `${identifier(v)} = modelreg.load(${pythonString(spec)}, variable=${pythonString(v)})${comment}`
+      )
+    ].join('\n');
+  }
   const lines = [
     'import modelreg',
     '',
-    `path = modelreg.pull(${pythonString(spec)})`
+    `path = modelreg.pull(${pythonString(spec)})${comment}`
   ];
   const files = request.files ?? [];
   const hasFileFor = (l: (typeof LOADERS)[number]) =>
@@ -76,7 +118,7 @@ export function pullSnippet(request: IPullRequest): string {
     ...(file ? ['from pathlib import Path'] : []),
     loader.imports,
     '',
-    `path = modelreg.pull(${pythonString(spec)})`,
+    `path = modelreg.pull(${pythonString(spec)})${comment}`,
     loader.load.split('{file}').join(target)
   ].join('\n');
 }

@@ -104,6 +104,8 @@ export interface IProvenance {
     packages?: { name: string; version: string }[];
   };
   git?: { remote?: string; branch?: string; commit?: string; dirty?: boolean };
+  /** The cells executed in the kernel, matched against the saved notebook (docs/jupyter-hook.md). */
+  cells?: IExecutedCells;
   ci?: {
     provider?: string;
     pipeline_id?: string;
@@ -113,6 +115,23 @@ export interface IProvenance {
     project_url?: string;
     commit?: string;
   };
+}
+
+export interface IExecutedCells {
+  executed: {
+    execution_count: number;
+    cell: number | null;
+    sha256: string;
+    source: string;
+    edited_since: boolean;
+  }[];
+  /** Notebook cell numbers (1-based) in the order they ran. */
+  order: number[];
+  out_of_order: boolean;
+  edited_since_run: number[];
+  not_run: number[];
+  not_in_notebook: number[];
+  notebook_differs: boolean | null;
 }
 
 export interface ICandidate {
@@ -239,7 +258,35 @@ export type KernelHookEvent =
       total?: number;
     }
   | { event: 'result'; candidate: ICandidate; url?: string }
+  | ({ event: 'inspection' } & IKernelInspection)
   | { event: 'error'; code: string; message: string };
+
+/** A trained model found in the kernel (`modelreg.jupyter.inspect()`, docs/jupyter-hook.md). */
+export interface IFoundModel {
+  variable: string;
+  flavor: string;
+  class: string;
+  library: string;
+  library_version: string;
+  params: { [key: string]: unknown };
+  size_estimate: number | null;
+  /** Execution count of the last cell that mentions the variable. */
+  cell: number | null;
+  trained_on?: string[];
+}
+
+/** What the kernel holds that is worth logging; models most recently fitted first. */
+export interface IKernelInspection {
+  models: IFoundModel[];
+  metrics: { name: string; value: number; variable: string; key?: string }[];
+  figures: { name: string; axes: number; title: string }[];
+  datasets: {
+    name: string;
+    kind: string;
+    shape: number[];
+    used_by: string[];
+  }[];
+}
 
 /**
  * The one error type of the extension: every failed registry call, proxy failure or kernel hook

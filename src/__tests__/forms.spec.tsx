@@ -7,6 +7,9 @@ import {
   LogCandidateForm
 } from '../components/LogCandidateForm';
 import { IPromoteValue, PromoteForm } from '../components/PromoteForm';
+import { cellsSummary } from '../components/ExecutedCells';
+import { defaultSelection } from '../components/FoundInKernel';
+import { IExecutedCells, IKernelInspection } from '../tokens';
 
 const trans = nullTranslator.load('jupyterlab_modelreg');
 
@@ -17,7 +20,10 @@ describe('LogCandidateForm', () => {
     experiment: '',
     files: [],
     attachNotebook: true,
-    attachEnvironment: true
+    attachEnvironment: true,
+    models: [],
+    metrics: [],
+    figures: []
   };
 
   it('collects model, name, files and the two switches', async () => {
@@ -57,7 +63,10 @@ describe('LogCandidateForm', () => {
       experiment: '',
       files: ['model.pkl', 'plots/roc.png', 'data/x.csv', 'extra/'],
       attachNotebook: true,
-      attachEnvironment: false
+      attachEnvironment: false,
+      models: [],
+      metrics: [],
+      figures: []
     });
 
     fireEvent.click(screen.getByTestId('modelreg-add-file'));
@@ -67,6 +76,119 @@ describe('LogCandidateForm', () => {
       'data/x.csv',
       'extra/'
     ]);
+  });
+});
+
+describe('LogCandidateForm with what the kernel holds', () => {
+  const initial: ILogCandidateValue = {
+    model: 'acme/churn',
+    name: 'train',
+    experiment: '',
+    files: [],
+    attachNotebook: true,
+    attachEnvironment: true,
+    models: [],
+    metrics: [],
+    figures: []
+  };
+  const found: IKernelInspection = {
+    models: [
+      {
+        variable: 'clf',
+        flavor: 'sklearn',
+        class: 'sklearn.ensemble._forest.RandomForestClassifier',
+        library: 'scikit-learn',
+        library_version: '1.9.1',
+        params: { n_estimators: 20, max_depth: 4 },
+        size_estimate: 1000,
+        cell: 5
+      },
+      {
+        variable: 'old',
+        flavor: 'sklearn',
+        class: 'sklearn.linear_model.LogisticRegression',
+        library: 'scikit-learn',
+        library_version: '1.9.1',
+        params: {},
+        size_estimate: 10,
+        cell: 2
+      }
+    ],
+    metrics: [{ name: 'accuracy', value: 0.9736, variable: 'accuracy' }],
+    figures: [{ name: 'fig', axes: 1, title: 'ROC' }],
+    datasets: []
+  };
+
+  it('lists the models in the order found, metrics and figures, all ticked; unticking drops one', () => {
+    const values: ILogCandidateValue[] = [];
+    render(
+      <LogCandidateForm
+        trans={trans}
+        initial={{ ...initial, ...defaultSelection(found) }}
+        knownModels={[]}
+        found={found}
+        onChange={v => values.push(v)}
+      />
+    );
+    const models = screen.getAllByTestId('modelreg-found-model');
+    expect(models.map(m => m.textContent)).toEqual([
+      'clf RandomForestClassifier scikit-learn 1.9.1 · 2 params · cell [5]',
+      'old LogisticRegression scikit-learn 1.9.1 · 0 params · cell [2]'
+    ]);
+    expect(screen.getByTestId('modelreg-found-metrics').textContent).toContain(
+      'accuracy = 0.9736'
+    );
+    expect(screen.getByTestId('modelreg-found-figures').textContent).toContain(
+      'fig — ROC'
+    );
+    fireEvent.click(screen.getByRole('checkbox', { name: /^old/ }));
+    expect(values[values.length - 1]).toMatchObject({
+      models: ['clf'],
+      metrics: ['accuracy'],
+      figures: ['fig']
+    });
+  });
+
+  it('says when nothing was found and how to log from code', () => {
+    render(
+      <LogCandidateForm
+        trans={trans}
+        initial={initial}
+        knownModels={[]}
+        found={{ models: [], metrics: [], figures: [], datasets: [] }}
+        onChange={() => undefined}
+      />
+    );
+    const text = screen.getByTestId('modelreg-nothing-found').textContent;
+    expect(text).toContain(
+      'No trained models, metrics or figures found in the kernel'
+    );
+    expect(text).toContain(
+      'modelreg.jupyter.log_notebook("group/name", models=["clf"]'
+    );
+  });
+});
+
+describe('cellsSummary', () => {
+  it('reads like "cells 1, 2, 5, 3 ran; cell 3 edited since"', () => {
+    const cells: IExecutedCells = {
+      executed: [],
+      order: [1, 2, 5, 3],
+      out_of_order: true,
+      edited_since_run: [3],
+      not_run: [],
+      not_in_notebook: [],
+      notebook_differs: true
+    };
+    expect(cellsSummary(cells, trans)).toBe(
+      'cells 1, 2, 5, 3 ran (out of order); cell 3 edited since'
+    );
+    expect(
+      cellsSummary(
+        { ...cells, order: [1], out_of_order: false, edited_since_run: [] },
+        trans
+      )
+    ).toBe('cell 1 ran');
   });
 });
 

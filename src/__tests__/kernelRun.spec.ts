@@ -70,6 +70,7 @@ describe('logNotebookInKernel with a real kernel', () => {
       `models/${model}/candidates/${candidate.iid}/artifacts`
     );
     expect(files.map(f => f.path).sort()).toEqual([
+      'environment/requirements.txt',
       'model.pkl',
       'notebook/train.ipynb',
       'plots/roc.txt'

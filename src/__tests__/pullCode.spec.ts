@@ -66,3 +66,52 @@ describe('pullSnippet without a framework on the card', () => {
     ).not.toContain('load(');
   });
 });
+
+describe('pullSnippet for models logged with their descriptor', () => {
+  it('loads the model, pinned to the version an alias resolved to, the alias as a comment', () => {
+    const code = pullSnippet({
+      model: 'acme/churn',
+      ref: 'production',
+      version: '1.2.0',
+      files: [
+        'models/clf/modelreg.json',
+        'models/clf/model.skops',
+        'notebook/t.ipynb'
+      ]
+    });
+    expect(code).toBe(
+      'import modelreg\n\nmodel = modelreg.load("acme/churn@1.2.0")  # acme/churn@production'
+    );
+  });
+
+  it('has no comment for an exact version, and one line per model when there are several', () => {
+    expect(
+      pullSnippet({
+        model: 'a/b',
+        ref: '1.0.0',
+        version: '1.0.0',
+        files: ['models/m/modelreg.json']
+      })
+    ).toBe('import modelreg\n\nmodel = modelreg.load("a/b@1.0.0")');
+    const two = pullSnippet({
+      model: 'a/b',
+      ref: '1.0.0',
+      files: ['models/clf/modelreg.json', 'models/2nd-net/modelreg.json']
+    });
+    expect(two).toContain('clf = modelreg.load("a/b@1.0.0", variable="clf")');
+    expect(two).toContain(
+      '_2nd_net = modelreg.load("a/b@1.0.0", variable="2nd-net")'
+    );
+  });
+
+  it('pins file pulls too', () => {
+    expect(
+      pullSnippet({
+        model: 'a/b',
+        ref: 'latest',
+        version: '2.0.0',
+        files: ['w.bin']
+      })
+    ).toContain('path = modelreg.pull("a/b@2.0.0")  # a/b@latest');
+  });
+});

@@ -21,16 +21,24 @@ import {
   MODEL_NAME
 } from '../components/LogCandidateForm';
 import { logCandidateIcon } from '../icons';
-import { logNotebookInKernel } from '../kernelHook';
-import { CommandIDs, ICandidate } from '../tokens';
+import { defaultSelection } from '../components/FoundInKernel';
+import { inspectKernel, logNotebookInKernel } from '../kernelHook';
+import { CommandIDs, ICandidate, IKernelInspection } from '../tokens';
 import { ICommandDeps } from './deps';
 
 /** Errors about the kernel itself get a dialog: the user must act before retrying. */
 const KERNEL_SETUP_ERRORS = [
   'NO_KERNEL',
   'UNSUPPORTED_KERNEL',
-  'MODELREG_NOT_INSTALLED'
+  'MODELREG_NOT_INSTALLED',
+  'KERNEL_HOOK_NO_RESULT'
 ];
+
+/** What the kernel holds, or why it could not say. Setup errors are shown and end the command. */
+interface IKernelState {
+  found: IKernelInspection | null;
+  note: string | null;
+}
 
 export function addLogCandidateCommand(deps: ICommandDeps): void {
   const { app, notebooks, trans } = deps;
@@ -88,11 +96,17 @@ async function logActiveNotebook(
   await panel.context.ready;
   await panel.context.save();
   const notebookPath = panel.context.path;
-  const choice = await askWhatToLog(deps, notebookPath);
+  const kernel = panel.sessionContext.session?.kernel;
+  const state = await askKernel(deps, kernel);
+  if (!state) {
+    return null;
+  }
+  const choice = await askWhatToLog(deps, notebookPath, state);
   if (!choice) {
     return null;
   }
-  const kernel = panel.sessionContext.session?.kernel;
+  // Without an inspection the kernel takes everything it finds itself.
+  const pick = (names: string[]) => (state.found ? names : 'auto');
   const toast = Notification.emit(
     trans.__('Logging %1 to %2…', PathExt.basename(notebookPath), choice.model),
     'in-progress',
@@ -108,7 +122,10 @@ async function logActiveNotebook(
         files: choice.files,
         attach_notebook: choice.attachNotebook,
         attach_environment: choice.attachEnvironment,
-        experiment: choice.experiment || null
+        experiment: choice.experiment || null,
+        models: pick(choice.models),
+        metrics: pick(choice.metrics),
+        figures: pick(choice.figures)
       },
       event => {
         const counter = event.total
@@ -179,10 +196,36 @@ function reportLogged(
   }
 }
 
+/**
+ * Asks the kernel what it holds. A kernel that cannot log at all (none, not Python, no modelreg)
+ * gets a dialog saying so and how to fix it, and resolves null; a busy kernel resolves with a note.
+ */
+async function askKernel(
+  deps: ICommandDeps,
+  kernel: Parameters<typeof inspectKernel>[0]
+): Promise<IKernelState | null> {
+  const { trans } = deps;
+  try {
+    return { found: await inspectKernel(kernel, trans), note: null };
+  } catch (e) {
+    const error = toModelregError(e);
+    if (!KERNEL_SETUP_ERRORS.includes(error.code)) {
+      return { found: null, note: error.message };
+    }
+    await showDialog({
+      title: trans.__('Cannot log this notebook'),
+      body: error.message,
+      buttons: [Dialog.okButton({ label: trans.__('OK') })]
+    });
+    return null;
+  }
+}
+
 /** Shows the dialog; resolves with a valid choice, or null when cancelled. */
 async function askWhatToLog(
   deps: ICommandDeps,
-  notebookPath: string
+  notebookPath: string,
+  state: IKernelState
 ): Promise<ILogCandidateValue | null> {
   const { trans, model } = deps;
   const notebookDir = PathExt.dirname(notebookPath);
@@ -202,13 +245,16 @@ async function askWhatToLog(
     experiment: '',
     files: [],
     attachNotebook: true,
-    attachEnvironment: true
+    attachEnvironment: true,
+    ...defaultSelection(state.found)
   };
   for (;;) {
     const body = new LogCandidateBody({
       trans,
       initial,
       knownModels: known,
+      found: state.found,
+      kernelNote: state.note,
       browseFiles: deps.docManager
         ? async () => {
             const picked = await FileDialog.getOpenFiles({

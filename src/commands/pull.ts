@@ -46,7 +46,8 @@ export function addPullCommand(deps: ICommandDeps): void {
           model,
           ref,
           framework: info.metadata?.framework,
-          files: version.files.map(f => f.path)
+          files: version.files.map(f => f.path),
+          version: version.version
         });
         const notebook = panel.content;
         NotebookActions.insertBelow(notebook);

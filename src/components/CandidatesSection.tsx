@@ -10,6 +10,7 @@ import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
 import { GatedButton } from './actions/GatedButton';
 import { CompareCheckbox } from './CompareCheckbox';
+import { ExecutedCells } from './ExecutedCells';
 import { usePanel } from './context';
 import { Empty } from './States';
 
@@ -151,6 +152,9 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             </code>
           ))}
         </div>
+      )}
+      {c.provenance?.cells && (
+        <ExecutedCells cells={c.provenance.cells} trans={trans} />
       )}
       <div className="jp-modelreg-source">
         {openable && (

@@ -1,10 +1,16 @@
-/** The "Log as candidate" dialog: model, name, files to attach, snapshot and environment. */
+/**
+ * The "Log as candidate" dialog: model, name, what the kernel holds (models, metrics, figures),
+ * files to attach, snapshot and environment.
+ */
 import * as React from 'react';
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { IKernelInspection } from '../tokens';
+import { FoundInKernel, IFoundSelection } from './FoundInKernel';
+
 /** What the user chose. Files are relative to the notebook's folder. */
-export interface ILogCandidateValue {
+export interface ILogCandidateValue extends IFoundSelection {
   model: string;
   name: string;
   experiment: string;
@@ -25,6 +31,9 @@ export interface ILogCandidateFormProps {
   browseFiles?: () => Promise<string[]>;
   /** Paths (relative to the notebook) selected in the file browser right now. */
   selectedFiles?: () => string[];
+  /** What the kernel holds; null when it could not be asked (then `kernelNote` says why). */
+  found?: IKernelInspection | null;
+  kernelNote?: string | null;
   onChange: (value: ILogCandidateValue) => void;
 }
 
@@ -127,6 +136,13 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
           onChange={e => update({ experiment: e.target.value })}
         />
       </label>
+      <FoundInKernel
+        trans={trans}
+        found={props.found ?? null}
+        note={props.kernelNote}
+        selection={value}
+        onChange={selection => update(selection)}
+      />
       <fieldset className="jp-modelreg-fieldset">
         <legend>
           {trans.__('Files to attach (relative to the notebook)')}
