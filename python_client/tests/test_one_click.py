@@ -384,3 +384,30 @@ def test_inspect_imports_nothing_the_code_did_not() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_load_reads_a_candidate_and_says_when_a_version_holds_no_model(
+    server_env: Dict[str, str], model: str, registry: modelreg.Registry, workdir: Path, tmp_path: Path
+) -> None:
+    import modelreg.jupyter
+    from sklearn.linear_model import LinearRegression
+
+    features = np.arange(20, dtype=float).reshape(10, 2)
+    fitted = LinearRegression().fit(features, features @ [1.5, -2.0] + 3)
+    namespace = {"reg_model": fitted, "X_train": features, "rmse": 0.0}
+    logged = modelreg.jupyter.log_notebook(
+        model, notebook_path="work/train.ipynb", attach_notebook=False, namespace=namespace
+    )
+    assert logged is not None and logged["metrics"]["rmse"]["value"] == 0.0
+    loaded = modelreg.load(f"{model}#{logged['iid']}")
+    assert np.array_equal(loaded.predict(features), fitted.predict(features))
+    with pytest.raises(modelreg.NotFound, match="no model 'other'"):
+        modelreg.load(f"{model}#{logged['iid']}", variable="other")
+
+    with registry.candidate(model, name="files-only") as files_only:
+        (tmp_path / "weights.bin").write_bytes(b"\0" * 8)
+        files_only.log_artifact(tmp_path / "weights.bin")
+    files_only.promote("2.0.0")
+    with pytest.raises(modelreg.NotFound, match="modelreg.pull") as raised:
+        modelreg.load(f"{model}@2.0.0")
+    assert raised.value.code == "NO_MODEL_DESCRIPTOR"

@@ -20,6 +20,13 @@ def matches(obj: Any) -> bool:
     )
 
 
+def size_estimate(obj: Any) -> int:
+    """The booster's text model size (what ``save_model`` writes)."""
+    lgb = sys.modules["lightgbm"]
+    booster = obj if isinstance(obj, lgb.Booster) else obj.booster_
+    return len(booster.model_to_string())
+
+
 def params(obj: Any) -> Dict[str, Any]:
     from . import scalar_params
 

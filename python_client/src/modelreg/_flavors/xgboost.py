@@ -26,6 +26,13 @@ def matches(obj: Any) -> bool:
     return False
 
 
+def size_estimate(obj: Any) -> int:
+    """The booster's serialized size (UBJSON, written by XGBoost's C++ core: fast, no Python copy of the data)."""
+    xgb = sys.modules["xgboost"]
+    booster = obj if isinstance(obj, xgb.Booster) else obj.get_booster()
+    return len(booster.save_raw(raw_format="ubj"))
+
+
 def _booster_params(booster: Any) -> Dict[str, Any]:
     from . import scalar_params
 
@@ -44,7 +51,10 @@ def params(obj: Any) -> Dict[str, Any]:
     xgb = sys.modules["xgboost"]
     if isinstance(obj, xgb.Booster):
         return _booster_params(obj)
-    return {k: v for k, v in scalar_params(sorted(obj.get_params().items())).items() if v is not None}
+    # The wrapper leaves unset params as None: the booster's config has the values it trained with.
+    found = _booster_params(obj.get_booster())
+    found.update({k: v for k, v in scalar_params(sorted(obj.get_params().items())).items() if v is not None})
+    return found
 
 
 def save(obj: Any, folder: Path) -> Dict[str, Any]:
