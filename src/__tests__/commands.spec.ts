@@ -63,7 +63,7 @@ describe('commands', () => {
     deps.panel.dispose();
   });
 
-  it('pulls a version into a new code cell below the active cell, with the framework loader', async () => {
+  it('pulls a version into a new code cell below the active cell, pinned, with the framework loader', async () => {
     const before = notebook.content.widgets.length;
     await deps.app.commands.execute(CommandIDs.pull, {
       model: servers.model,
@@ -79,7 +79,8 @@ describe('commands', () => {
         'from pathlib import Path',
         'import joblib',
         '',
-        `path = modelreg.pull("${servers.model}@production")`,
+        // Pinned to the version the alias resolves to (globalSetup: production -> 1.0.0).
+        `path = modelreg.pull("${servers.model}@1.0.0")  # ${servers.model}@production`,
         'model = joblib.load(Path(path) / "model.pkl")'
       ].join('\n')
     );

@@ -1,7 +1,14 @@
 import { execFileSync } from 'child_process';
 import { KernelMessage } from '@jupyterlab/services';
 
-import { eventsOf, logNotebookCode, logNotebookInKernel } from '../kernelHook';
+import {
+  eventsOf,
+  inspectCode,
+  inspectKernel,
+  INSPECTION_TIMEOUT_MS,
+  logNotebookCode,
+  logNotebookInKernel
+} from '../kernelHook';
 import { MODELREG_EVENT_MIME } from '../tokens';
 
 const args = {
@@ -101,5 +108,36 @@ describe('logNotebookInKernel without a kernel', () => {
     await expect(logNotebookInKernel(null, args)).rejects.toMatchObject({
       code: 'NO_KERNEL'
     });
+  });
+});
+
+describe('inspectKernel before the dialog opens', () => {
+  it('runs the inspection through the same not-installed guard', () => {
+    expect(inspectCode()).toContain('modelreg.jupyter.report_inspection()');
+    expect(inspectCode()).toContain('MODELREG_NOT_INSTALLED');
+  });
+
+  it('says a non-Python kernel cannot log, and how to fix it', async () => {
+    const rKernel = { info: Promise.resolve({ language_info: { name: 'R' } }) };
+    const attempt = inspectKernel(rKernel as any);
+    await expect(attempt).rejects.toMatchObject({ code: 'UNSUPPORTED_KERNEL' });
+    await expect(attempt).rejects.toThrow(
+      /runs R.*Change Kernel.*%pip install modelreg/
+    );
+  });
+
+  it('gives up on a kernel that does not answer instead of hanging', async () => {
+    jest.useFakeTimers();
+    try {
+      const silent = { info: new Promise(() => undefined) };
+      const attempt = inspectKernel(silent as any);
+      const settled = expect(attempt).rejects.toMatchObject({
+        code: 'KERNEL_BUSY'
+      });
+      await jest.advanceTimersByTimeAsync(INSPECTION_TIMEOUT_MS + 1);
+      await settled;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KernelManager, Session, SessionManager } from '@jupyterlab/services';
 
-import { logNotebookInKernel } from '../kernelHook';
+import { inspectKernel, logNotebookInKernel } from '../kernelHook';
 import { registryCall, testServers, useTestServer } from './servers';
 
 const NOTEBOOK = {
@@ -81,6 +81,27 @@ describe('logNotebookInKernel with a real kernel', () => {
     );
     expect(stored.provenance.notebook.path).toBe('lab/train.ipynb');
     expect(stored.provenance.environment.python).toBeTruthy();
+  }, 120000);
+
+  it('inspects the kernel: a model trained with no modelreg code, and its metric', async () => {
+    const trained = session.kernel!.requestExecute({
+      code: [
+        'from sklearn.datasets import load_iris',
+        'from sklearn.tree import DecisionTreeClassifier',
+        'X, y = load_iris(return_X_y=True)',
+        'clf = DecisionTreeClassifier(max_depth=2).fit(X, y)',
+        'accuracy = clf.score(X, y)'
+      ].join('\n')
+    });
+    await trained.done;
+    const found = await inspectKernel(session.kernel);
+    expect(found.models[0]).toMatchObject({
+      variable: 'clf',
+      flavor: 'sklearn',
+      library: 'scikit-learn'
+    });
+    expect(found.models[0].params).toMatchObject({ max_depth: 2 });
+    expect(found.metrics.map(m => m.name)).toContain('accuracy');
   }, 120000);
 
   it('turns the hook error event into a ModelregError with its code', async () => {

@@ -33,6 +33,8 @@ print("trained", round(accuracy, 3))`;
 test('a notebook with no modelreg code: one click logs clf and accuracy, and the pulled model predicts', async ({
   page
 }) => {
+  // Two kernels' worth of scikit-learn imports and a promote on a shared 2-core machine.
+  test.setTimeout(360000);
   const api = await registryClient();
   await ensureGroup(api, 'oneclick');
 
