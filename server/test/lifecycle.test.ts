@@ -215,6 +215,23 @@ describeEachBackend('lifecycle', server => {
     expect(
       (await api(s, 'GET', `/models/${group}/fresh`)).body.counts.candidates
     ).toBe(2);
+    // The card's count is a counter kept with each create and delete, not a count on read.
+    expect(
+      (await api(s, 'DELETE', `/models/${group}/fresh/candidates/1`)).status
+    ).toBe(204);
+    expect(
+      (await api(s, 'GET', `/models/${group}/fresh`)).body.counts.candidates
+    ).toBe(1);
+    expect(
+      (
+        await api(s, 'POST', `/models/${group}/fresh/candidates`, {
+          json: {}
+        })
+      ).body.iid
+    ).toBe(3);
+    expect(
+      (await api(s, 'GET', `/models/${group}/fresh`)).body.counts.candidates
+    ).toBe(2);
   });
 
   test('aliases, latest, deployments', async () => {

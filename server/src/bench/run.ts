@@ -65,7 +65,6 @@ const loadAverage = () =>
 const shapeName = (s: SeedShape) =>
   `${s.models}x${s.candidatesPerModel}x${s.metricsPerCandidate}`;
 
-/** Seeds a store of `shape`, or reuses the one kept in `store` from an earlier run. */
 const PG_URL =
   process.env.MODELREG_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
@@ -81,27 +80,24 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 /**
- * Seeds a store of `shape`, or reuses the one kept from an earlier run: a copy of the SQLite data
- * dir in `store`, or (PostgreSQL) the schema named in `store`'s marker, used in place.
+ * The registry's data dir for `shape`: `store`, seeded now, or kept from an earlier run of the same
+ * shape and used in place (the benchmark only reads; with PostgreSQL the rows live in the schema).
  */
 async function seededStore(
-  workDir: string,
   shape: SeedShape,
   store: string,
   postgres: { url: string; schema: string } | null
 ): Promise<{ dataDir: string; token: string; seedS: number | null }> {
-  const dataDir = path.join(workDir, `latency-data-${shapeName(shape)}`);
   const marker = path.join(store, 'bench-shape.json');
   if (fs.existsSync(marker)) {
     const kept = JSON.parse(fs.readFileSync(marker, 'utf8'));
     if (JSON.stringify(kept.shape) === JSON.stringify(shape)) {
       log(`reusing the seeded store in ${postgres ? postgres.schema : store}`);
-      if (!postgres) {
-        fs.cpSync(store, dataDir, { recursive: true });
-      }
-      return { dataDir, token: kept.token, seedS: null };
+      return { dataDir: store, token: kept.token, seedS: null };
     }
   }
+  fs.rmSync(store, { recursive: true, force: true });
+  fs.mkdirSync(store, { recursive: true });
   if (postgres) {
     await dropSchema(postgres.schema);
   }
@@ -110,17 +106,11 @@ async function seededStore(
   log(
     `seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`
   );
-  await seedRegistry(dataDir, token, shape, log, postgres);
+  await seedRegistry(store, token, shape, log, postgres);
   const seedS = (Date.now() - t) / 1000;
   log(`seeded in ${f1(seedS)} s`);
-  fs.rmSync(store, { recursive: true, force: true });
-  if (postgres) {
-    fs.mkdirSync(store, { recursive: true });
-  } else {
-    fs.cpSync(dataDir, store, { recursive: true });
-  }
   fs.writeFileSync(marker, JSON.stringify({ shape, token }));
-  return { dataDir, token, seedS };
+  return { dataDir: store, token, seedS };
 }
 
 interface ShapeResult {
@@ -132,7 +122,6 @@ interface ShapeResult {
 }
 
 async function latency(
-  workDir: string,
   shape: SeedShape,
   requests: number,
   store: string,
@@ -142,12 +131,7 @@ async function latency(
     backend === 'postgres'
       ? { url: PG_URL, schema: `bench_${shapeName(shape)}` }
       : null;
-  const { dataDir, token, seedS } = await seededStore(
-    workDir,
-    shape,
-    store,
-    postgres
-  );
+  const { dataDir, token, seedS } = await seededStore(shape, store, postgres);
   const reg = await startRegistry(dataDir, token, postgres);
   const peakRss = sampleRss(reg.proc.pid!);
   try {
@@ -212,7 +196,6 @@ async function latency(
     peakRss();
     closeAgent();
     await reg.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -289,9 +272,7 @@ async function main(): Promise<void> {
                 'stores',
                 `${opts.backend}-${shapeName(shape)}`
               );
-        shapes.push(
-          await latency(workDir, shape, opts.requests, store, opts.backend)
-        );
+        shapes.push(await latency(shape, opts.requests, store, opts.backend));
       }
     }
     const result = {

@@ -107,8 +107,8 @@ function bulkLoad(
 
   const insertModel = sqlite.prepare(
     `insert into models (group_id, name, description, metadata, created_by, created_at, updated_at,
-       last_candidate_iid, last_mlflow_version)
-     values (?, ?, ?, ?, 'admin', ?, ?, ?, 0)`
+       last_candidate_iid, candidate_count, last_mlflow_version)
+     values (?, ?, ?, ?, 'admin', ?, ?, ?, ?, 0)`
   );
   const insertCandidate = sqlite.prepare(
     `insert into candidates (model_id, iid, run_id, name, experiment_id, status, provenance, author,
@@ -164,6 +164,7 @@ function bulkLoad(
         METADATA,
         now,
         now,
+        shape.candidatesPerModel,
         shape.candidatesPerModel
       ).lastInsertRowid
     );
@@ -272,8 +273,8 @@ async function bulkLoadPostgres(
       const modelId = (
         await one(
           `insert into models (group_id, name, description, metadata, created_by, created_at, updated_at,
-             last_candidate_iid, last_mlflow_version)
-           values ($1, $2, $3, $6, 'admin', $4, $4, $5, 0) returning id`,
+             last_candidate_iid, candidate_count, last_mlflow_version)
+           values ($1, $2, $3, $6, 'admin', $4, $4, $5, $5, 0) returning id`,
           [
             groupId,
             `m${m}`,

@@ -65,6 +65,8 @@ export interface Database {
     updated_at: string;
     /** Counters live on the row so numbering is decided by the database, not by a process. */
     last_candidate_iid: number;
+    /** Candidates the model has now (kept with each create and delete; the card shows it). */
+    candidate_count: number;
     last_mlflow_version: number;
     /** The card's latest revision number; 0 before the first save. */
     last_card_revision: Generated<number>;

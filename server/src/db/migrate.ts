@@ -12,6 +12,7 @@ import * as metricReadIndexes from './migrations/2026-11-26T2150-metric-read-ind
 import * as card from './migrations/2026-12-01-card';
 import * as workflow from './migrations/2026-12-01-workflow';
 import * as security from './migrations/2026-12-01-security';
+import * as modelCandidateCount from './migrations/2026-12-01-model-candidate-count';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,7 +21,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26T2150-metric-read-indexes': metricReadIndexes,
   '2026-12-01-card': card,
   '2026-12-01-workflow': workflow,
-  '2026-12-01-security': security
+  '2026-12-01-security': security,
+  '2026-12-01-model-candidate-count': modelCandidateCount
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -80,7 +80,10 @@ export async function createCandidate(
     // The counter row is updated in the same transaction: concurrent creators get distinct iids.
     const { last_candidate_iid: iid } = await trx
       .updateTable('models')
-      .set(eb => ({ last_candidate_iid: eb('last_candidate_iid', '+', 1) }))
+      .set(eb => ({
+        last_candidate_iid: eb('last_candidate_iid', '+', 1),
+        candidate_count: eb('candidate_count', '+', 1)
+      }))
       .where('id', '=', modelId)
       .returning('last_candidate_iid')
       .executeTakeFirstOrThrow();
@@ -339,6 +342,11 @@ export async function deleteCandidate(
   await db.transaction().execute(async trx => {
     await claimForWrite(trx, candidate);
     await trx.deleteFrom('candidates').where('id', '=', candidate.id).execute();
+    await trx
+      .updateTable('models')
+      .set(eb => ({ candidate_count: eb('candidate_count', '-', 1) }))
+      .where('id', '=', candidate.model_id)
+      .execute();
     await recordActivity(trx, candidate.model_id, 'candidate.deleted', actor, {
       iid: candidate.iid
     });

@@ -92,6 +92,7 @@ export async function createModel(
         created_at: now,
         updated_at: now,
         last_candidate_iid: 0,
+        candidate_count: 0,
         last_mlflow_version: 0
       })
       .returningAll()
@@ -169,7 +170,7 @@ export async function modelView(
   groupName: string,
   role: Role | null
 ) {
-  const [versions, aliases, candidates, deployments] = await Promise.all([
+  const [versions, aliases, deployments] = await Promise.all([
     db
       .selectFrom('versions')
       .select(['id', 'version', 'prerelease', 'yanked'])
@@ -182,11 +183,6 @@ export async function modelView(
       .where('aliases.model_id', '=', model.id)
       .orderBy('aliases.name')
       .execute(),
-    db
-      .selectFrom('candidates')
-      .select(eb => eb.fn.countAll<number>().as('n'))
-      .where('model_id', '=', model.id)
-      .executeTakeFirstOrThrow(),
     db
       .selectFrom('deployments')
       .select(eb => eb.fn.countAll<number>().as('n'))
@@ -203,7 +199,7 @@ export async function modelView(
     aliases: Object.fromEntries(aliases.map(a => [a.name, a.version])),
     counts: {
       versions: versions.length,
-      candidates: Number(candidates.n),
+      candidates: Number(model.candidate_count),
       deployments: Number(deployments.n)
     },
     created_by: model.created_by,
