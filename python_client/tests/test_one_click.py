@@ -272,6 +272,11 @@ def test_a_model_trained_without_modelreg_code_is_inspected_logged_promoted_and_
     assert "environment/requirements.txt" in paths and "notebook/train.ipynb" in paths
 
     registry.promote(model, candidate["iid"], "1.0.0")
+    descriptor = json.loads((registry.pull(f"{model}@1.0.0") / "models" / variable / "modelreg.json").read_text())
+    assert descriptor["flavor"] == spec["flavor"] and descriptor["variable"] == variable
+    assert descriptor["python"] and descriptor["load"] and set(descriptor["files"]) >= spec["files"]
+    if spec["flavor"] != "torch":  # an input example from the training data's first rows
+        assert len(descriptor["input_example"]["data"]) == 5 and descriptor["input_example"]["shape"] == [None, 4]
     got, warned = _fresh_process_predict(
         f"{model}@1.0.0", spec["predict"].format(m="model", X="X"), workdir, spec.get("imports", "")
     )
@@ -346,13 +351,25 @@ import modelreg
 from sklearn.ensemble import GradientBoostingClassifier
 modelreg.autolog(model={model!r})
 gb = GradientBoostingClassifier(n_estimators=5, max_depth=2).fit(X_train, y_train)
+import lightgbm
+gbm = lightgbm.LGBMClassifier(n_estimators=4, num_leaves=5, verbose=-1)
+gbm = gbm.fit(X_train, y_train, eval_set=[(X_test, y_test)])
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+_ = ax.plot([1, 2, 3])
+_ = ax.set_title("loss curve")
 """
     )
     [running] = registry.candidates(model)
+    # The first fit opened the candidate; later fits add their params, the first value of a param wins.
     assert running.status == "running" and running.params["n_estimators"] == "5"
-    logged = kernel.log(model, models=["gb"], metrics=None)
+    assert running.params["num_leaves"] == "5"
+    logged = kernel.log(model, models=["gb", "gbm"], metrics=None, figures=["fig"])
     assert logged["iid"] == running.iid and logged["status"] == "finished"
-    assert "training_score" in logged["metrics"]
+    assert "training_score" in logged["metrics"] and "valid_0-multi_logloss" in logged["metrics"]
+    assert logged["params"]["gbm.num_leaves"] == "5"  # several models: params prefixed by variable
+    paths = {a["path"] for a in registry.get_candidate(model, running.iid).artifacts()}
+    assert {"figures/fig.png", "models/gb/modelreg.json", "models/gbm/modelreg.json"} <= paths
 
 
 def test_out_of_order_runs_and_edited_cells_are_flagged(kernel: Kernel, model: str, workdir: Path) -> None:

@@ -1,12 +1,13 @@
 """``modelreg.autolog()``: patch ``fit`` of scikit-learn, XGBoost and LightGBM so that params and
 training metrics go to the active candidate, the way MLflow's autologging works.
 
-Only libraries already imported are patched; importing one later and calling ``autolog()`` again
-patches it too. Nested fits (a pipeline fitting its steps, a search fitting its estimators) log once,
+Libraries already imported are patched at once; one imported later is patched right after its
+import (a ``sys.meta_path`` hook), so the order of ``import`` and ``autolog()`` does not matter. Nested fits (a pipeline fitting its steps, a search fitting its estimators) log once,
 for the outermost estimator.
 """
 
 import functools
+import importlib.abc
 import sys
 import threading
 import time
@@ -142,13 +143,56 @@ def autolog(model: Optional[str] = None, disable: bool = False) -> None:
         _settings["model"] = model
     if disable:
         return
-    if "sklearn" in sys.modules:
+    for library in _LIBRARIES:
+        if library in sys.modules:
+            _patch_library(library)
+    if not any(isinstance(finder, _PatchAfterImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _PatchAfterImport())
+
+
+_LIBRARIES = ("sklearn", "xgboost", "lightgbm")
+
+
+def _patch_library(library: str) -> None:
+    if library == "sklearn":
         for cls in _sklearn_classes():
             _wrap(cls)
-    for library, base in (("xgboost", "XGBModel"), ("lightgbm", "LGBMModel")):
-        if library in sys.modules:
-            for cls in _subclasses(getattr(sys.modules[library], base)):
-                _wrap(cls)
+        return
+    base = "XGBModel" if library == "xgboost" else "LGBMModel"
+    for cls in _subclasses(getattr(sys.modules[library], base)):
+        _wrap(cls)
+
+
+class _PatchAfterImport(importlib.abc.MetaPathFinder):
+    """Patches a library imported after ``autolog()`` (what MLflow users expect: order does not matter).
+
+    It only watches the three top-level packages, finds their real spec with the other finders and
+    patches once the package has executed; it never imports anything itself.
+    """
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname not in _LIBRARIES or fullname in sys.modules:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                break
+        else:
+            return None
+        execute = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            if _settings["enabled"]:
+                try:
+                    _patch_library(fullname)
+                except Exception as error:  # autologging must never break an import
+                    warnings.warn(f"modelreg.autolog: could not patch {fullname}: {error}", stacklevel=2)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def _unpatch_all() -> None:
