@@ -1,4 +1,7 @@
-"""Starting and stopping the servers the suite and the benchmark talk to (one process group each)."""
+"""Starting and stopping the `mlflow server` the benchmark compares against (one process group each).
+
+The modelreg registry is started by the shared launcher, tests/support (`support.start_registry`).
+"""
 
 import os
 import signal

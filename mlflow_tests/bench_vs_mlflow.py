@@ -26,6 +26,9 @@ import requests
 from _processes import ServerDidNotStart, free_port, start, stop, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # the shared registry launcher, tests/support
+from support import PRODUCTION_NODE_ARGS, RegistryDidNotStart, start_registry  # noqa: E402
+
 PYTHON = sys.executable
 
 
@@ -51,7 +54,7 @@ def mlflow_server(tmp: Path):
     )
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/health", proc, log, 300)
-    return proc, url, None
+    return lambda: stop(proc), url, None
 
 
 def modelreg_server(tmp: Path, running=None):
@@ -66,17 +69,8 @@ def modelreg_server(tmp: Path, running=None):
             timeout=30,
         ).raise_for_status()
         return None, f"{url}/mlflow/{group}", token
-    port = free_port()
-    log = tmp / "modelreg-server.log"
-    data = tmp / "modelreg-data"
-    proc = start(
-        ["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data), "--log-level", "warn"],
-        cwd=REPO,
-        log=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/api/v1/health", proc, log, 300)
-    token = (data / "admin-token").read_text().strip()
+    registry = start_registry(data_dir=tmp / "modelreg-data", node_args=PRODUCTION_NODE_ARGS)
+    url, token = registry.url, registry.token
     r = requests.post(
         f"{url}/api/v1/groups",
         json={"name": "bench", "visibility": "private"},
@@ -84,7 +78,7 @@ def modelreg_server(tmp: Path, running=None):
         timeout=30,
     )
     r.raise_for_status()
-    return proc, f"{url}/mlflow/bench", token
+    return registry.cleanup, f"{url}/mlflow/bench", token
 
 
 # --- the flow, run in a child process -------------------------------------------------------------
@@ -255,9 +249,9 @@ def main() -> None:
             work = tmp / name
             work.mkdir()
             if name == "modelreg" and args.modelreg_url:
-                proc, uri, token = starter(work, (args.modelreg_url, args.modelreg_data_dir))
+                stop_server, uri, token = starter(work, (args.modelreg_url, args.modelreg_data_dir))
             else:
-                proc, uri, token = starter(work)
+                stop_server, uri, token = starter(work)
             try:
                 load_before = os.getloadavg()[0]
                 print(f"{name}: running the flow against {uri} (load average {load_before:.1f}) ...", flush=True)
@@ -265,8 +259,8 @@ def main() -> None:
                 results[name]["load_average"] = [load_before, os.getloadavg()[0]]
                 print(f"{name}: {json.dumps(results[name], default=str)}", flush=True)
             finally:
-                if proc:
-                    stop(proc)
+                if stop_server:
+                    stop_server()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
@@ -283,5 +277,5 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
-    except ServerDidNotStart as e:
+    except (ServerDidNotStart, RegistryDidNotStart) as e:
         raise SystemExit(str(e))

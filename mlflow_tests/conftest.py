@@ -1,4 +1,4 @@
-"""Fixtures: the real modelreg server (``npm run server``) and the unmodified ``mlflow`` client pointed at it.
+"""Fixtures: the real modelreg server (``node server/dist/cli.js serve``, tests/support) and the unmodified ``mlflow`` client pointed at it.
 
 The server runs once per session on a random port with a temporary data dir. Each test module gets its own
 group, and ``MLFLOW_TRACKING_URI=<server>/mlflow/<group>`` / ``MLFLOW_TRACKING_TOKEN=<admin token>`` are set
@@ -6,7 +6,7 @@ for it, exactly as a notebook user would set them. Nothing is mocked.
 """
 
 import os
-import time
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +14,9 @@ from typing import Iterator
 
 import pytest
 import requests
-from _processes import ServerDidNotStart, free_port, start, stop, tail, wait_for
 
-REPO = Path(__file__).resolve().parents[1]
-SERVER_START_SECONDS = 240  # `npm run server` compiles the TypeScript first
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the shared launcher, tests/support
+from support import registry_fixture  # noqa: E402
 
 
 @dataclass
@@ -49,8 +48,8 @@ class Registry:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Start ``npm run server -- --port P --data-dir D`` from the repository root and wait for health.
+def server() -> Iterator[Server]:
+    """Start the registry on a free port with a temporary data dir (tests/support) and wait for health.
 
     MODELREG_TEST_URL + MODELREG_TEST_DATA_DIR point the suite at a server that is already running instead.
     """
@@ -63,30 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             data_dir / "server.log",
         )
         return
-    root = tmp_path_factory.mktemp("registry")
-    data_dir = root / "data"
-    log = root / "server.log"
-    port = free_port()
-    command = ["npm", "run", "server", "--", "--port", str(port), "--data-dir", str(data_dir)]
-    process = start(command, REPO, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for(f"{url}/api/v1/health", process, log, SERVER_START_SECONDS)
-        except ServerDidNotStart as e:
-            pytest.fail(
-                f"The registry server did not start (did you run `npm ci --prefix server`?): {e}", pytrace=False
-            )
-        token_file = data_dir / "admin-token"
-        for _ in range(50):
-            if token_file.exists() and token_file.read_text().strip():
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"The server started but wrote no {token_file}. Log:\n{tail(log)}", pytrace=False)
-        yield Server(url, token_file.read_text().strip(), data_dir, log)
-    finally:
-        stop(process)
+    for registry in registry_fixture():
+        yield Server(registry.url, registry.token, registry.data_dir, registry.log_path)
 
 
 @pytest.fixture(scope="session")

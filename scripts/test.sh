@@ -36,7 +36,7 @@ run_suite "server (jest)" npm --prefix server test
 run_suite "extension (jest)" npm test
 run_suite "python client and server extension (pytest)" python -m pytest -q -p no:cacheprovider python_client/tests jupyterlab_modelreg/tests
 run_suite "mlflow client (pytest)" python -m pytest -q -p no:cacheprovider mlflow_tests
-run_suite "reliability (pytest)" python -m pytest -q -p no:cacheprovider reliability/tests
+run_suite "reliability (pytest)" python -m pytest -q -p no:cacheprovider tests/reliability/tests
 run_suite "end to end (galata)" bash -c 'cd ui-tests && npx playwright test'
 
 echo

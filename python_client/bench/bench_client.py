@@ -6,7 +6,7 @@ Measures:
   - logging 10,000 metric points, flush included (target < 2 s)
 
 Usage:
-  python bench/bench_client.py                      # starts `npm run server` on a temp data dir
+  python bench/bench_client.py                      # starts server/dist/cli.js on a temp data dir
   python bench/bench_client.py --url URL --token T  # against a running server
   python bench/bench_client.py --size-mib 256       # smaller version for a quick run
 """
@@ -24,11 +24,11 @@ import uuid
 from pathlib import Path
 from typing import Callable, List, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))  # the shared launcher, tests/support
 os.environ.setdefault("MODELREG_DISABLE_PROGRESS", "1")
 
 import modelreg  # noqa: E402
-from _server import start_server, stop_server  # noqa: E402
+from support import PRODUCTION_NODE_ARGS, start_registry  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -155,15 +155,16 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="modelreg-bench-") as tmp:
         workdir = Path(tmp)
-        process = None
+        registry = None
         url, token = args.url, args.token
         if not url:
-            process, url, token = start_server(workdir / "server-data", workdir / "server.log")
+            registry = start_registry(data_dir=workdir / "server-data", node_args=PRODUCTION_NODE_ARGS)
+            url, token = registry.url, registry.token
         try:
             rows, rounds_text = run(url, token, workdir, args.size_mib, args.rounds)
         finally:
-            if process is not None:
-                stop_server(process)
+            if registry is not None:
+                registry.cleanup()
     header = ("measure", "result", "target", "verdict")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731

@@ -1,43 +1,26 @@
-"""Fixtures: the real registry server (``npm run server``) on a random port, and clean client state.
+"""Fixtures: the real registry server (``node server/dist/cli.js serve``) on a free port, and clean client state.
 
 Every test talks to that server over HTTP; nothing is mocked.
 """
 
+import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator
 
 import modelreg
 import pytest
-from _server import ServerDidNotStart, start_server, stop_server
 from modelreg import _fluent, constants
 
-
-@dataclass
-class Server:
-    url: str
-    token: str
-    data_dir: Path
-    log: Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))  # the shared launcher, tests/support
+from support import Registry as Server  # noqa: E402
+from support import registry_fixture  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The registry started with ``npm run server`` on a random port and a temporary data dir."""
-    root = tmp_path_factory.mktemp("registry")
-    try:
-        process, url, token = start_server(root / "data", root / "server.log")
-    except ServerDidNotStart as error:
-        reason = str(error)
-    else:
-        reason = ""
-    if reason:
-        pytest.fail(reason, pytrace=False)
-    try:
-        yield Server(url, token, root / "data", root / "server.log")
-    finally:
-        stop_server(process)
+def server() -> Iterator[Server]:
+    """The registry on a free port with a temporary data dir (``url``, admin ``token``, ``data_dir``)."""
+    yield from registry_fixture()
 
 
 _ENV_TO_CLEAR = (

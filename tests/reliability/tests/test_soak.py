@@ -1,4 +1,4 @@
-"""A few seconds of the soak workload; `python reliability/soak.py` is the 50-client, 2-minute run."""
+"""A few seconds of the soak workload; `python tests/reliability/soak.py` is the 50-client, 2-minute run."""
 
 import soak
 

@@ -5,9 +5,9 @@ Starts a throwaway server (SQLite, loopback), then runs schemathesis twice with 
      types, headers, and invalid input is rejected;
   2. everything the document lists, MLflow routes included: no 5xx, response bodies match.
 
-    python reliability/fuzz.py                       # deeper: 50 examples per operation, all phases
-    python reliability/fuzz.py --max-examples 3 --phases fuzzing
-    python reliability/fuzz.py --backend postgres
+    python tests/reliability/fuzz.py                       # deeper: 50 examples per operation, all phases
+    python tests/reliability/fuzz.py --max-examples 3 --phases fuzzing
+    python tests/reliability/fuzz.py --backend postgres
 
 Prints cases generated and failures per run; exits 1 on any failure.
 """
@@ -22,8 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_process import Registry  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
+from support import Registry  # noqa: E402
 
 STRICT = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,negative_data_rejection"
 NO_5XX = "not_a_server_error,response_schema_conformance"

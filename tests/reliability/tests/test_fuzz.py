@@ -1,4 +1,4 @@
-"""A bounded schemathesis run (a few hundred cases); `python reliability/fuzz.py` goes deeper."""
+"""A bounded schemathesis run (a few hundred cases); `python tests/reliability/fuzz.py` goes deeper."""
 
 import fuzz
 

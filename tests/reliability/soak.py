@@ -6,8 +6,8 @@ metrics, metric batches, upload and pull artifacts (pulls are hash-checked), pro
 itself. Prints throughput, p50/p99 per operation, errors (must be 0) and the server's RSS at
 start and end.
 
-    python reliability/soak.py                      # 50 clients, 120 s
-    python reliability/soak.py --clients 10 --duration 15
+    python tests/reliability/soak.py                      # 50 clients, 120 s
+    python tests/reliability/soak.py --clients 10 --duration 15
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_process import Registry  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
+from support import Registry  # noqa: E402
 
 GROUP = "soak"
 OPS = {"browse": 4, "card": 3, "search": 2, "log_candidate": 2, "metrics": 3, "upload": 2, "pull": 3, "promote": 1}

@@ -1,4 +1,4 @@
-"""Short crash-safety runs (the long one is `python reliability/crash_harness.py`)."""
+"""Short crash-safety runs (the long one is `python tests/reliability/crash_harness.py`)."""
 
 import hashlib
 import threading
@@ -6,7 +6,7 @@ import time
 
 import crash_harness as ch
 import pytest
-from server_process import Registry, postgres_reachable
+from support import Registry, postgres_reachable
 
 
 def _assert_clean(totals: dict) -> None:

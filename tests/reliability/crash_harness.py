@@ -10,8 +10,8 @@ the database file, restarts, and verifies over HTTP that:
   - candidate and version numbers are unique and candidate numbers follow creation order;
   - SQLite passes PRAGMA integrity_check and foreign_key_check (PostgreSQL: constraint queries).
 
-    python reliability/crash_harness.py --rounds 10 --clients 6            # the long run
-    python reliability/crash_harness.py --rounds 3 --backend postgres
+    python tests/reliability/crash_harness.py --rounds 10 --clients 6            # the long run
+    python tests/reliability/crash_harness.py --rounds 3 --backend postgres
 
 Prints acknowledged / lost / half-visible and exits 1 when either of the last two is not 0.
 """
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_process import Registry, psql  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
+from support import Registry, psql  # noqa: E402
 
 GROUP, MODEL = "crash", "model"
 BASE = f"/models/{GROUP}/{MODEL}"
