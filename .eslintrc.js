@@ -16,6 +16,7 @@ module.exports = {
     'node_modules/',
     'lib/',
     'server/dist/',
+    'server/.bench/',
     'jupyterlab_modelreg/labextension/',
     'ui-tests/test-results/',
     'ui-tests/playwright-report/',

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawnRegistry } from '../src/registry-process';
+import { spawnRegistry } from './support/registry';
 import { api, download, rawRequest, setupModel, unique } from './helpers/api';
 import { describeEachBackend, type TestServer } from './helpers/server';
 
@@ -378,7 +378,7 @@ describeEachBackend('security', server => {
         req.on('error', reject);
         req.end(huge);
       });
-    // Health latency meanwhile is a number, measured by src/bench/hostile-bodies.ts.
+    // Health latency meanwhile is a number, measured by bench/hostile-bodies.ts.
     const answers = await Promise.all(
       [null, s.adminToken, s.adminToken].map(post)
     );

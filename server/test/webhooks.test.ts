@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnRegistry, type RegistryProcess } from '../src/registry-process';
+import { spawnRegistry, type RegistryProcess } from './support/registry';
 import { api, setupModel } from './helpers/api';
 import { Receiver } from './helpers/receiver';
 import {

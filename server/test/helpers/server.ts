@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { spawnRegistry } from '../../src/registry-process';
+import { spawnRegistry } from '../support/registry';
 
 /** A real registry process (dist/cli.js) on a random port, with a temp data dir. */
 export interface TestServer {
@@ -21,7 +21,6 @@ export type Backend = 'sqlite' | 'postgres';
 export const PG_URL =
   process.env.MODELREG_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
-const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
@@ -54,7 +53,7 @@ export async function startServer(backend: Backend): Promise<TestServer> {
   };
   let registry: Awaited<ReturnType<typeof spawnRegistry>>;
   try {
-    registry = await spawnRegistry({ dataDir, env, cli: CLI });
+    registry = await spawnRegistry({ dataDir, env });
   } catch (err) {
     await cleanUp();
     throw err;

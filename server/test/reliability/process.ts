@@ -1,17 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestServer } from '../helpers/server';
+import { CLI, spawnRegistry } from '../support/registry';
 
 /**
  * A registry process with the knobs reliability tests need: extra serve flags, a data dir that
  * outlives the process (restart, backup, restore), the log kept in a file, and the maintenance
  * subcommands run against the same storage.
  */
-export const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 export const PG_URL =
   process.env.MODELREG_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
@@ -64,48 +64,13 @@ export async function launch(
     os.tmpdir(),
     `modelreg-rel-server-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.log`
   );
-  const log = fs.openSync(logFile, 'a');
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      storage.dataDir,
-      '--log-level',
-      opts.logLevel ?? 'info',
-      ...(opts.args ?? [])
-    ],
-    {
-      env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }),
-      stdio: ['ignore', log, log]
-    }
-  );
-  fs.closeSync(log);
-  const deadline = Date.now() + 20_000;
-  let url: string | null = null;
-  while (!url) {
-    if (proc.exitCode !== null) {
-      throw new Error(
-        `server exited with ${proc.exitCode}:\n${fs.readFileSync(logFile, 'utf8')}`
-      );
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `server did not start in 20 s:\n${fs.readFileSync(logFile, 'utf8')}`
-      );
-    }
-    const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(
-      fs.readFileSync(logFile, 'utf8')
-    );
-    if (m) {
-      url = m[1];
-    } else {
-      await new Promise(r => setTimeout(r, 50));
-    }
-  }
+  const { url, proc } = await spawnRegistry({
+    dataDir: storage.dataDir,
+    env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }),
+    args: opts.args,
+    logLevel: opts.logLevel,
+    logFile
+  });
   return {
     url,
     dataDir: storage.dataDir,

@@ -9,9 +9,11 @@ const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
 const freePort = require('./freePort');
+// The project's one registry launcher (TypeScript; jest transpiles what globalSetup requires).
+const { spawnRegistry } = require('../../../server/test/support/registry');
 
 const REPO = path.resolve(__dirname, '../../..');
-const STARTUP_MS = 240000;
+const STARTUP_MS = 120000; // Jupyter servers; the registry launcher has its own 30 s
 
 function jupyterCommand() {
   const venv = path.join(REPO, '.venv', 'bin', 'jupyter');
@@ -61,6 +63,7 @@ function start(command, args, options, logFile) {
 }
 
 function stopAll() {
+  globalThis.__modelregRegistry?.stop();
   for (const child of children) {
     try {
       process.kill(-child.pid, 'SIGTERM');
@@ -208,34 +211,18 @@ module.exports = async function globalSetup() {
 
 async function startServers() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-jest-'));
-  const registryPort = await freePort();
   const jupyterPort = Number(process.env.MODELREG_TEST_JUPYTER_PORT);
   const jupyterToken = crypto.randomBytes(16).toString('hex');
 
-  const registry = start(
-    'npm',
-    [
-      'run',
-      '--silent',
-      'server',
-      '--',
-      '--port',
-      String(registryPort),
-      '--data-dir',
-      path.join(work, 'data')
-    ],
-    { cwd: REPO },
-    path.join(work, 'registry.log')
-  );
-  const registryUrl = `http://127.0.0.1:${registryPort}`;
-  const tokenFile = path.join(work, 'data', 'admin-token');
-  await waitFor(
-    `${registryUrl}/api/v1/health`,
-    r => r.ok && fs.existsSync(tokenFile),
-    registry,
-    'the registry'
-  );
-  const adminToken = fs.readFileSync(tokenFile, 'utf8').trim();
+  const adminToken = `mr_jest_${crypto.randomBytes(16).toString('hex')}`;
+  const registry = await spawnRegistry({
+    dataDir: path.join(work, 'data'),
+    logFile: path.join(work, 'registry.log'),
+    env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' }
+  });
+  // globalTeardown runs in this process and stops it.
+  globalThis.__modelregRegistry = registry;
+  const registryUrl = registry.url;
   const seeded = await seed(registryClient(registryUrl, adminToken));
 
   fs.mkdirSync(path.join(work, 'notebooks'));
@@ -277,7 +264,7 @@ async function startServers() {
     jupyterUrl: `http://127.0.0.1:${jupyterPort}/`,
     jupyterToken,
     downJupyterUrl: `http://127.0.0.1:${downPort}/`,
-    pids: [registry.pid, jupyter.pid, down.pid],
+    pids: [jupyter.pid, down.pid],
     ...seeded
   };
   const infoFile = path.join(work, 'info.json');

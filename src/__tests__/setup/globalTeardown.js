@@ -1,7 +1,8 @@
-/** Stops the registry and Jupyter servers globalSetup started (their whole process groups). */
+/** Stops the registry and the Jupyter servers (their whole process groups) that globalSetup started. */
 const fs = require('fs');
 
 module.exports = async function globalTeardown() {
+  await globalThis.__modelregRegistry?.stop();
   const infoFile = process.env.MODELREG_TEST_INFO;
   if (!infoFile || !fs.existsSync(infoFile)) {
     return;

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { ensureAdmin } from '../bootstrap';
-import { openDatabase } from '../db/connect';
-import { nowIso } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { ensureAdmin } from '../src/bootstrap';
+import { openDatabase } from '../src/db/connect';
+import { nowIso } from '../src/db/database';
+import { migrateToLatest } from '../src/db/migrate';
 
 export interface SeedShape {
   models: number;

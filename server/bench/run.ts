@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { closeAgent, measure, type LatencyResult } from './latency';
-import { encodeCursor } from '../domain/cursor';
+import { encodeCursor } from '../src/domain/cursor';
 import { HISTORY_STEPS, seedRegistry, type SeedShape } from './seed';
+import { serverRoot } from '../test/support/registry';
 import { sampleRss, startRegistry } from './server-process';
 import { benchTransfer, type TransferResult } from './transfer';
 
@@ -254,7 +255,7 @@ function table(transfer: TransferResult | null, shapes: ShapeResult[]): string {
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
-  const outDir = path.join(__dirname, '..', '..', '.bench');
+  const outDir = path.join(serverRoot(), '.bench');
   fs.mkdirSync(outDir, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
   try {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { spawnRegistry, type RegistryProcess } from '../registry-process';
+import { spawnRegistry, type RegistryProcess } from '../test/support/registry';
 
 /** The registry with the same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming. */
 export function startRegistry(

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startRegistry } from './server-process';
 
 /**
- * `node dist/bench/hostile-bodies.js [--rounds 5]`: GET /api/v1/health latency while three
+ * `npm run bench:hostile -- [--rounds 5]` (server/; runs .bench/build/bench/hostile-bodies.js): GET /api/v1/health latency while three
  * ~12 MB JSON bodies of 1,000,000 keys arrive at once (one anonymous, two with a valid token),
  * next to the same probe on an idle server. Target (issue 14): every probe under 500 ms.
  */
