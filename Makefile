@@ -8,15 +8,22 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 EXTENSION_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 LABEXTENSION := jupyterlab_modelreg/labextension/package.json
+# Every test suite and `make start` run this build (`node server/dist/cli.js serve`); it is rebuilt when
+# a server source changes, so no test compiles TypeScript before starting a registry.
+SERVER_CLI := server/dist/cli.js
+SERVER_SOURCES := $(shell find server/src -type f 2>/dev/null) server/tsconfig.json
 
 .PHONY: install start test bench lint format
 
-install: $(VENV)/.modelreg-installed $(LABEXTENSION) server/node_modules/.modelreg-installed \
-		ui-tests/node_modules/.modelreg-installed
+install: $(VENV)/.modelreg-installed $(LABEXTENSION) $(SERVER_CLI) ui-tests/node_modules/.modelreg-installed
 
 server/node_modules/.modelreg-installed: server/package-lock.json
 	npm ci --prefix server --no-audit --no-fund
-	npm --prefix server run build
+	touch $@
+
+# tsc leaves an unchanged output file alone, so the touch keeps the target newer than its sources.
+$(SERVER_CLI): server/node_modules/.modelreg-installed $(SERVER_SOURCES)
+	npm --prefix server run --silent build
 	touch $@
 
 node_modules/.modelreg-installed: package-lock.json
@@ -48,10 +55,16 @@ $(VENV)/.modelreg-installed: $(VENV)/.requirements-installed python_client/pypro
 	$(VENV)/bin/jupyter-builder develop --overwrite . >/dev/null
 	touch $@
 
-start: install
+# Both print how long their install step took. `make test` first makes sure Debian's chromium is there
+# (the end-to-end suite needs it): installed when running as root, else it stops at once saying how.
+start:
+	@started=$$(date +%s); $(MAKE) --no-print-directory install && \
+	  echo "make start: install step took $$(( $$(date +%s) - started )) s"
 	scripts/start.sh
 
-test: install
+test:
+	@started=$$(date +%s); scripts/ensure-chromium.sh && $(MAKE) --no-print-directory install && \
+	  echo "make test: install step (chromium included) took $$(( $$(date +%s) - started )) s"
 	scripts/test.sh
 
 bench: install
