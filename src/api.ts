@@ -15,6 +15,7 @@ import {
   ICandidate,
   ICompareResult,
   IDeployment,
+  IDeploymentDetail,
   IMetricPoint,
   IModel,
   IModelMetadata,
@@ -286,10 +287,46 @@ export namespace registry {
     return requestAPI<IPage<IAlias>>(`${modelPath(fullName)}/aliases`);
   }
 
+  /** Every move of an alias, newest first (`version` null: it was removed then). */
+  export function aliasHistory(
+    fullName: string,
+    alias: string
+  ): Promise<{
+    items: {
+      version: string | null;
+      previous: string | null;
+      actor: string;
+      at: string;
+    }[];
+  }> {
+    return requestAPI(`${modelPath(fullName)}/aliases/${enc(alias)}/history`);
+  }
+
+  /** Points an alias at a version (maintainer+). */
+  export function setAlias(
+    fullName: string,
+    alias: string,
+    version: string
+  ): Promise<IAlias> {
+    return requestAPI<IAlias>(`${modelPath(fullName)}/aliases/${enc(alias)}`, {
+      method: 'PUT',
+      body: { version }
+    });
+  }
+
   export function listDeployments(
     fullName: string
   ): Promise<IPage<IDeployment>> {
     return requestAPI<IPage<IDeployment>>(`${modelPath(fullName)}/deployments`);
+  }
+
+  export function getDeployment(
+    fullName: string,
+    id: number
+  ): Promise<IDeploymentDetail> {
+    return requestAPI<IDeploymentDetail>(
+      `${modelPath(fullName)}/deployments/${id}`
+    );
   }
 
   export function activity(

@@ -39,7 +39,7 @@ function loadable<T>(value: T): ILoadable<T> {
 
 /** The sections of the model card, grouped by what a user does. */
 export type CardSection =
-  'overview' | 'versions' | 'candidates' | 'files' | 'activity';
+  'overview' | 'versions' | 'candidates' | 'files' | 'deployments' | 'activity';
 
 /** Everything the model card shows besides lazily loaded files and activity. */
 export interface ICard {

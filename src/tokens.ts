@@ -175,6 +175,10 @@ export interface IVersion {
   aliases: string[];
   created_by: string;
   created_at: string;
+  /** GTO tag `<model name>@v<semver>` once tagged in git, and its commit. */
+  git_tag?: string | null;
+  git_commit?: string | null;
+  manifest_digest?: string;
 }
 
 export interface IAlias {
@@ -185,12 +189,32 @@ export interface IAlias {
 }
 
 export interface IDeployment {
-  version: string;
+  id: number;
+  /** The deployed version, or null when a candidate is deployed (outside production). */
+  version: string | null;
+  candidate?: number | null;
   environment: string;
   url?: string | null;
+  /** pending | active | degraded | retired */
   status: string;
   created_at?: string;
   created_by?: string;
+  updated_at?: string;
+}
+
+/** One status change of a deployment. */
+export interface IDeploymentStatusChange {
+  status: string;
+  previous: string | null;
+  actor: string;
+  reason: string;
+  created_at: string;
+}
+
+/** GET .../deployments/{id}: the deployment with its history and live metrics. */
+export interface IDeploymentDetail extends IDeployment {
+  history: IDeploymentStatusChange[];
+  metrics: { [key: string]: { value: number; timestamp: number }[] };
 }
 
 export interface IActivity {

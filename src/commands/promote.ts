@@ -9,6 +9,7 @@ import {
 import { registry, toModelregError } from '../api';
 import { cardApi } from '../cardApi';
 import { sectionList } from '../components/card/sectionTitles';
+import { promoteInKernel } from '../kernelPromote';
 import { PromoteBody } from '../components/PromoteForm';
 import { isSemver, nextVersions } from '../semver';
 import { CommandIDs, IVersion } from '../tokens';
@@ -53,7 +54,9 @@ async function promote(
         candidateLabel: `#${iid} ${candidate.name}`,
         suggestions,
         // Said before the user tries: the server refuses a release without these.
-        requiredMissing: sectionList(trans, card.completeness.required_missing)
+        requiredMissing: sectionList(trans, card.completeness.required_missing),
+        modelName: model.split('/')[1],
+        commit: gitCommit(candidate.provenance)
       }),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
@@ -64,7 +67,7 @@ async function promote(
     if (!form.button.accept || !form.value) {
       return null;
     }
-    const { version, notes } = form.value;
+    const { version, notes, gitTag } = form.value;
     if (!isSemver(version)) {
       await showErrorMessage(
         trans.__('Not a version'),
@@ -88,13 +91,22 @@ async function promote(
     if (!confirm.button.accept) {
       return null;
     }
-    const created = await registry.promote(model, {
-      candidate: iid,
-      version,
-      notes
-    });
+    const created = gitTag
+      ? await promoteInKernel(
+          deps.notebooks?.currentWidget?.sessionContext.session?.kernel,
+          { model, candidate: iid, version, notes },
+          trans
+        )
+      : await registry.promote(model, { candidate: iid, version, notes });
     Notification.success(
-      trans.__('%1 %2 is released and locked.', model, created.version),
+      created.git_tag
+        ? trans.__(
+            '%1 %2 is released and locked; tagged %3 in git.',
+            model,
+            created.version,
+            created.git_tag
+          )
+        : trans.__('%1 %2 is released and locked.', model, created.version),
       {
         autoClose: 8000
       }
@@ -111,4 +123,13 @@ async function promote(
     );
     return null;
   }
+}
+
+/** The commit the candidate was trained on, from its provenance (git, else CI). */
+function gitCommit(provenance: unknown): string | null {
+  const p = (provenance ?? {}) as {
+    git?: { commit?: string };
+    ci?: { commit?: string };
+  };
+  return p.git?.commit || p.ci?.commit || null;
 }

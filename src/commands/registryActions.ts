@@ -253,8 +253,9 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
           {
             name: 'status',
             label: trans.__('Status'),
-            value: 'deployed',
-            options: ['deployed', 'deploying', 'failed', 'retired'],
+            // The server's lifecycle: pending -> active -> degraded -> retired (docs/ci.md).
+            value: 'active',
+            options: ['pending', 'active', 'degraded', 'retired'],
             required: true
           },
           {

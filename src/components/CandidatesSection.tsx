@@ -197,6 +197,17 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
             )}
           </a>
         )}
+        {ci?.merge_request && (
+          <span
+            className="jp-modelreg-chip"
+            data-testid="modelreg-merge-request"
+            title={trans.__('Logged by CI for this merge request')}
+          >
+            {ci.provider === 'github'
+              ? trans.__('PR #%1', ci.merge_request)
+              : trans.__('MR !%1', ci.merge_request)}
+          </span>
+        )}
         {commit && (
           <code className="jp-modelreg-commit" title={commit}>
             {commit.slice(0, 8)}

@@ -5,6 +5,7 @@ import { CardSection } from '../model';
 import { CommandIDs } from '../tokens';
 import { ActivitySection } from './ActivitySection';
 import { CandidatesSection } from './CandidatesSection';
+import { DeploymentsSection } from './DeploymentsSection';
 import { usePanel } from './context';
 import { FilesSection } from './FilesSection';
 import { Overview } from './Overview';
@@ -19,6 +20,7 @@ export function ModelCard(): JSX.Element {
     { id: 'versions', label: trans.__('Versions') },
     { id: 'candidates', label: trans.__('Candidates') },
     { id: 'files', label: trans.__('Files') },
+    { id: 'deployments', label: trans.__('Deployments') },
     { id: 'activity', label: trans.__('Activity') }
   ];
 
@@ -127,6 +129,9 @@ export function ModelCard(): JSX.Element {
           <CandidatesSection card={card} />
         )}
         {card && model.section === 'files' && <FilesSection card={card} />}
+        {card && model.section === 'deployments' && (
+          <DeploymentsSection card={card} />
+        )}
         {card && model.section === 'activity' && (
           <ActivitySection card={card} />
         )}

@@ -1,6 +1,8 @@
 /** Overview: the card (sections, completeness, history), metadata, aliases and deployments, with their actions. */
 import * as React from 'react';
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 
+import { registry, toModelregError } from '../api';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, IAlias, IDeployment, Role } from '../tokens';
 import { formatDate } from '../format';
@@ -128,6 +130,9 @@ function AliasList(props: IAliasListProps): JSX.Element {
           {props.aliases.map(a => (
             <li key={a.alias} data-alias={a.alias}>
               <span className="jp-modelreg-chip">{a.alias}</span> → {a.version}
+              {hasRole(props.role, 'maintainer') && (
+                <AliasRollback fullName={props.fullName} alias={a.alias} />
+              )}
               <button
                 className="jp-mod-styled jp-modelreg-small"
                 onClick={() => run(CommandIDs.pull, { ref: a.alias })}
@@ -184,7 +189,9 @@ function DeploymentList(props: IDeploymentListProps): JSX.Element {
         >
           {props.deployments.map((d, i) => (
             <li key={i}>
-              <strong>{d.environment}</strong> {d.version} · {d.status}
+              <strong>{d.environment}</strong>{' '}
+              {d.version ?? trans.__('candidate #%1', d.candidate ?? '?')} ·{' '}
+              {d.status}
               {d.url && (
                 <>
                   {' · '}
@@ -198,5 +205,60 @@ function DeploymentList(props: IDeploymentListProps): JSX.Element {
         </ul>
       )}
     </>
+  );
+}
+
+/** Moves an alias back to the version it pointed at before (maintainer+), after a confirmation. */
+function AliasRollback(props: {
+  fullName: string;
+  alias: string;
+}): JSX.Element {
+  const { trans, model } = usePanel();
+  async function rollback(): Promise<void> {
+    try {
+      const history = await registry.aliasHistory(props.fullName, props.alias);
+      const previous = history.items.find(
+        (h, i) => i > 0 && h.version && h.version !== history.items[0].version
+      )?.version;
+      if (!previous) {
+        await showErrorMessage(
+          trans.__('Nothing to roll back to'),
+          trans.__('%1 never pointed at another version.', props.alias)
+        );
+        return;
+      }
+      const answer = await showDialog({
+        title: trans.__('Roll back %1?', props.alias),
+        body: trans.__(
+          'Point %1 back at %2, the version it pointed at before?',
+          props.alias,
+          previous
+        ),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.warnButton({ label: trans.__('Roll back') })
+        ]
+      });
+      if (!answer.button.accept) {
+        return;
+      }
+      await registry.setAlias(props.fullName, props.alias, previous);
+      await model.refresh();
+    } catch (e) {
+      const error = toModelregError(e);
+      await showErrorMessage(
+        trans.__('Rollback failed'),
+        `${error.message} (${error.code})`
+      );
+    }
+  }
+  return (
+    <button
+      className="jp-mod-styled jp-modelreg-small"
+      data-testid="modelreg-alias-rollback"
+      onClick={() => void rollback()}
+    >
+      {trans.__('Roll back')}
+    </button>
   );
 }

@@ -8,6 +8,8 @@ import { INextVersions, isSemver } from '../semver';
 export interface IPromoteValue {
   version: string;
   notes: string;
+  /** Also tag the trained commit in git (GTO's `<model name>@v<semver>`), from the notebook's kernel. */
+  gitTag: boolean;
 }
 
 export interface IPromoteFormProps {
@@ -17,6 +19,10 @@ export interface IPromoteFormProps {
   suggestions: INextVersions;
   /** The group's required card sections still empty (translated, comma separated), or ''. */
   requiredMissing?: string;
+  /** The model's name without its group, for the tag. */
+  modelName?: string;
+  /** The trained commit, when the candidate's provenance has one: tagging is offered then. */
+  commit?: string | null;
   onChange: (value: IPromoteValue) => void;
 }
 
@@ -29,7 +35,8 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
   const { trans, suggestions } = props;
   const [value, setValue] = React.useState<IPromoteValue>({
     version: suggestions.patch,
-    notes: ''
+    notes: '',
+    gitTag: false
   });
 
   function update(change: Partial<IPromoteValue>): void {
@@ -108,6 +115,22 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           onChange={e => update({ notes: e.target.value })}
         />
       </label>
+      {props.commit && (
+        <label className="jp-modelreg-checkbox">
+          <input
+            type="checkbox"
+            name="gitTag"
+            data-testid="modelreg-promote-git-tag"
+            checked={value.gitTag}
+            onChange={e => update({ gitTag: e.target.checked })}
+          />
+          {trans.__(
+            'Tag in git: %1 on commit %2 (runs git in the notebook’s kernel)',
+            `${props.modelName ?? ''}@v${value.version}`,
+            props.commit.slice(0, 12)
+          )}
+        </label>
+      )}
       <p className="jp-modelreg-warning" role="note">
         {trans.__(
           'The version will be locked: its files, params and metrics can never change afterwards. Only the notes stay editable.'
@@ -123,7 +146,11 @@ export class PromoteBody
 {
   constructor(private _props: Omit<IPromoteFormProps, 'onChange'>) {
     super();
-    this._value = { version: _props.suggestions.patch, notes: '' };
+    this._value = {
+      version: _props.suggestions.patch,
+      notes: '',
+      gitTag: false
+    };
     this.addClass('jp-modelreg-dialog-body');
   }
 

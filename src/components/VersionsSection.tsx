@@ -82,6 +82,15 @@ export function VersionsSection(props: IVersionsSectionProps): JSX.Element {
                   {a}
                 </span>
               ))}
+              {v.git_tag && (
+                <span
+                  className="jp-modelreg-chip"
+                  data-testid="modelreg-git-tag"
+                  title={trans.__('Git tag on commit %1', v.git_commit ?? '')}
+                >
+                  {trans.__('tag %1', v.git_tag)}
+                </span>
+              )}
             </div>
             {v.yanked && v.yank_reason && (
               <div className="jp-modelreg-muted">
