@@ -217,8 +217,33 @@ describe('PromoteForm', () => {
     });
     expect(values[values.length - 1]).toEqual({
       version: '2.0.0-rc.1',
-      notes: 'Better AUC'
+      notes: 'Better AUC',
+      gitTag: false
     });
     expect(screen.getByRole('note').textContent).toContain('will be locked');
+    // No commit in the candidate's provenance: nothing to tag, no checkbox.
+    expect(screen.queryByTestId('modelreg-promote-git-tag')).toBeNull();
+  });
+
+  it('offers "Tag in git" with the GTO tag name when the candidate has a commit', () => {
+    const values: IPromoteValue[] = [];
+    render(
+      <PromoteForm
+        trans={trans}
+        candidateLabel="#3 xgb"
+        suggestions={{ patch: '1.2.1', minor: '1.3.0', major: '2.0.0' }}
+        modelName="churn"
+        commit="0123456789abcdef0123"
+        onChange={v => values.push(v)}
+      />
+    );
+    const box = screen.getByTestId('modelreg-promote-git-tag');
+    expect(box.parentElement?.textContent).toContain('churn@v1.2.1');
+    expect(box.parentElement?.textContent).toContain('0123456789ab');
+    fireEvent.click(box);
+    expect(values[values.length - 1]).toMatchObject({
+      version: '1.2.1',
+      gitTag: true
+    });
   });
 });

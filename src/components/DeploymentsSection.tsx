@@ -125,6 +125,7 @@ function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
                     }))
                   ]}
                   labels={[trans.__('%1 (live)', d.environment)]}
+                  width={240}
                 />
                 <div className="jp-modelreg-muted">
                   {trans.__(

@@ -93,6 +93,14 @@ test('promote with "Tag in git", then a deployment with live metrics', async ({
     { timeout: 60000 }
   );
   await snapshot(page, 'version-git-tag');
+  // ...and on the version page.
+  await version.locator('[data-testid="modelreg-open-version"]').click();
+  await expect(
+    page.locator(
+      '[data-testid="modelreg-version-page"][data-version="1.0.0"] [data-testid="modelreg-version-git-tag"]'
+    )
+  ).toHaveText('tag churn@v1.0.0');
+  await page.sidebar.openTab('jp-modelreg-panel');
   expect(git('rev-list', '-n', '1', 'churn@v1.0.0')).toBe(commit);
   expect(git('cat-file', '-t', 'churn@v1.0.0')).toBe('tag');
 

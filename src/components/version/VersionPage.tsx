@@ -94,6 +94,15 @@ export function VersionPage(props: IVersionPageProps): JSX.Element {
               {trans.__('yanked')}
             </span>
           )}
+          {v.git_tag && (
+            <span
+              className="jp-modelreg-chip"
+              data-testid="modelreg-version-git-tag"
+              title={trans.__('Git tag on commit %1', v.git_commit ?? '')}
+            >
+              {trans.__('tag %1', v.git_tag)}
+            </span>
+          )}
         </h2>
         <span className="jp-modelreg-row">
           <GatedButton
