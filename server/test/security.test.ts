@@ -386,6 +386,177 @@ describeEachBackend('security', server => {
     expect(answers.map(a => a.status)).toEqual([401, 413, 413]);
   });
 
+  test('a versioned model is renamed only by owners, and its name never names other content again', async () => {
+    const s = server();
+    const { group, model, base } = await setupModel(s);
+    const maintainer = await newUser(s, { group, role: 'maintainer' });
+    await api(s, 'POST', `${base}/candidates`, { json: {} });
+    await api(s, 'PUT', `${base}/candidates/1/artifacts/w.bin`, {
+      body: Buffer.from('v1')
+    });
+    expect(
+      (
+        await api(s, 'POST', `${base}/versions`, {
+          json: { version: '1.0.0', candidate: 1 }
+        })
+      ).status
+    ).toBe(201);
+
+    const denied = await api(s, 'POST', `${base}/rename`, {
+      token: maintainer.token,
+      json: { name: 'elsewhere' }
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toMatch(/owner/);
+    const renamed = await api(s, 'POST', `${base}/rename`, {
+      json: { name: 'elsewhere' }
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('elsewhere');
+    const activity = await api(s, 'GET', `/models/${group}/elsewhere/activity`);
+    expect(activity.body.items[0]).toMatchObject({
+      action: 'model.renamed',
+      actor: 'admin',
+      details: { from: model, to: 'elsewhere' }
+    });
+
+    // The attack: recreate the old name and promote other bytes as 1.0.0. Refused, in any case.
+    for (const name of [model, model.toUpperCase()]) {
+      const again = await api(s, 'POST', `/models/${group}`, {
+        json: { name }
+      });
+      expect([name, again.status, again.body.error?.code]).toEqual([
+        name,
+        409,
+        'CONFLICT'
+      ]);
+    }
+    const moveBack = await api(s, 'POST', `/models/${group}/elsewhere/rename`, {
+      json: { name: model }
+    });
+    expect(moveBack.status).toBe(409);
+
+    // Deleting a versioned model retires its name too.
+    expect((await api(s, 'DELETE', `/models/${group}/elsewhere`)).status).toBe(
+      204
+    );
+    expect(
+      (
+        await api(s, 'POST', `/models/${group}`, {
+          json: { name: 'elsewhere' }
+        })
+      ).status
+    ).toBe(409);
+
+    // Without versions, a maintainer renames and the old name stays free.
+    await api(s, 'POST', `/models/${group}`, { json: { name: 'draft' } });
+    expect(
+      (
+        await api(s, 'POST', `/models/${group}/draft/rename`, {
+          token: maintainer.token,
+          json: { name: 'draft2' }
+        })
+      ).status
+    ).toBe(200);
+    expect(
+      (await api(s, 'POST', `/models/${group}`, { json: { name: 'draft' } }))
+        .status
+    ).toBe(201);
+  });
+
+  test('names differing only in case cannot coexist; a taken group name answers the same whatever its visibility', async () => {
+    const s = server();
+    const name = unique('Sec');
+    expect(
+      (
+        await api(s, 'POST', '/groups', {
+          json: { name, visibility: 'private' }
+        })
+      ).status
+    ).toBe(201);
+    const outsider = await newUser(s);
+    const lower = await api(s, 'POST', '/groups', {
+      token: outsider.token,
+      json: { name: name.toLowerCase() }
+    });
+    expect(lower.status).toBe(409);
+    const pub = unique('Pub');
+    await api(s, 'POST', '/groups', {
+      json: { name: pub, visibility: 'public' }
+    });
+    const publicTaken = await api(s, 'POST', '/groups', {
+      token: outsider.token,
+      json: { name: pub.toLowerCase() }
+    });
+    expect(publicTaken.status).toBe(409);
+    expect(lower.body.error.code).toBe(publicTaken.body.error.code);
+    expect(lower.body.error.message.replace(name.toLowerCase(), 'X')).toBe(
+      publicTaken.body.error.message.replace(pub.toLowerCase(), 'X')
+    );
+
+    await api(s, 'POST', `/models/${name}`, { json: { name: 'Model' } });
+    expect(
+      (await api(s, 'POST', `/models/${name}`, { json: { name: 'model' } }))
+        .status
+    ).toBe(409);
+    const user = unique('Bob');
+    await api(s, 'POST', '/users', { json: { username: user } });
+    expect(
+      (
+        await api(s, 'POST', '/users', {
+          json: { username: user.toLowerCase() }
+        })
+      ).status
+    ).toBe(409);
+  });
+
+  test('only http(s) URLs are stored as CI job and deployment links', async () => {
+    const s = server();
+    const { base } = await setupModel(s);
+    const bad = await api(s, 'POST', `${base}/candidates`, {
+      json: {
+        provenance: { ci: { job_url: 'javascript:alert(document.cookie)' } }
+      }
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/provenance\.ci\.job_url/);
+    const ok = await api(s, 'POST', `${base}/candidates`, {
+      json: { provenance: { ci: { job_url: 'https://ci.example.com/j/1' } } }
+    });
+    expect(ok.status).toBe(201);
+    const patched = await api(s, 'PATCH', `${base}/candidates/${ok.body.iid}`, {
+      json: {
+        provenance: { ci: { project_url: 'data:text/html,<script>x</script>' } }
+      }
+    });
+    expect(patched.status).toBe(400);
+    await api(s, 'POST', `${base}/versions`, {
+      json: { version: '1.0.0', candidate: ok.body.iid }
+    });
+    const deploy = await api(s, 'POST', `${base}/deployments`, {
+      json: {
+        version: '1.0.0',
+        environment: 'production',
+        url: 'javascript:alert(1)',
+        status: 'active'
+      }
+    });
+    expect(deploy.status).toBe(400);
+    expect(deploy.body.error.message).toMatch(/body\/url/);
+    expect(
+      (
+        await api(s, 'POST', `${base}/deployments`, {
+          json: {
+            version: '1.0.0',
+            environment: 'production',
+            url: 'https://serve.example.com',
+            status: 'active'
+          }
+        })
+      ).status
+    ).toBe(201);
+  });
+
   test('errors before routing keep the {error: {code, message}} shape', async () => {
     const s = server();
     const bad = await rawRequest(s, 'GET', '/api/v1/models/g/m%zz');

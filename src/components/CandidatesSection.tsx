@@ -6,6 +6,7 @@ import { notebookIcon } from '@jupyterlab/ui-components';
 
 import { formatDate, formatMetric, openableNotebookPath } from '../format';
 import { lockIcon } from '../icons';
+import { webUrl } from '../links';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, ICandidate, IModel } from '../tokens';
 import { GatedButton } from './actions/GatedButton';
@@ -91,7 +92,7 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
     ? openableNotebookPath(notebook, PageConfig.getOption('serverRoot'))
     : null;
   const ci = c.provenance?.ci;
-  const ciUrl = ci?.job_url || ci?.project_url;
+  const ciUrl = webUrl(ci?.job_url) ?? webUrl(ci?.project_url);
   const commit = c.provenance?.git?.commit || ci?.commit;
   const canPromote =
     hasRole(info.your_role, 'maintainer') &&

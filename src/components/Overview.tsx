@@ -6,6 +6,7 @@ import { registry, toModelregError } from '../api';
 import { ICard } from '../model';
 import { CommandIDs, hasRole, IAlias, IDeployment, Role } from '../tokens';
 import { formatDate } from '../format';
+import { webUrl } from '../links';
 import { GatedButton } from './actions/GatedButton';
 import { ModelCardSections } from './card/ModelCardSections';
 import { CardEditor } from './CardEditor';
@@ -195,9 +196,13 @@ function DeploymentList(props: IDeploymentListProps): JSX.Element {
               {d.url && (
                 <>
                   {' · '}
-                  <a href={d.url} target="_blank" rel="noopener noreferrer">
-                    {d.url}
-                  </a>
+                  {webUrl(d.url) ? (
+                    <a href={d.url} target="_blank" rel="noopener noreferrer">
+                      {d.url}
+                    </a>
+                  ) : (
+                    <span>{d.url}</span>
+                  )}
                 </>
               )}
             </li>

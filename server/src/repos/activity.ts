@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../domain/cursor';
 
 export type ActivityAction =
   | 'model.created'
+  | 'model.renamed'
   | 'card.edited'
   | 'candidate.logged'
   | 'candidate.deleted'

@@ -4,6 +4,7 @@ import { nowIso } from '../db/database';
 import { ApiError, notFound, versionLocked } from '../errors';
 import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
+import { assertProvenanceUrls } from '../domain/web-url';
 import { insertMetrics, type MetricInput } from './metrics';
 
 export type Provenance = Record<string, unknown>;
@@ -89,6 +90,7 @@ export async function createCandidate(
       .executeTakeFirstOrThrow();
     const now = nowIso();
     const provenance = input.provenance ?? {};
+    assertProvenanceUrls(provenance);
     const row = await trx
       .insertInto('candidates')
       .values({
@@ -227,6 +229,7 @@ export async function patchCandidate(
       );
     }
     if (patch.provenance !== undefined) {
+      assertProvenanceUrls(patch.provenance);
       // Re-read inside the transaction so two concurrent merges do not lose each other's keys.
       const cur = await trx
         .selectFrom('candidates')

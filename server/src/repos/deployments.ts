@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { assertWebUrl } from '../domain/web-url';
 import { nowIso } from '../db/database';
 import { ApiError, notFound } from '../errors';
 import { emitEvent } from '../outbox/events';
@@ -84,6 +85,7 @@ export async function recordDeployment(
   input: DeploymentInput,
   actor: string
 ): Promise<DeploymentView> {
+  assertWebUrl(input.url, 'body/url');
   return db.transaction().execute(async trx => {
     const now = nowIso();
     const status = input.status ?? 'pending';

@@ -6,6 +6,7 @@ import type { Role } from '../domain/roles';
 import { compareSemver, parseSemver } from '../domain/semver';
 import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
+import { assertNameNotRetired, retireNameIfVersioned } from './model-names';
 
 export interface ModelMetadata {
   task: string;
@@ -79,6 +80,12 @@ export async function createModel(
   actor: string
 ): Promise<ModelRow> {
   const metadata = normalizeMetadata(input.metadata);
+  const group = await db
+    .selectFrom('groups')
+    .select('name')
+    .where('id', '=', groupId)
+    .executeTakeFirstOrThrow();
+  await assertNameNotRetired(db, groupId, group.name, input.name);
   return db.transaction().execute(async trx => {
     const now = nowIso();
     const model = await trx
@@ -143,8 +150,19 @@ export async function updateCard(
 }
 
 export async function deleteModel(db: Db, modelId: number): Promise<void> {
-  // Foreign keys cascade to candidates, versions, aliases...; blobs stay for gc.
-  await db.deleteFrom('models').where('id', '=', modelId).execute();
+  await db.transaction().execute(async trx => {
+    const model = await trx
+      .selectFrom('models')
+      .selectAll()
+      .where('id', '=', modelId)
+      .executeTakeFirst();
+    // A name that had versions is never given to another model (security).
+    if (model) {
+      await retireNameIfVersioned(trx, model, 'deleted');
+    }
+    // Foreign keys cascade to candidates, versions, aliases...; blobs stay for gc.
+    await trx.deleteFrom('models').where('id', '=', modelId).execute();
+  });
 }
 
 /** Highest SemVer that is neither a pre-release nor yanked. */

@@ -23,6 +23,7 @@ import {
   searchModels,
   updateCard
 } from '../repos/models';
+import { renameModel } from '../repos/model-names';
 
 const modelRef = Type.Ref('Model');
 
@@ -197,6 +198,39 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
       requireRole(a, request.caller, 'owner', 'deleting a model');
       await deleteModel(app.db, a.model.id);
       return reply.status(204).send(null);
+    }
+  );
+
+  app.post(
+    '/models/:group/:model/rename',
+    {
+      schema: {
+        tags: ['models'],
+        summary:
+          'Rename a model (maintainer+; owner once it has versions, and the old name is then retired for good)',
+        params: ModelParams,
+        body: Type.Object({ name: Name }),
+        response: { 200: modelRef, 409: errorRef, ...commonErrors }
+      }
+    },
+    async request => {
+      const a = await modelAccess(
+        app.db,
+        request.caller,
+        request.params.group,
+        request.params.model
+      );
+      requireRole(a, request.caller, 'maintainer', 'renaming a model');
+      await renameModel(app.db, a.model, a.group.name, request.body.name, {
+        username: request.caller!.username,
+        role: a.role
+      });
+      const fresh = await app.db
+        .selectFrom('models')
+        .selectAll()
+        .where('id', '=', a.model.id)
+        .executeTakeFirstOrThrow();
+      return modelView(app.db, fresh, a.group.name, a.role);
     }
   );
 };
