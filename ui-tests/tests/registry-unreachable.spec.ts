@@ -1,13 +1,11 @@
 /**
  * When the registry goes away the panel says so and how to fix it; when it is back, the panel recovers.
- * start-e2e-servers.sh supervises the registry: while .e2e/registry.paused exists it is not restarted.
+ * e2e-registry.ts supervises the registry: while .e2e/registry/paused exists it is not restarted.
  */
 import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { registryInfo, snapshot } from './registry';
-
-const state = path.join(__dirname, '..', '.e2e');
+import { REGISTRY_STATE, registryInfo, snapshot } from './registry';
 
 async function healthy(): Promise<boolean> {
   try {
@@ -20,11 +18,11 @@ async function healthy(): Promise<boolean> {
 test('the panel explains an unreachable registry and recovers', async ({
   page
 }) => {
-  const paused = path.join(state, 'registry.paused');
+  const paused = path.join(REGISTRY_STATE, 'paused');
   fs.writeFileSync(paused, '');
   try {
     process.kill(
-      Number(fs.readFileSync(path.join(state, 'registry.pid'), 'utf-8')),
+      Number(fs.readFileSync(path.join(REGISTRY_STATE, 'pid'), 'utf-8')),
       'SIGTERM'
     );
     await expect.poll(healthy, { timeout: 20000 }).toBe(false);

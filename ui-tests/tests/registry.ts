@@ -1,10 +1,13 @@
 /**
- * Direct access to the registry the e2e servers started (start-e2e-servers.sh writes its URL and
- * admin token to .e2e/registry.json), so specs can prepare groups and check what the UI did.
+ * Direct access to the registry the e2e suite started (e2e-registry.ts, on the port and with the admin
+ * token playwright.config.js chose and passed by environment), so specs can prepare groups and check
+ * what the UI did.
  */
 import { APIRequestContext, request } from '@playwright/test';
-import * as fs from 'fs';
 import * as path from 'path';
+
+/** The registry's supervisor files: `pid` (the running process) and `paused` (do not restart it). */
+export const REGISTRY_STATE = path.join(__dirname, '..', '.e2e', 'registry');
 
 export interface IRegistryInfo {
   url: string;
@@ -12,8 +15,13 @@ export interface IRegistryInfo {
 }
 
 export function registryInfo(): IRegistryInfo {
-  const file = path.join(__dirname, '..', '.e2e', 'registry.json');
-  return JSON.parse(fs.readFileSync(file, 'utf-8'));
+  const { E2E_REGISTRY_PORT: port, E2E_ADMIN_TOKEN: token } = process.env;
+  if (!port || !token) {
+    throw new Error(
+      'E2E_REGISTRY_PORT / E2E_ADMIN_TOKEN are unset: run the specs with `npx playwright test`'
+    );
+  }
+  return { url: `http://127.0.0.1:${port}`, token };
 }
 
 export async function registryClient(): Promise<APIRequestContext> {
