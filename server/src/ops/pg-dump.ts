@@ -31,7 +31,16 @@ export const TABLE_ORDER = [
   'mlflow_experiments',
   'mlflow_runs',
   'mlflow_logged_models',
-  'mlflow_model_versions'
+  'mlflow_model_versions',
+  'card_revisions',
+  'retired_model_names',
+  'version_signatures',
+  'deployment_status_history',
+  'deployment_metrics',
+  'alias_history',
+  'webhooks',
+  'outbox_events',
+  'webhook_deliveries'
 ];
 
 async function schemaTables(db: Db): Promise<string[]> {

@@ -202,7 +202,7 @@ eachBackend('gc', backend => {
     ).toBe(0);
   });
 
-  it('a checksum deploy refreshes an old unreferenced blob, so gc keeps it; stale partial uploads go', async () => {
+  it('an old unreferenced blob cannot be deployed by digest; its re-upload refreshes it, so gc keeps it; stale partial uploads go', async () => {
     const { server, storage } = ctx;
     const { base } = await setupModel(server);
     await api(server, 'POST', `${base}/candidates`, { json: {} });
@@ -214,13 +214,22 @@ eachBackend('gc', backend => {
     ).body.sha256 as string;
     await api(server, 'DELETE', `${base}/candidates/1/artifacts/x.bin`);
     fs.utimesSync(blobFile(storage.dataDir, sha), HOUR_AGO, HOUR_AGO);
+    // A digest no readable artifact references is no key to its bytes (security): the deploy is
+    // refused as if the blob were absent, and the upload of the same bytes refreshes the blob.
     const deploy = await api(
       server,
       'PUT',
       `${base}/candidates/1/artifacts/y.bin`,
       { headers: { 'x-checksum-deploy': 'true', 'x-checksum-sha256': sha } }
     );
-    expect(deploy.status).toBe(201);
+    expect(deploy.status).toBe(404);
+    const upload = await api(
+      server,
+      'PUT',
+      `${base}/candidates/1/artifacts/y.bin`,
+      { body: bytes }
+    );
+    expect(upload.status).toBe(201);
     expect(
       Date.now() - fs.statSync(blobFile(storage.dataDir, sha)).mtimeMs
     ).toBeLessThan(60_000);
