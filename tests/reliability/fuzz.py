@@ -79,11 +79,16 @@ def run(
     reg = Registry(backend=backend)
     try:
         reg.start()
-        registry = run_schemathesis(reg, STRICT, max_examples, phases, seed, ["--include-path-regex", "^/api/v1"])
+        # Token revocation is left out: the fuzzer's own admin token is a valid {id} there, and
+        # revoking it would turn every later request into a 401 (revocation has its own tests).
+        keep_token = ["--exclude-path-regex", "/tokens/"]
+        registry = run_schemathesis(
+            reg, STRICT, max_examples, phases, seed, ["--include-path-regex", "^/api/v1", *keep_token]
+        )
         log(
             f"registry API (/api/v1, strict checks): {registry['cases']} cases, {registry['failures']} failures, {registry['server_errors']} server errors"
         )
-        everything = run_schemathesis(reg, NO_5XX, mlflow_examples or max_examples, phases, seed, [])
+        everything = run_schemathesis(reg, NO_5XX, mlflow_examples or max_examples, phases, seed, keep_token)
         log(
             f"whole document (MLflow included, no 5xx + body schemas): {everything['cases']} cases, {everything['failures']} failures, {everything['server_errors']} server errors"
         )

@@ -184,7 +184,11 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async app => {
           )
         }),
         response: {
-          200: Type.String({ description: 'text/markdown' }),
+          200: {
+            description:
+              'The card as a Hugging Face README (YAML front matter + markdown)',
+            content: { 'text/markdown': { schema: Type.String() } }
+          },
           ...commonErrors
         }
       }
