@@ -247,3 +247,51 @@ describe('PromoteForm', () => {
     });
   });
 });
+
+describe('the Log dialog', () => {
+  it('adds a typed path on Enter instead of accepting the dialog', async () => {
+    const { Dialog } = await import('@jupyterlab/apputils');
+    const { LogCandidateBody } = await import('../components/LogCandidateForm');
+    const body = new LogCandidateBody({
+      trans,
+      initial: {
+        model: 'acme/churn',
+        name: 'train',
+        experiment: '',
+        files: [],
+        attachNotebook: true,
+        attachEnvironment: true,
+        models: [],
+        metrics: [],
+        figures: []
+      },
+      knownModels: []
+    });
+    const dialog = new Dialog({
+      title: 'Log as candidate',
+      body,
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Log' })]
+    });
+    let settled = false;
+    const result = dialog.launch().then(r => {
+      settled = true;
+      return r;
+    });
+    const input = (await screen.findByLabelText(
+      'File path to attach'
+    )) as HTMLInputElement;
+    input.focus();
+    fireEvent.change(input, { target: { value: 'model.pkl' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await new Promise(resolve => setTimeout(resolve, 0));
+
+    expect(settled).toBe(false);
+    expect(input.value).toBe('');
+    expect(screen.getByTestId('modelreg-chosen-files').textContent).toContain(
+      'model.pkl'
+    );
+
+    dialog.resolve(1);
+    expect((await result).value?.files).toEqual(['model.pkl']);
+  });
+});

@@ -41,6 +41,27 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
   const { trans } = props;
   const [value, setValue] = React.useState(props.initial);
   const [typedPath, setTypedPath] = React.useState('');
+  const pathInput = React.useRef<HTMLInputElement>(null);
+  const addTypedOnEnter = React.useRef<() => void>(() => undefined);
+  addTypedOnEnter.current = onAddTyped;
+
+  // JupyterLab's Dialog accepts on Enter in a capture listener on its node, before the input
+  // sees the key; a capture listener on the document runs first, so Enter adds the path.
+  React.useEffect(() => {
+    function onKeydown(event: KeyboardEvent): void {
+      if (
+        event.key === 'Enter' &&
+        !event.isComposing &&
+        event.target === pathInput.current
+      ) {
+        event.preventDefault();
+        event.stopPropagation();
+        addTypedOnEnter.current();
+      }
+    }
+    document.addEventListener('keydown', onKeydown, true);
+    return () => document.removeEventListener('keydown', onKeydown, true);
+  }, []);
 
   function update(
     change: Partial<ILogCandidateValue>,
@@ -51,7 +72,7 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
     report(next, typed);
   }
 
-  /** A path still in the text box counts as chosen: Enter in the dialog submits it. */
+  /** A path still in the text box counts as chosen, so accepting the dialog keeps it. */
   function report(next: ILogCandidateValue, typed: string): void {
     const pending = typed.trim();
     const files =
@@ -84,6 +105,9 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
 
   function onAddTyped(): void {
     const typed = typedPath;
+    if (!typed.trim()) {
+      return;
+    }
     setTypedPath('');
     addFiles([typed]);
   }
@@ -195,6 +219,7 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
           <input
             className="jp-mod-styled"
             name="file"
+            ref={pathInput}
             placeholder={trans.__('or type a path, e.g. model.pkl or plots/')}
             aria-label={trans.__('File path to attach')}
             value={typedPath}
