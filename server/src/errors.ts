@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'BLOB_CORRUPT'
   | 'HEADERS_TOO_LARGE'
-  | 'REQUEST_TIMEOUT';
+  | 'REQUEST_TIMEOUT'
+  | 'STORAGE_UNAVAILABLE'
+  | 'NOT_READY';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
@@ -43,7 +45,9 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
   BLOB_CORRUPT: 500,
   HEADERS_TOO_LARGE: 431,
-  REQUEST_TIMEOUT: 408
+  REQUEST_TIMEOUT: 408,
+  STORAGE_UNAVAILABLE: 503,
+  NOT_READY: 503
 };
 
 export class ApiError extends Error {

@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pipeline as pipelineCb } from 'node:stream';
 import { ApiError } from '../errors';
-import { SHA256_HEX, type BlobStore } from './store';
+import { SHA256_HEX, type BlobStore, type ReserveBlob } from './store';
 import {
   clearQuarantine,
   markQuarantined,
@@ -19,6 +19,7 @@ import { verifiedRead } from './verified-read';
  * into place: a reader sees a whole blob or none, even after a crash.
  */
 export class LocalBlobStore implements BlobStore {
+  readonly kind = 'local' as const;
   private readonly tmpDir: string;
   /** Told when a download finds a blob whose bytes do not hash to its name (serve logs it). */
   onCorrupt?: (sha256: string, detail: string) => void;
@@ -41,7 +42,8 @@ export class LocalBlobStore implements BlobStore {
 
   async put(
     body: Readable,
-    opts: { expectedSha256?: string } = {}
+    // reserve is not needed here: gc moves a file aside and checks its mtime again (ops/gc.ts).
+    opts: { expectedSha256?: string; reserve?: ReserveBlob } = {}
   ): Promise<{ sha256: string; size: number }> {
     const tmp = path.join(
       this.tmpDir,
@@ -103,6 +105,11 @@ export class LocalBlobStore implements BlobStore {
         await fsp.unlink(tmp).catch(() => undefined);
       }
     }
+  }
+
+  /** The blob directory is there and writable. */
+  async ping(): Promise<void> {
+    await fsp.access(this.tmpDir, fs.constants.W_OK);
   }
 
   async stat(sha256: string): Promise<{ size: number } | null> {
