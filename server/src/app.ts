@@ -16,6 +16,10 @@ import {
   installErrorHandling
 } from './plugins/errors';
 import { installStorage } from './plugins/storage';
+import { installMetrics, instrumentBlobs } from './plugins/metrics';
+import { readyRoutes } from './plugins/ready';
+import { parseBlobSettings, type BlobSettings } from './blobs/open';
+import { uploadRoutes } from './routes/uploads';
 import { installValidation } from './plugins/validation';
 import { CardSchema } from './schemas/card';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './outbox/config';
@@ -50,6 +54,10 @@ export interface AppDeps {
   limits?: Limits;
   /** Webhook delivery: private targets, retry timing (issue 13). */
   webhooks?: WebhookConfig;
+  /** Presigned transfers and their lifetimes (defaults: the environment's). */
+  blobSettings?: BlobSettings;
+  /** When set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string | null;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -118,7 +126,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     staticCSP: false
   });
 
-  installStorage(app, deps);
+  // Metrics first: the blob store is wrapped so its failures are counted.
+  installMetrics(app, { token: deps.metricsToken ?? null });
+  const blobSettings = deps.blobSettings ?? parseBlobSettings({});
+  installStorage(app, {
+    ...deps,
+    blobs: instrumentBlobs(deps.blobs, app.metrics),
+    blobSettings
+  });
+  app.decorate('draining', false);
   const authThrottle = installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app, authThrottle);
   installOutbox(app, deps.webhooks ?? DEFAULT_WEBHOOKS);
@@ -126,12 +142,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async api => {
       await api.register(systemRoutes);
+      await api.register(readyRoutes);
       await api.register(userRoutes);
       await api.register(groupRoutes);
       await api.register(modelRoutes);
       await api.register(cardRoutes);
       await api.register(candidateRoutes);
       await api.register(artifactRoutes);
+      await api.register(
+        uploadRoutes({
+          direct: blobSettings.directUploads,
+          expiresSeconds: blobSettings.uploadUrlSeconds
+        })
+      );
       await api.register(versionRoutes);
       await api.register(aliasRoutes);
       await api.register(compareRoutes);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LIMIT_FLAGS, parseLimits, type Limits } from './limits/config';
 import { parseWebhookConfig, type WebhookConfig } from './outbox/config';
+import { parseBlobSettings, type BlobSettings } from './blobs/open';
 
 /** Everything the server reads from the command line and the environment, in one place. */
 export interface ServerConfig {
@@ -10,6 +11,12 @@ export interface ServerConfig {
   databaseUrl: string | null;
   databaseSchema: string | null;
   adminToken: string | null;
+  /** MODELREG_BLOB_URL and the direct-transfer settings (blobs/open.ts). */
+  blobs: BlobSettings;
+  /** MODELREG_SHUTDOWN_GRACE_SECONDS: how long in-flight requests may run after SIGTERM. */
+  shutdownGraceSeconds: number;
+  /** MODELREG_METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
+  metricsToken: string | null;
   logLevel: string;
   limits: Limits;
   webhooks: WebhookConfig;
@@ -75,6 +82,20 @@ export function parseServeArgs(
     adminToken: env.MODELREG_ADMIN_TOKEN || null,
     logLevel: opts['log-level'] ?? env.MODELREG_LOG_LEVEL ?? 'info',
     limits: parseLimits(opts, env),
-    webhooks: parseWebhookConfig(env)
+    webhooks: parseWebhookConfig(env),
+    blobs: parseBlobSettings(env),
+    shutdownGraceSeconds: graceSeconds(env),
+    metricsToken: env.MODELREG_METRICS_TOKEN || null
   };
+}
+
+function graceSeconds(env: NodeJS.ProcessEnv): number {
+  const raw = env.MODELREG_SHUTDOWN_GRACE_SECONDS;
+  const n = Number(raw ?? 30);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new Error(
+      `MODELREG_SHUTDOWN_GRACE_SECONDS must be a number of seconds >= 0, got "${raw}"`
+    );
+  }
+  return n;
 }

@@ -1,32 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildApp } from './app';
-import { LocalBlobStore } from './blobs/local';
+import { describeBlobStore, openBlobStore } from './blobs/open';
 import { ensureAdmin } from './bootstrap';
 import type { ServerConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 
-/** `serve`: open storage, migrate, make sure an admin exists, listen until SIGINT/SIGTERM. */
+/**
+ * `serve`: open storage, migrate, make sure an admin exists, listen. On SIGTERM/SIGINT the process
+ * stops accepting, /api/v1/ready answers 503, in-flight requests (uploads included) get the grace
+ * period to finish, then it exits.
+ */
 export async function serve(config: ServerConfig): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // A data dir made before file modes were tightened (or by hand) is closed too (security).
   fs.chmodSync(config.dataDir, 0o700);
   const { db, kind } = await openDatabase(config);
   await migrateToLatest(db);
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs = openBlobStore(config.blobs, config.dataDir);
   const app = await buildApp({
     db,
     dbKind: kind,
     blobs,
+    blobSettings: config.blobs,
     logLevel: config.logLevel,
     limits: config.limits,
-    webhooks: config.webhooks
+    webhooks: config.webhooks,
+    metricsToken: config.metricsToken
   });
+  const where = blobs.kind === 'local' ? 'on disk' : 'in the bucket';
   blobs.onCorrupt = (sha256, detail) =>
     app.log.error(
       { sha256 },
-      `blob ${sha256} is corrupt on disk (${detail}): download aborted, blob quarantined; run verify`
+      `blob ${sha256} is corrupt ${where} (${detail}): download aborted${blobs.kind === 'local' ? ', blob quarantined' : ''}; run verify`
     );
   const admin = await ensureAdmin(db, config.dataDir, config.adminToken);
   if (admin.tokenFile) {
@@ -39,9 +46,25 @@ export async function serve(config: ServerConfig): Promise<void> {
     );
   }
 
+  let stopping = false;
   const stop = async (signal: string) => {
-    app.log.info(`${signal}: shutting down`);
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    app.log.info(
+      `${signal}: draining (no new connections; in-flight requests get ${config.shutdownGraceSeconds} s)`
+    );
+    app.draining = true;
+    const deadline = setTimeout(() => {
+      app.log.warn(
+        `${signal}: requests still running after ${config.shutdownGraceSeconds} s; exiting anyway`
+      );
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000);
+    deadline.unref();
     await app.close();
+    app.log.info(`${signal}: drained, exiting`);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
@@ -49,6 +72,6 @@ export async function serve(config: ServerConfig): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
-    `modelreg serving ${kind === 'postgres' ? 'PostgreSQL' : path.join(config.dataDir, 'registry.sqlite')} with blobs in ${path.join(config.dataDir, 'blobs')}`
+    `modelreg serving ${kind === 'postgres' ? 'PostgreSQL' : path.join(config.dataDir, 'registry.sqlite')} with blobs in ${describeBlobStore(config.blobs, config.dataDir)}`
   );
 }

@@ -118,7 +118,20 @@ export interface Database {
     step: number;
     timestamp: number;
   };
+  /** created_at doubles as gc's lease on a bucket: uploads refresh it before they publish or dedup. */
   blobs: { sha256: string; size: number; created_at: string };
+  /** Presigned uploads in progress; the bytes are staged in the bucket until verified (routes/uploads.ts). */
+  uploads: {
+    id: string;
+    candidate_id: number;
+    path: string;
+    sha256: string;
+    size: number;
+    staging_key: string;
+    multipart_id: string | null;
+    part_size: number;
+    created_at: string;
+  };
   artifacts: {
     candidate_id: number;
     path: string;

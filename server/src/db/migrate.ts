@@ -13,6 +13,7 @@ import * as card from './migrations/2026-12-01-card';
 import * as workflow from './migrations/2026-12-01-workflow';
 import * as security from './migrations/2026-12-01-security';
 import * as modelCandidateCount from './migrations/2026-12-01-model-candidate-count';
+import * as uploads from './migrations/2026-12-01-uploads';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,7 +23,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-card': card,
   '2026-12-01-workflow': workflow,
   '2026-12-01-security': security,
-  '2026-12-01-model-candidate-count': modelCandidateCount
+  '2026-12-01-model-candidate-count': modelCandidateCount,
+  '2026-12-01-uploads': uploads
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -125,6 +125,39 @@ export async function readableBlob(
   return r ? { size: Number(r.size) } : null;
 }
 
+/**
+ * Takes gc's lease on a blob about to be published or attached: its row's created_at becomes now,
+ * and gc deletes only rows (and so objects) older than its grace period (ops/s3.ts). Waits while a
+ * gc is deleting that very row, so the caller then sees the blob gone and writes it again.
+ */
+export async function reserveBlob(
+  db: Db,
+  sha256: string,
+  size: number
+): Promise<void> {
+  await db
+    .insertInto('blobs')
+    .values({ sha256, size, created_at: nowIso() })
+    .onConflict(oc =>
+      oc.column('sha256').doUpdateSet({ size, created_at: nowIso() })
+    )
+    .execute();
+}
+
+/** Checksum deploy: refreshes the lease of a blob the database knows; null when it knows none. */
+export async function leaseKnownBlob(
+  db: Db,
+  sha256: string
+): Promise<{ size: number } | null> {
+  const r = await db
+    .updateTable('blobs')
+    .set({ created_at: nowIso() })
+    .where('sha256', '=', sha256)
+    .returning('size')
+    .executeTakeFirst();
+  return r ? { size: Number(r.size) } : null;
+}
+
 /** Manifests of many candidates at once, for compare. */
 export async function manifests(db: Db, candidateIds: number[]) {
   if (!candidateIds.length) {

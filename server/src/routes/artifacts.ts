@@ -18,6 +18,8 @@ import {
   detachArtifact,
   findArtifact,
   readableBlob,
+  leaseKnownBlob,
+  reserveBlob,
   listArtifacts
 } from '../repos/artifacts';
 import { findCandidate } from '../repos/candidates';
@@ -106,6 +108,10 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
           );
         }
         const known = await readableBlob(app.db, request.caller!, expected);
+        // Then gc's lease: a gc deleting this blob right now finishes first, and it is then unknown.
+        if (known && !(await leaseKnownBlob(app.db, expected))) {
+          throw notFound(`blob sha256 ${expected} (upload the bytes instead)`);
+        }
         if (!known || !(await app.blobs.touch(expected))) {
           throw notFound(`blob sha256 ${expected} (upload the bytes instead)`);
         }
@@ -117,7 +123,10 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
       const body = (request.body as Readable | undefined) ?? Readable.from([]);
       let stored: { sha256: string; size: number };
       try {
-        stored = await app.blobs.put(body, { expectedSha256: expected });
+        stored = await app.blobs.put(body, {
+          expectedSha256: expected,
+          reserve: (sha256, size) => reserveBlob(app.db, sha256, size)
+        });
       } catch (err) {
         if (err instanceof ApiError) {
           throw err;
@@ -144,6 +153,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
         }
         throw err;
       }
+      app.metrics.proxied.inc({ direction: 'in' }, stored.size);
       const entry = { path, ...stored };
       await attachArtifact(app.db, candidate, entry);
       return reply.status(201).send(entry);
