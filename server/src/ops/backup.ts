@@ -1,10 +1,15 @@
 import fs from 'node:fs';
+import { isBucket } from '../blobs/open';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { blobPath, copyBlobVerified, hashFile } from './blob-files';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
 import { dumpPostgres } from './pg-dump';
+import type { BlobStore } from '../blobs/store';
+import type { DatabaseKind } from '../db/connect';
+import type { Db } from '../db/database';
+import { downloadBlobVerified } from './s3';
 
 export const BACKUP_USAGE = `backup DIR --data-dir DATA   consistent online copy (database snapshot, then the blobs it references) into an empty DIR`;
 export const BACKUP_MANIFEST = 'modelreg-backup.json';
@@ -45,50 +50,14 @@ export async function backup(argv: string[]): Promise<void> {
   await ensureEmptyDir(target, 'backup directory');
   const dataDir = dataDirOf(args);
 
-  const shas = await withStorage(dataDir, async ({ db, kind }) => {
-    if (kind === 'postgres') {
-      return {
-        kind,
-        blobs: await dumpPostgres(db, path.join(target, 'tables'))
-      };
-    }
-    const snapshot = path.join(target, 'registry.sqlite');
-    const live = new SqliteDatabase(path.join(dataDir, 'registry.sqlite'), {
-      fileMustExist: true
-    });
-    try {
-      live.pragma('busy_timeout = 10000');
-      live.prepare('VACUUM INTO ?').run(snapshot);
-    } finally {
-      live.close();
-    }
-    const copy = new SqliteDatabase(snapshot, { readonly: true });
-    try {
-      const rows = copy
-        .prepare('SELECT sha256 FROM blobs ORDER BY sha256')
-        .all() as Array<{ sha256: string }>;
-      return { kind, blobs: rows.map(r => r.sha256) };
-    } finally {
-      copy.close();
-    }
+  const shas = await withStorage(dataDir, async ({ db, kind, blobs }) => {
+    const copied = await snapshotDatabase(db, kind, dataDir, target);
+    return {
+      ...copied,
+      ...(await copyBlobs(db, blobs, dataDir, target, copied.blobs))
+    };
   });
-
-  const blobRoot = path.join(dataDir, 'blobs');
-  let bytes = 0;
-  const failures: string[] = [];
-  for (const sha256 of shas.blobs) {
-    try {
-      bytes += (
-        await copyBlobVerified(
-          blobPath(blobRoot, sha256),
-          path.join(target, 'blobs'),
-          sha256
-        )
-      ).size;
-    } catch (err) {
-      failures.push(`${sha256}: ${(err as Error).message}`);
-    }
-  }
+  const { bytes, failures } = shas;
   if (fs.existsSync(path.join(dataDir, 'admin-token'))) {
     await fsp.copyFile(
       path.join(dataDir, 'admin-token'),
@@ -112,7 +81,7 @@ export async function backup(argv: string[]): Promise<void> {
       shas.kind === 'sqlite'
         ? (await hashFile(path.join(target, 'registry.sqlite'))).sha256
         : null,
-    blobs: shas.blobs.length,
+    blobs: shas.copied,
     blob_bytes: bytes
   };
   await fsp.writeFile(
@@ -125,4 +94,87 @@ export async function backup(argv: string[]): Promise<void> {
     blobs: manifest.blobs,
     blob_bytes: bytes
   });
+}
+
+/** SQLite: VACUUM INTO (one read transaction); PostgreSQL: a REPEATABLE READ dump. Returns the blobs it records. */
+async function snapshotDatabase(
+  db: Db,
+  kind: DatabaseKind,
+  dataDir: string,
+  target: string
+): Promise<{ kind: DatabaseKind; blobs: string[] }> {
+  if (kind === 'postgres') {
+    return { kind, blobs: await dumpPostgres(db, path.join(target, 'tables')) };
+  }
+  const snapshot = path.join(target, 'registry.sqlite');
+  const live = new SqliteDatabase(path.join(dataDir, 'registry.sqlite'), {
+    fileMustExist: true
+  });
+  try {
+    live.pragma('busy_timeout = 10000');
+    live.prepare('VACUUM INTO ?').run(snapshot);
+  } finally {
+    live.close();
+  }
+  const copy = new SqliteDatabase(snapshot, { readonly: true });
+  try {
+    const rows = copy
+      .prepare('SELECT sha256 FROM blobs ORDER BY sha256')
+      .all() as Array<{ sha256: string }>;
+    return { kind, blobs: rows.map(r => r.sha256) };
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Copies every blob the snapshot records into <target>/blobs, re-hashing each. From a bucket, a
+ * row whose object never arrived (an upload that died between its lease and its publish) and
+ * that nothing references is skipped: it is not data.
+ */
+async function copyBlobs(
+  db: Db,
+  blobs: BlobStore,
+  dataDir: string,
+  target: string,
+  shas: string[]
+): Promise<{ bytes: number; copied: number; failures: string[] }> {
+  const blobRoot = path.join(dataDir, 'blobs');
+  let bytes = 0;
+  let copied = 0;
+  const failures: string[] = [];
+  for (const sha256 of shas) {
+    try {
+      if (isBucket(blobs)) {
+        if (!(await blobs.stat(sha256)) && !(await isReferenced(db, sha256))) {
+          continue;
+        }
+        bytes += (
+          await downloadBlobVerified(blobs, sha256, path.join(target, 'blobs'))
+        ).size;
+      } else {
+        bytes += (
+          await copyBlobVerified(
+            blobPath(blobRoot, sha256),
+            path.join(target, 'blobs'),
+            sha256
+          )
+        ).size;
+      }
+      copied++;
+    } catch (err) {
+      failures.push(`${sha256}: ${(err as Error).message}`);
+    }
+  }
+  return { bytes, copied, failures };
+}
+
+async function isReferenced(db: Db, sha256: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('artifacts')
+    .select('sha256')
+    .where('sha256', '=', sha256)
+    .limit(1)
+    .executeTakeFirst();
+  return !!r;
 }

@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SHA256_HEX } from '../blobs/store';
+import type { Db } from '../db/database';
 
 export const blobPath = (blobRoot: string, sha256: string) =>
   path.join(blobRoot, 'sha256', sha256.slice(0, 2), sha256);
@@ -48,7 +50,7 @@ export async function hashFile(
  * under a temporary name, fsynced, and renamed only when the bytes hash to `sha256`.
  */
 export async function copyBlobVerified(
-  from: string,
+  from: string | Readable,
   toRoot: string,
   sha256: string
 ): Promise<{ size: number }> {
@@ -57,9 +59,9 @@ export async function copyBlobVerified(
   const tmp = `${dest}.${process.pid}.copying`;
   const hash = crypto.createHash('sha256');
   let size = 0;
-  const source = fs.createReadStream(from);
+  const source = typeof from === 'string' ? fs.createReadStream(from) : from;
   // A second 'data' listener sees every chunk the pipeline moves.
-  source.on('data', chunk => {
+  source.on('data', (chunk: Buffer) => {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   });
@@ -74,9 +76,28 @@ export async function copyBlobVerified(
   if (actual !== sha256) {
     await fsp.unlink(tmp);
     throw new Error(
-      `blob ${sha256} is corrupt at the source (${from} hashes to ${actual}); not copied`
+      `blob ${sha256} is corrupt at the source (${typeof from === 'string' ? from : 'its bytes'} hash to ${actual}); not copied`
     );
   }
   await fsp.rename(tmp, dest);
   return { size };
+}
+
+/** What the database says about blobs: recorded sizes, and the digests artifacts point at. */
+export async function blobRecords(
+  db: Db
+): Promise<{ recorded: Map<string, number>; referenced: Set<string> }> {
+  const recorded = new Map<string, number>();
+  for (const r of await db
+    .selectFrom('blobs')
+    .select(['sha256', 'size'])
+    .execute()) {
+    recorded.set(r.sha256, Number(r.size));
+  }
+  const referenced = new Set(
+    (
+      await db.selectFrom('artifacts').select('sha256').distinct().execute()
+    ).map(r => r.sha256)
+  );
+  return { recorded, referenced };
 }

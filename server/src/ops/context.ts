@@ -2,6 +2,8 @@ import path from 'node:path';
 import { openDatabase, type DatabaseKind } from '../db/connect';
 import type { Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { openBlobStore, parseBlobSettings } from '../blobs/open';
+import type { BlobStore } from '../blobs/store';
 
 /** Options of the maintenance subcommands: positional arguments plus --flags (values or booleans). */
 export interface OpsArgs {
@@ -40,6 +42,8 @@ export interface OpsStorage {
   blobRoot: string;
   db: Db;
   kind: DatabaseKind;
+  /** The store serve would use: <data-dir>/blobs, or the bucket of MODELREG_BLOB_URL. */
+  blobs: BlobStore;
 }
 
 export function dataDirOf(
@@ -68,7 +72,8 @@ export async function withStorage<T>(
       dataDir,
       blobRoot: path.join(dataDir, 'blobs'),
       db,
-      kind
+      kind,
+      blobs: openBlobStore(parseBlobSettings(env), dataDir, env)
     });
   } finally {
     await db.destroy();

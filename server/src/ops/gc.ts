@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
+import { isBucket } from '../blobs/open';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { clearQuarantine } from '../blobs/quarantine';
 import type { Db } from '../db/database';
 import { blobFiles, blobPath } from './blob-files';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
+import { gcBucket } from './s3';
 
 export const GC_USAGE = `gc --data-dir DIR [--grace-seconds 3600] [--dry-run]   remove blobs no candidate or version references, older than the grace period`;
 
@@ -195,7 +197,12 @@ export async function gc(argv: string[]): Promise<void> {
   const graceMs = graceSeconds * 1000;
   const dryRun = args.flags['dry-run'] === 'true';
 
-  await withStorage(dataDirOf(args), async ({ db, blobRoot }) => {
+  await withStorage(dataDirOf(args), async ({ db, blobRoot, blobs }) => {
+    if (isBucket(blobs)) {
+      const summary = await gcBucket(db, blobs, graceMs, dryRun);
+      printSummary(dryRun ? 'gc (dry run)' : 'gc', summary);
+      return;
+    }
     await fsp.mkdir(path.join(blobRoot, 'gc-trash'), { recursive: true });
     if (!dryRun) {
       await recoverTrash(db, blobRoot);

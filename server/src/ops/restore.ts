@@ -7,6 +7,8 @@ import { blobPath, copyBlobVerified, hashFile } from './blob-files';
 import { BACKUP_MANIFEST, type BackupManifest } from './backup';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
 import { restorePostgres } from './pg-dump';
+import { isBucket, openBlobStore, parseBlobSettings } from '../blobs/open';
+import { uploadBlobVerified } from './s3';
 
 export const RESTORE_USAGE = `restore DIR --data-dir DATA   restore a backup into an empty data dir (or empty PostgreSQL schema)`;
 
@@ -82,6 +84,14 @@ export async function restore(argv: string[]): Promise<void> {
   }
   await fsp.mkdir(dataDir, { recursive: true });
   await refuseNonEmpty(dataDir);
+  const store = openBlobStore(parseBlobSettings(process.env), dataDir);
+  if (isBucket(store)) {
+    for await (const obj of store.listObjects('sha256/')) {
+      throw new Error(
+        `the bucket already holds blobs under s3://${store.bucket}/${store.location.prefix} (${obj.key}); restore only into an empty bucket prefix (MODELREG_BLOB_URL)`
+      );
+    }
+  }
 
   if (toPostgres) {
     await withStorage(dataDir, async ({ db }) => {
@@ -107,14 +117,22 @@ export async function restore(argv: string[]): Promise<void> {
       if (!/^[0-9a-f]{64}$/.test(sha256)) {
         continue;
       }
-      await copyBlobVerified(
-        blobPath(srcRoot, sha256),
-        path.join(dataDir, 'blobs'),
-        sha256
-      );
+      if (isBucket(store)) {
+        await uploadBlobVerified(store, blobPath(srcRoot, sha256), sha256);
+      } else {
+        await copyBlobVerified(
+          blobPath(srcRoot, sha256),
+          path.join(dataDir, 'blobs'),
+          sha256
+        );
+      }
       blobs++;
     }
   }
+  // Uploads that were in progress at backup time staged their parts in the old bucket: not restorable.
+  await withStorage(dataDir, async ({ db }) => {
+    await db.deleteFrom('uploads').execute();
+  });
   if (blobs !== manifest.blobs) {
     throw new Error(
       `the backup lists ${manifest.blobs} blobs but holds ${blobs}; it is damaged`

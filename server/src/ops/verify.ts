@@ -1,12 +1,14 @@
 import fsp from 'node:fs/promises';
+import { isBucket } from '../blobs/open';
 import {
   clearQuarantine,
   listQuarantined,
   markQuarantined
 } from '../blobs/quarantine';
 import type { Db } from '../db/database';
-import { blobFiles, blobPath, hashFile } from './blob-files';
+import { blobFiles, blobPath, blobRecords, hashFile } from './blob-files';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
+import { verifyBucket } from './s3';
 
 export const VERIFY_USAGE = `verify --data-dir DIR   re-hash every blob; report and quarantine corrupt or missing ones (exit 2 if any)`;
 
@@ -43,19 +45,13 @@ export async function verify(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir']);
   const problems = await withStorage(
     dataDirOf(args),
-    async ({ db, blobRoot }) => {
-      const recorded = new Map<string, number>();
-      for (const r of await db
-        .selectFrom('blobs')
-        .select(['sha256', 'size'])
-        .execute()) {
-        recorded.set(r.sha256, Number(r.size));
+    async ({ db, blobRoot, blobs }) => {
+      if (isBucket(blobs)) {
+        const r = await verifyBucket(db, blobs, sha256 => whoUses(db, sha256));
+        printSummary('verify', r.summary);
+        return r.problems;
       }
-      const referenced = new Set(
-        (
-          await db.selectFrom('artifacts').select('sha256').distinct().execute()
-        ).map(r => r.sha256)
-      );
+      const { recorded, referenced } = await blobRecords(db);
       const onDisk = new Set<string>();
       const marked = new Set(await listQuarantined(blobRoot));
       let corrupt = 0,
