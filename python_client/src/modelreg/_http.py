@@ -134,6 +134,7 @@ class HttpClient:
         stream: bool = False,
         on_sent: Optional[Callable[[int], None]] = None,
         raise_for_status: bool = True,
+        allow_redirects: bool = True,
     ) -> requests.Response:
         """Send one request, retrying transient failures with exponential backoff.
 
@@ -148,6 +149,7 @@ class HttpClient:
             stream: leave the response body unread (downloads).
             on_sent: called with the size of each chunk of ``body`` as it is sent (progress).
             raise_for_status: raise typed errors for 4xx/5xx (default).
+            allow_redirects: follow redirects; downloads say False and follow a bucket redirect themselves.
 
         Returns:
             The response.
@@ -185,6 +187,7 @@ class HttpClient:
                     headers=headers,
                     stream=stream,
                     timeout=constants.REQUEST_TIMEOUT_SECONDS,
+                    allow_redirects=allow_redirects,
                 )
             except requests.RequestException as error:
                 last_error = error

@@ -18,6 +18,7 @@ from ._cache import BlobWriter, Cache, Fetch, FileEntry
 from ._http import HttpClient, unreachable
 from ._progress import Progress
 from ._refs import ModelName, Ref, artifact_path
+from ._upload import bucket_session
 from .errors import NotFound, OfflineCacheMiss, RegistryUnavailable
 
 # Failures in the middle of a response body: the download continues with Range.
@@ -66,6 +67,32 @@ def _copy_body(raw: Any, writer: BlobWriter, on_chunk: Callable[[int], None]) ->
         raise failure[0]
 
 
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _open_download(http: HttpClient, url_path: str, headers: Dict[str, str]) -> requests.Response:
+    """GET an artifact; a 307 to the registry's bucket is followed without the registry token.
+
+    The bytes are verified against the manifest's sha256 by the cache writer either way.
+    """
+    response = http.request("GET", url_path, headers=headers, stream=True, allow_redirects=False)
+    if response.status_code not in _REDIRECTS or "Location" not in response.headers:
+        return response
+    location = response.headers["Location"]
+    response.close()
+    try:
+        direct = bucket_session().get(location, headers=headers, stream=True, timeout=constants.REQUEST_TIMEOUT_SECONDS)
+    except requests.RequestException as error:
+        raise unreachable(location.split("?", 1)[0], error) from error
+    if direct.status_code >= 400:
+        status, text = direct.status_code, direct.text[:300]
+        direct.close()
+        raise RegistryUnavailable(
+            f"The registry's bucket answered HTTP {status} to a presigned download of {url_path}: {text}"
+        )
+    return direct
+
+
 def _fetcher(http: HttpClient, files_path: str, entry: FileEntry, show_progress: bool) -> Fetch:
     """Downloads one file from ``files_path`` (a version's or a candidate's ``.../artifacts``)."""
     url_path = f"{files_path}/{artifact_path(entry['path'])}"
@@ -80,7 +107,7 @@ def _fetcher(http: HttpClient, files_path: str, entry: FileEntry, show_progress:
 
             for attempt in range(constants.MAX_RETRIES + 1):
                 headers = {"Range": f"bytes={writer.offset}-"} if writer.offset else {}
-                response = http.request("GET", url_path, headers=headers, stream=True)
+                response = _open_download(http, url_path, headers)
                 try:
                     if writer.offset and response.status_code != 206:
                         bar.update(-writer.offset)

@@ -1,15 +1,25 @@
-"""Artifact upload: hash locally, attach by checksum when the server has the bytes, else stream."""
+"""Artifact upload: hash locally, attach by checksum when the server has the bytes, else send them.
+
+The bytes go straight to the registry's bucket when it offers presigned part URLs (``POST
+.../uploads``): parts in parallel, each retried on its own, an interrupted upload resumed by part
+on the next call; otherwise they stream through the registry.
+"""
 
 import hashlib
 import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
+
+import requests
 
 from . import constants
-from ._http import HttpClient
+from ._http import HttpClient, TransferStats
 from ._progress import Progress
 from ._refs import artifact_path
-from .errors import NotFound
+from .errors import NotFound, RegistryUnavailable
 
 # Folders no one means to ship as part of a model.
 _SKIPPED_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".git"})
@@ -84,6 +94,9 @@ def upload_file(
         )
     except NotFound:
         pass  # the store lacks these bytes: send them
+    plan = _upload_plan(http, candidate_path, path, digest, size)
+    if plan.get("mode") == "presigned":
+        return _upload_presigned(http, candidate_path, local_file, path, digest, size, plan, show_progress)
     with Progress(size, f"Uploading {path}", enabled=show_progress) as bar:
         return http.json(
             "PUT",
@@ -92,3 +105,131 @@ def upload_file(
             on_sent=bar.update,
             headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
         )
+
+
+def _upload_plan(http: HttpClient, candidate_path: str, path: str, digest: str, size: int) -> Dict[str, Any]:
+    """Ask how to send the bytes; a registry without the route takes them through itself."""
+    try:
+        return http.json(
+            "POST", f"{candidate_path}/uploads", json_body={"path": path, "sha256": digest, "size": size}
+        ) or {"mode": "proxy"}
+    except NotFound:
+        # An older registry without the route; a missing candidate is reported by the PUT that follows.
+        return {"mode": "proxy"}
+
+
+_local = threading.local()
+
+
+def bucket_session() -> requests.Session:
+    """A session for presigned URLs: never the registry's Authorization header, one per thread."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        _local.session = session
+    return session
+
+
+class _PartReader:
+    """``length`` bytes of a file from ``offset``, read in chunks, counted as they are sent."""
+
+    def __init__(self, handle: IO[bytes], offset: int, length: int, on_read: Callable[[int], None]):
+        handle.seek(offset)
+        self._handle = handle
+        self._left = length
+        self._length = length
+        self._on_read = on_read
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> bytes:
+        want = constants.CHUNK_SIZE if size is None or size < 0 else max(size, constants.CHUNK_SIZE)
+        chunk = self._handle.read(min(want, self._left))
+        self._left -= len(chunk)
+        if chunk:
+            self._on_read(len(chunk))
+        return chunk
+
+
+class _SharedProgress:
+    """Bytes of all parts toward one bar; a failed attempt takes its bytes back."""
+
+    def __init__(self, bar: Progress, stats: TransferStats):
+        self._bar = bar
+        self._stats = stats
+        self._lock = threading.Lock()
+
+    def add(self, count: int) -> None:
+        with self._lock:
+            self._stats.bytes_sent += count
+            self._bar.update(count)
+
+    def take_back(self, count: int) -> None:
+        with self._lock:
+            self._bar.update(-count)
+
+
+def _put_part(local_file: Path, part: Dict[str, Any], offset: int, progress: _SharedProgress) -> None:
+    """PUT one part to its presigned URL, retrying transient failures of this part only."""
+    for attempt in range(constants.MAX_RETRIES + 1):
+        sent = 0
+
+        def on_read(count: int) -> None:
+            nonlocal sent
+            sent += count
+            progress.add(count)
+
+        try:
+            with open(local_file, "rb") as handle:
+                response = bucket_session().put(
+                    part["url"],
+                    data=_PartReader(handle, offset, part["size"], on_read),
+                    headers={"Content-Length": str(part["size"])},
+                    timeout=constants.REQUEST_TIMEOUT_SECONDS,
+                )
+            if response.status_code < 300:
+                return
+            retryable = response.status_code >= 500 or response.status_code in (408, 429)
+            reason = f"HTTP {response.status_code}: {response.text[:200]}"
+        except requests.RequestException as error:
+            retryable, reason = True, f"{error.__class__.__name__}: {error}"
+        progress.take_back(sent)
+        if not retryable or attempt == constants.MAX_RETRIES:
+            raise RegistryUnavailable(
+                f"Part {part['number']} could not be stored in the registry's bucket ({reason}). The parts "
+                "already uploaded are kept: log the artifact again to resume the upload."
+            )
+        time.sleep(constants.RETRY_BACKOFF_SECONDS * 2**attempt)
+
+
+def _upload_presigned(
+    http: HttpClient,
+    candidate_path: str,
+    local_file: Path,
+    path: str,
+    digest: str,
+    size: int,
+    plan: Dict[str, Any],
+    show_progress: bool,
+) -> Dict[str, Any]:
+    parts: List[Dict[str, Any]] = plan["parts"]
+    offsets: Dict[int, int] = {}
+    offset = 0
+    for part in parts:
+        offsets[part["number"]] = offset
+        offset += part["size"]
+    todo = [part for part in parts if not part.get("uploaded")]
+    with Progress(size, f"Uploading {path}", enabled=show_progress) as bar:
+        bar.update(size - sum(part["size"] for part in todo))  # resumed: those parts are in the bucket
+        progress = _SharedProgress(bar, http.stats)
+        workers = max(1, min(constants.upload_concurrency(), len(todo) or 1))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modelreg-upload") as pool:
+            futures = [pool.submit(_put_part, local_file, part, offsets[part["number"]], progress) for part in todo]
+            failure: Optional[BaseException] = None
+            for future in futures:
+                error = future.exception()
+                failure = failure or error
+            if failure is not None:
+                raise failure
+    return http.json("POST", f"{candidate_path}/uploads/{plan['upload_id']}/complete")

@@ -66,6 +66,14 @@ def offline() -> bool:
     return _flag("MODELREG_OFFLINE")
 
 
+def upload_concurrency() -> int:
+    """``MODELREG_UPLOAD_CONCURRENCY``: presigned parts sent at once (default 4)."""
+    try:
+        return max(1, int(os.environ.get("MODELREG_UPLOAD_CONCURRENCY", "4")))
+    except ValueError:
+        return 4
+
+
 def progress_disabled() -> bool:
     """``MODELREG_DISABLE_PROGRESS=1``: no progress bars or progress lines."""
     return _flag("MODELREG_DISABLE_PROGRESS")

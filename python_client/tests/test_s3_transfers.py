@@ -1,0 +1,263 @@
+"""Presigned transfers against a real S3-protocol server (moto's server mode) and a real registry.
+
+The registry stores its blobs in a moto bucket; the client's part uploads go through a loopback
+TCP relay in front of moto that can cut one connection midway, a real network failure.
+"""
+
+import hashlib
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import modelreg
+import pytest
+import requests
+from _server import ServerDidNotStart, start_server, stop_server
+from modelreg import _upload
+from modelreg.errors import DigestMismatch, RegistryUnavailable
+
+MIB = 1024 * 1024
+MOTO_SERVER = Path(sys.executable).parent / "moto_server"
+
+if not MOTO_SERVER.exists():
+    print(
+        f"SKIPPED: {MOTO_SERVER} is missing (pip install -r requirements-dev.txt); presigned transfer tests do not run"
+    )
+pytestmark = pytest.mark.skipif(not MOTO_SERVER.exists(), reason=f"{MOTO_SERVER} is missing")
+
+
+class Relay:
+    """Forwards loopback connections to moto; ``cut_next(marker)`` breaks the next request containing it."""
+
+    def __init__(self, target_port: int) -> None:
+        self._target = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._cut: Optional[bytes] = None
+        self.cuts = 0
+        self.requests: List[bytes] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut_next(self, marker: bytes) -> None:
+        with self._lock:
+            self._cut = marker
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
+
+    def _pipe(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self._target))
+        cut_after: Optional[int] = None
+        forwarded = 0
+        try:
+            while True:
+                readable, _, _ = select.select([client, upstream], [], [], 60)
+                if not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(256 * 1024)
+                    if not data:
+                        return
+                    if sock is client:
+                        first_line = data.split(b"\r\n", 1)[0]
+                        if first_line.startswith((b"PUT ", b"GET ", b"POST ")):
+                            self.requests.append(first_line)
+                            with self._lock:
+                                if self._cut is not None and self._cut in first_line:
+                                    self._cut = None
+                                    self.cuts += 1
+                                    cut_after = forwarded + 4 * MIB  # let part of the body through
+                        if cut_after is not None and forwarded + len(data) >= cut_after:
+                            return  # both sockets close: the client sees a reset mid-body
+                        forwarded += len(data)
+                        upstream.sendall(data)
+                    else:
+                        client.sendall(data)
+        except OSError:
+            return
+        finally:
+            client.close()
+            upstream.close()
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@dataclass
+class S3Registry:
+    url: str
+    token: str
+    moto: str
+    bucket: str
+    relay: Relay
+
+
+@pytest.fixture(scope="module")
+def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
+    root = tmp_path_factory.mktemp("s3-registry")
+    moto_log = open(root / "moto.log", "w+")
+    moto = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"], stdout=moto_log, stderr=subprocess.STDOUT)
+    try:
+        endpoint = None
+        for _ in range(300):
+            match = re.search(r"Running on (http://127\.0\.0\.1:(\d+))", (root / "moto.log").read_text())
+            if match:
+                endpoint, port = match.group(1), int(match.group(2))
+                break
+            assert moto.poll() is None, (root / "moto.log").read_text()
+            time.sleep(0.1)
+        assert endpoint, "moto_server did not start in 30 s"
+        bucket = f"mr-py-{uuid.uuid4().hex[:10]}"
+        assert requests.put(f"{endpoint}/{bucket}", timeout=10).ok
+        relay = Relay(port)
+        settings = {
+            "MODELREG_BLOB_URL": f"s3://{bucket}/registry",
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "modelreg-test",
+            "AWS_SECRET_ACCESS_KEY": "modelreg-test-secret",
+            "AWS_REGION": "us-east-1",
+            # Part URLs point at the relay, which can break a connection on purpose.
+            "MODELREG_S3_PRESIGN_ENDPOINT": f"http://127.0.0.1:{relay.port}",
+        }
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        try:
+            process, url, token = start_server(root / "data", root / "server.log")
+        except ServerDidNotStart as error:
+            pytest.fail(str(error), pytrace=False)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        try:
+            yield S3Registry(url, token, endpoint, bucket, relay)
+        finally:
+            stop_server(process)
+            relay.close()
+    finally:
+        moto.terminate()
+        moto.wait(10)
+        moto_log.close()
+
+
+def _proxied_bytes(server: S3Registry) -> float:
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    return sum(
+        float(v) for v in re.findall(r'^modelreg_artifact_bytes_proxied_total\{direction="in"\} (\S+)$', text, re.M)
+    )
+
+
+def _write_random(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        left = size
+        while left:
+            chunk = os.urandom(min(left, 8 * MIB))
+            digest.update(chunk)
+            handle.write(chunk)
+            left -= len(chunk)
+    return digest.hexdigest()
+
+
+def _new_model(registry: modelreg.Registry) -> str:
+    group = f"g{uuid.uuid4().hex[:10]}"
+    registry.create_group(group)
+    return f"{group}/weights"
+
+
+def test_a_200_mib_file_goes_to_the_bucket_in_parallel_parts_and_a_cut_part_is_retried(s3_registry, tmp_path):
+    registry = modelreg.Registry(s3_registry.url, s3_registry.token)
+    model = _new_model(registry)
+    local = tmp_path / "weights.bin"
+    digest = _write_random(local, 200 * MIB)
+    proxied_before = _proxied_bytes(s3_registry)
+    s3_registry.relay.cut_next(b"partNumber=3&")
+
+    with registry.candidate(model) as candidate:
+        [stored] = candidate.log_artifact(local)
+    assert stored == {"path": "weights.bin", "sha256": digest, "size": 200 * MIB}
+    assert s3_registry.relay.cuts == 1, "the relay should have broken part 3 once"
+    part_puts = [r for r in s3_registry.relay.requests if b"partNumber=3&" in r]
+    assert len(part_puts) == 2, part_puts  # the cut attempt and its retry; no other part was sent twice
+    assert _proxied_bytes(s3_registry) == proxied_before, "no artifact byte may pass through the registry"
+
+    candidate.promote("1.0.0")
+    pulled = registry.pull(f"{model}@1.0.0")
+    assert hashlib.sha256((pulled / "weights.bin").read_bytes()).hexdigest() == digest
+
+
+def test_an_interrupted_upload_resumes_with_the_parts_it_already_sent(s3_registry, tmp_path, monkeypatch):
+    registry = modelreg.Registry(s3_registry.url, s3_registry.token)
+    model = _new_model(registry)
+    local = tmp_path / "big.bin"
+    digest = _write_random(local, 100 * MIB)
+    monkeypatch.setattr(modelreg.constants, "MAX_RETRIES", 0)
+    monkeypatch.setattr(modelreg.constants, "RETRY_BACKOFF_SECONDS", 0.01)
+    candidate = registry.candidate(model)
+    s3_registry.relay.cut_next(b"partNumber=2&")
+    with pytest.raises(RegistryUnavailable, match="resume"):
+        candidate.log_artifact(local)
+    assert candidate.artifacts() == []
+
+    sent_before = registry.stats.bytes_sent
+    [stored] = candidate.log_artifact(local)
+    assert stored["sha256"] == digest
+    # Only part 2 (32 MiB) had to go again.
+    assert registry.stats.bytes_sent - sent_before == 32 * MIB
+    candidate.end()
+
+
+def test_parts_that_are_not_the_declared_file_are_refused_and_nothing_is_attached(s3_registry, tmp_path):
+    registry = modelreg.Registry(s3_registry.url, s3_registry.token)
+    model = _new_model(registry)
+    candidate = registry.candidate(model)
+    local = tmp_path / "claimed.bin"
+    real = _write_random(local, 40 * MIB)
+    other = hashlib.sha256(b"not these bytes").hexdigest()
+    http = registry._client
+    plan = _upload._upload_plan(http, candidate.path, "claimed.bin", other, 40 * MIB)
+    assert plan["mode"] == "presigned" and len(plan["parts"]) == 2
+    with pytest.raises(DigestMismatch, match=real):
+        _upload._upload_presigned(http, candidate.path, local, "claimed.bin", other, 40 * MIB, plan, False)
+    assert candidate.artifacts() == []
+    head = requests.head(
+        f"{s3_registry.url}/api/v1/blobs/{other}", headers={"Authorization": f"Bearer {s3_registry.token}"}
+    )
+    assert head.status_code == 404
+    candidate.end()
+
+
+def test_downloads_are_redirected_to_the_bucket_and_verified(s3_registry, tmp_path):
+    registry = modelreg.Registry(s3_registry.url, s3_registry.token)
+    model = _new_model(registry)
+    local = tmp_path / "m.bin"
+    digest = _write_random(local, 3 * MIB)
+    with registry.candidate(model) as candidate:
+        candidate.log_artifact(local)
+    candidate.promote("1.0.0")
+    answer = requests.get(
+        f"{s3_registry.url}/api/v1/models/{model}/versions/1.0.0/artifacts/m.bin",
+        headers={"Authorization": f"Bearer {s3_registry.token}"},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 307 and answer.headers["Location"].startswith("http://127.0.0.1:")
+    assert answer.headers["X-Checksum-Sha256"] == digest
+    pulled = registry.pull(f"{model}@1.0.0")
+    assert hashlib.sha256((pulled / "m.bin").read_bytes()).hexdigest() == digest
