@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { spawnRegistry } from '../../src/registry-process';
+import { spawnRegistry } from '../support/registry';
 import type { TestServer } from '../helpers/server';
 import { PG_URL } from '../helpers/server';
 import type { Moto } from '../helpers/moto';
