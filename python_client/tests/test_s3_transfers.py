@@ -21,9 +21,9 @@ from typing import Iterator, List, Optional
 import modelreg
 import pytest
 import requests
-from _server import ServerDidNotStart, start_server, stop_server
 from modelreg import _upload
 from modelreg.errors import DigestMismatch, RegistryUnavailable
+from support import Registry, RegistryDidNotStart
 
 MIB = 1024 * 1024
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
@@ -134,22 +134,16 @@ def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry
             # Part URLs point at the relay, which can break a connection on purpose.
             "MODELREG_S3_PRESIGN_ENDPOINT": f"http://127.0.0.1:{relay.port}",
         }
-        saved = {name: os.environ.get(name) for name in settings}
-        os.environ.update(settings)
+        registry = Registry(data_dir=root / "data", env_extra=settings)
         try:
-            process, url, token = start_server(root / "data", root / "server.log")
-        except ServerDidNotStart as error:
+            registry.start()
+        except RegistryDidNotStart as error:
             pytest.fail(str(error), pytrace=False)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         try:
-            yield S3Registry(url, token, endpoint, bucket, relay)
+            yield S3Registry(registry.url, registry.token, endpoint, bucket, relay)
         finally:
-            stop_server(process)
+            registry.stop()
+            registry.cleanup()
             relay.close()
     finally:
         moto.terminate()
