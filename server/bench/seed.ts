@@ -18,6 +18,13 @@ export const HISTORY_STEPS = 10_000;
 
 const CANDIDATES_PER_TRANSACTION = 20_000;
 
+/** The metrics every seeded candidate has: `loss`, then `metric_1` .. `metric_{M-1}`. */
+function metricKeys(shape: SeedShape): string[] {
+  return Array.from({ length: shape.metricsPerCandidate }, (_, k) =>
+    k === 0 ? 'loss' : `metric_${k}`
+  );
+}
+
 const METADATA = JSON.stringify({
   task: 'classification',
   framework: 'sklearn',
@@ -124,9 +131,7 @@ function bulkLoad(
   const insertLatest = sqlite.prepare(
     `insert into latest_metrics (candidate_id, key, value, step, timestamp) values (?, ?, ?, ?, ?)`
   );
-  const keys = Array.from({ length: shape.metricsPerCandidate }, (_, k) =>
-    k === 0 ? 'loss' : `metric_${k}`
-  );
+  const keys = metricKeys(shape);
   const started = Date.now();
   const total = shape.models * shape.candidatesPerModel;
   let done = 0;
@@ -261,9 +266,7 @@ async function bulkLoadPostgres(
     for (const index of indexes) {
       await client.query(`drop index "${index.indexname}"`);
     }
-    const keys = Array.from({ length: shape.metricsPerCandidate }, (_, k) =>
-      k === 0 ? 'loss' : `metric_${k}`
-    );
+    const keys = metricKeys(shape);
     const started = Date.now();
     const total = shape.models * shape.candidatesPerModel;
     const chunk = 5_000;
