@@ -6,7 +6,7 @@ import {
   SCOPES,
   type Scope
 } from '../domain/scopes';
-import { hashToken, newToken, sameDigest } from '../domain/tokens';
+import { hashToken, newToken, sameDigest } from '../domain/api-tokens';
 
 export async function findUserByName(
   db: Db,

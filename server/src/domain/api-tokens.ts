@@ -1,6 +1,7 @@
+/** API tokens: random, shown once, and stored only as their sha256. */
 import crypto from 'node:crypto';
 
-/** Tokens are random, shown once, and stored only as their sha256. */
+/** A new API token (`mr_` and 48 hex digits). */
 export function newToken(): string {
   return 'mr_' + crypto.randomBytes(24).toString('hex');
 }
