@@ -8,6 +8,7 @@ import axios, { AxiosError, Method } from 'axios';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { ModelregError } from './errors';
 import {
   IActivity,
   IAlias,
@@ -21,9 +22,8 @@ import {
   IModelMetadata,
   IPage,
   IRegistryStatus,
-  IVersion,
-  ModelregError
-} from './tokens';
+  IVersion
+} from './registryTypes';
 
 export interface IRequestOptions {
   method?: Method;

@@ -4,7 +4,14 @@
  * `requestAPI()`. The shapes follow the server's OpenAPI document (schemas `Card`, `Version`).
  */
 import { modelPath, proxyUrl, requestAPI } from './api';
-import { IAlias, IDeployment, IModel, IPage, IVersion, Role } from './tokens';
+import {
+  IAlias,
+  IDeployment,
+  IModel,
+  IPage,
+  IVersion,
+  Role
+} from './registryTypes';
 
 /**
  * A section key such as `intended_use` or `risks`. The server decides the keys and their order:

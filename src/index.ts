@@ -14,9 +14,10 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { setServerSettings } from './api';
 import { addCommands } from './commands';
-import { RegistryModel } from './model';
+import { PanelState } from './panelState';
 import { ModelregPanel } from './panel';
-import { CommandIDs, IModelregSettings } from './tokens';
+import { CommandIDs } from './commandIds';
+import { IModelregSettings } from './settings';
 
 const PLUGIN_ID = 'jupyterlab-modelreg:plugin';
 
@@ -52,7 +53,7 @@ function activateModelreg(
   const trans = (translator ?? nullTranslator).load('jupyterlab_modelreg');
   setServerSettings(app.serviceManager.serverSettings);
 
-  const model = new RegistryModel();
+  const model = new PanelState();
   const panel = new ModelregPanel(model, app.commands, trans, rendermime);
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');

@@ -7,14 +7,14 @@
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
+import { ModelregError } from './errors';
 import {
   CLIENT_INSTALL_COMMAND,
-  ICandidate,
   IKernelInspection,
   KernelHookEvent,
-  MODELREG_EVENT_MIME,
-  ModelregError
-} from './tokens';
+  MODELREG_EVENT_MIME
+} from './kernelEvents';
+import { ICandidate } from './registryTypes';
 
 /** The keyword arguments of `log_notebook`. */
 export interface ILogNotebookArgs {

@@ -6,12 +6,9 @@
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import {
-  CLIENT_INSTALL_COMMAND,
-  IVersion,
-  MODELREG_EVENT_MIME,
-  ModelregError
-} from './tokens';
+import { ModelregError } from './errors';
+import { CLIENT_INSTALL_COMMAND, MODELREG_EVENT_MIME } from './kernelEvents';
+import { IVersion } from './registryTypes';
 
 export interface IKernelPromoteArgs {
   model: string;

@@ -9,11 +9,11 @@ import { Message } from '@lumino/messaging';
 import { PanelContext } from './components/context';
 import { RegistryView } from './components/RegistryView';
 import { registryIcon } from './icons';
-import { RegistryModel } from './model';
+import { PanelState } from './panelState';
 
 export class ModelregPanel extends ReactWidget {
   constructor(
-    readonly model: RegistryModel,
+    readonly model: PanelState,
     private _commands: CommandRegistry,
     private _trans: TranslationBundle,
     private _rendermime: IRenderMimeRegistry | null

@@ -6,17 +6,16 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { registry } from './api';
+import { ModelregError } from './errors';
 import {
-  DEFAULT_SETTINGS,
   IAlias,
   ICandidate,
   IDeployment,
   IModel,
-  IModelregSettings,
   IRegistryStatus,
-  IVersion,
-  ModelregError
-} from './tokens';
+  IVersion
+} from './registryTypes';
+import { DEFAULT_SETTINGS, IModelregSettings } from './settings';
 
 /** Something loaded from the registry: its value, whether it is loading, and the last error. */
 export interface ILoadable<T> {
@@ -51,7 +50,7 @@ export interface ICard {
   deployments: IDeployment[];
 }
 
-export class RegistryModel {
+export class PanelState {
   constructor(settings: Partial<IModelregSettings> = {}) {
     this._settings = { ...DEFAULT_SETTINGS, ...settings };
   }

@@ -10,12 +10,12 @@ import {
 import { UseSignal } from '@jupyterlab/apputils';
 
 import { ModelCard } from '../components/ModelCard';
-import { RegistryModel } from '../model';
-import { CommandIDs } from '../tokens';
+import { PanelState } from '../panelState';
+import { CommandIDs } from '../commandIds';
 import { recordingCommands, renderInPanel } from './render';
 import { registryCall, testServers, useTestServer } from './servers';
 
-function Live(props: { model: RegistryModel }): JSX.Element {
+function Live(props: { model: PanelState }): JSX.Element {
   return (
     <UseSignal signal={props.model.changed}>{() => <ModelCard />}</UseSignal>
   );
@@ -25,7 +25,7 @@ async function openCard(
   section?: 'overview' | 'versions' | 'candidates' | 'files' | 'activity'
 ) {
   const servers = testServers();
-  const model = new RegistryModel();
+  const model = new PanelState();
   const recorder = recordingCommands([
     CommandIDs.promote,
     CommandIDs.pull,
@@ -67,7 +67,7 @@ describe('ModelCard', () => {
       name: 'editable',
       description: 'old'
     });
-    const model = new RegistryModel();
+    const model = new PanelState();
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.openModel(`${servers.group}/editable`));
     fireEvent.click(await screen.findByTestId('modelreg-edit-card'));

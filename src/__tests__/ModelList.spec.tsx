@@ -3,11 +3,11 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { UseSignal } from '@jupyterlab/apputils';
 
 import { ModelList } from '../components/ModelList';
-import { RegistryModel } from '../model';
+import { PanelState } from '../panelState';
 import { renderInPanel } from './render';
 import { testServers, useTestServer } from './servers';
 
-function Live(props: { model: RegistryModel }): JSX.Element {
+function Live(props: { model: PanelState }): JSX.Element {
   return (
     <UseSignal signal={props.model.changed}>{() => <ModelList />}</UseSignal>
   );
@@ -18,7 +18,7 @@ describe('ModelList', () => {
   beforeEach(() => useTestServer());
 
   it('shows models with latest version, candidate count, and opens one on click', async () => {
-    const model = new RegistryModel({ defaultGroup: servers.group });
+    const model = new PanelState({ defaultGroup: servers.group });
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.search('churn'));
     const row = await screen.findByText(servers.model);
@@ -32,7 +32,7 @@ describe('ModelList', () => {
   });
 
   it('searches as the user types and shows the empty state', async () => {
-    const model = new RegistryModel({ defaultGroup: servers.group });
+    const model = new PanelState({ defaultGroup: servers.group });
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.search(''));
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search models' }), {
@@ -48,7 +48,7 @@ describe('ModelList', () => {
 
   it('shows the server error with a retry button when the registry is down', async () => {
     useTestServer(servers.downJupyterUrl);
-    const model = new RegistryModel();
+    const model = new PanelState();
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.search(''));
     const alert = await screen.findByRole('alert');

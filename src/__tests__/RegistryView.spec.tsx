@@ -3,12 +3,12 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { UseSignal } from '@jupyterlab/apputils';
 
 import { RegistryView } from '../components/RegistryView';
-import { RegistryModel } from '../model';
-import { CommandIDs } from '../tokens';
+import { PanelState } from '../panelState';
+import { CommandIDs } from '../commandIds';
 import { recordingCommands, renderInPanel } from './render';
 import { testServers, useTestServer } from './servers';
 
-function Live(props: { model: RegistryModel }): JSX.Element {
+function Live(props: { model: PanelState }): JSX.Element {
   return (
     <UseSignal signal={props.model.changed}>{() => <RegistryView />}</UseSignal>
   );
@@ -19,7 +19,7 @@ describe('RegistryView', () => {
 
   it('shows who is connected, the model list, and logs a candidate from the panel button', async () => {
     useTestServer();
-    const model = new RegistryModel({ defaultGroup: servers.group });
+    const model = new PanelState({ defaultGroup: servers.group });
     const { commands, calls } = recordingCommands([CommandIDs.logCandidate]);
     renderInPanel(<Live model={model} />, { model, commands });
     await act(() => model.refresh());
@@ -38,7 +38,7 @@ describe('RegistryView', () => {
 
   it('explains an unreachable registry and how to fix it, instead of an empty list', async () => {
     useTestServer(servers.downJupyterUrl);
-    const model = new RegistryModel();
+    const model = new PanelState();
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.refresh());
     const status = screen.getByTestId('modelreg-status');
@@ -54,7 +54,7 @@ describe('RegistryView without the server extension', () => {
     const servers = testServers();
     // A base URL under which nothing of the extension is served behaves like a server without it.
     useTestServer(`${servers.jupyterUrl}no-extension-here/`);
-    const model = new RegistryModel();
+    const model = new PanelState();
     renderInPanel(<Live model={model} />, { model });
     await act(() => model.refresh());
     const alert = screen.getByRole('alert');

@@ -1,6 +1,6 @@
 /** The API client through the real Jupyter proxy to the real registry. */
 import { jupyterHeaders, registry, requestAPI } from '../api';
-import { ModelregError } from '../tokens';
+import { ModelregError } from '../errors';
 import { jupyterSettings, testServers, useTestServer } from './servers';
 
 describe('requestAPI through the Jupyter proxy', () => {

@@ -10,8 +10,8 @@ import {
 
 import { ModelCardSections } from '../components/card/ModelCardSections';
 import { VersionPage } from '../components/version/VersionPage';
-import { RegistryModel } from '../model';
-import { CommandIDs } from '../tokens';
+import { PanelState } from '../panelState';
+import { CommandIDs } from '../commandIds';
 import { recordingCommands, renderInPanel } from './render';
 import { registryCall, testServers, useTestServer } from './servers';
 
@@ -29,7 +29,7 @@ describe('ModelCardSections', () => {
   it('shows completeness, saves a section as a new revision, and diffs two revisions', async () => {
     const fullName = await freshModel();
     renderInPanel(<ModelCardSections fullName={fullName} role="owner" />, {
-      model: new RegistryModel()
+      model: new PanelState()
     });
     await waitFor(() =>
       expect(
@@ -92,7 +92,7 @@ describe('ModelCardSections', () => {
   it('disables editing for a reporter and says why', async () => {
     const fullName = await freshModel();
     renderInPanel(<ModelCardSections fullName={fullName} role="reporter" />, {
-      model: new RegistryModel()
+      model: new PanelState()
     });
     const edit = (await screen.findByTestId(
       'modelreg-edit-card-sections'
@@ -142,7 +142,7 @@ describe('VersionPage', () => {
       CommandIDs.recordDeployment
     ]);
     renderInPanel(<VersionPage fullName={fullName} version="1.1.0" />, {
-      model: new RegistryModel(),
+      model: new PanelState(),
       commands: recorder.commands
     });
     const changes = await screen.findByTestId('modelreg-version-changes');

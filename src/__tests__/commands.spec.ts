@@ -10,9 +10,9 @@ import { Widget } from '@lumino/widgets';
 import { addCompareCommand } from '../commands/compare';
 import { ICommandDeps } from '../commands/deps';
 import { addPullCommand } from '../commands/pull';
-import { RegistryModel } from '../model';
+import { PanelState } from '../panelState';
 import { ModelregPanel } from '../panel';
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { testServers, useTestServer } from './servers';
 
 /** Just enough of JupyterFrontEnd for the commands: a command registry and a recording shell. */
@@ -42,7 +42,7 @@ describe('commands', () => {
     notebook.content.activeCellIndex = 1;
     const fake = fakeApp();
     added = fake.added;
-    const model = new RegistryModel();
+    const model = new PanelState();
     const trans = nullTranslator.load('jupyterlab_modelreg');
     deps = {
       app: fake.app,

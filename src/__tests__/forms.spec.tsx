@@ -9,7 +9,8 @@ import {
 import { IPromoteValue, PromoteForm } from '../components/PromoteForm';
 import { cellsSummary } from '../components/ExecutedCells';
 import { defaultSelection } from '../components/FoundInKernel';
-import { IExecutedCells, IKernelInspection } from '../tokens';
+import { IKernelInspection } from '../kernelEvents';
+import { IExecutedCells } from '../registryTypes';
 
 const trans = nullTranslator.load('jupyterlab_modelreg');
 

@@ -9,7 +9,7 @@ import {
   logNotebookCode,
   logNotebookInKernel
 } from '../kernelHook';
-import { MODELREG_EVENT_MIME } from '../tokens';
+import { MODELREG_EVENT_MIME } from '../kernelEvents';
 
 const args = {
   model: 'acme/churn',

@@ -1,8 +1,8 @@
-/** RegistryModel against the real registry (through the Jupyter proxy). */
-import { RegistryModel } from '../model';
+/** PanelState against the real registry (through the Jupyter proxy). */
+import { PanelState } from '../panelState';
 import { registryCall, testServers, useTestServer } from './servers';
 
-describe('RegistryModel', () => {
+describe('PanelState', () => {
   const servers = testServers();
   const pagingGroup = `${servers.group}p`;
   beforeAll(async () => {
@@ -19,7 +19,7 @@ describe('RegistryModel', () => {
   });
 
   it('pages through models with the page size of the settings', async () => {
-    const model = new RegistryModel({ pageSize: 2, defaultGroup: pagingGroup });
+    const model = new PanelState({ pageSize: 2, defaultGroup: pagingGroup });
     let changes = 0;
     model.changed.connect(() => changes++);
     await model.search('');
@@ -41,7 +41,7 @@ describe('RegistryModel', () => {
   });
 
   it('searches by name', async () => {
-    const model = new RegistryModel({ defaultGroup: pagingGroup });
+    const model = new PanelState({ defaultGroup: pagingGroup });
     await model.search('alpha');
     expect(model.models.value.map(m => m.full_name)).toEqual([
       `${pagingGroup}/alpha`
@@ -49,7 +49,7 @@ describe('RegistryModel', () => {
   });
 
   it('opens a model card with versions, candidates, aliases and deployments', async () => {
-    const model = new RegistryModel();
+    const model = new PanelState();
     await model.openModel(servers.model, {
       section: 'candidates',
       candidate: servers.candidates[1]
@@ -73,14 +73,14 @@ describe('RegistryModel', () => {
   });
 
   it('keeps the error of a missing model', async () => {
-    const model = new RegistryModel();
+    const model = new PanelState();
     await model.openModel(`${servers.group}/missing`);
     expect(model.card.error?.code).toBe('NOT_FOUND');
     expect(model.card.loading).toBe(false);
   });
 
   it('saves the card and shows the saved text', async () => {
-    const model = new RegistryModel();
+    const model = new PanelState();
     await model.openModel(`${servers.group}/beta`);
     await model.saveCard({
       description: '# Beta\n\nedited',
@@ -92,12 +92,12 @@ describe('RegistryModel', () => {
   });
 });
 
-describe('RegistryModel settings', () => {
+describe('PanelState settings', () => {
   const servers = testServers();
   beforeAll(() => useTestServer());
 
   it('reloads the list when the default group changes', async () => {
-    const model = new RegistryModel();
+    const model = new PanelState();
     await model.refreshStatus();
     await model.search('');
     const everything = model.models.value.length;

@@ -10,7 +10,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { marked } from 'marked';
 
 import { IPanelContext, PanelContext } from '../components/context';
-import { RegistryModel } from '../model';
+import { PanelState } from '../panelState';
 
 /** A rendermime registry with a real markdown parser, like JupyterLab's. */
 export function testRendermime(): RenderMimeRegistry {
@@ -27,7 +27,7 @@ export function renderInPanel(
   context: Partial<IPanelContext> = {}
 ): RenderResult & { context: IPanelContext } {
   const value: IPanelContext = {
-    model: context.model ?? new RegistryModel(),
+    model: context.model ?? new PanelState(),
     commands: context.commands ?? new CommandRegistry(),
     trans: context.trans ?? nullTranslator.load('jupyterlab_modelreg'),
     rendermime:

@@ -2,7 +2,7 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 
 import { CompareWidget } from '../compareWidget';
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { ICommandDeps } from './deps';
 
 export function addCompareCommand(deps: ICommandDeps): void {

@@ -6,12 +6,12 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { RegistryModel } from '../model';
+import { PanelState } from '../panelState';
 import { ModelregPanel } from '../panel';
 
 export interface ICommandDeps {
   app: JupyterFrontEnd;
-  model: RegistryModel;
+  model: PanelState;
   panel: ModelregPanel;
   trans: TranslationBundle;
   notebooks: INotebookTracker | null;

@@ -23,7 +23,9 @@ import {
 import { logCandidateIcon } from '../icons';
 import { defaultSelection } from '../components/FoundInKernel';
 import { inspectKernel, logNotebookInKernel } from '../kernelHook';
-import { CommandIDs, ICandidate, IKernelInspection } from '../tokens';
+import { CommandIDs } from '../commandIds';
+import { IKernelInspection } from '../kernelEvents';
+import { ICandidate } from '../registryTypes';
 import { ICommandDeps } from './deps';
 
 /** Errors about the kernel itself get a dialog: the user must act before retrying. */

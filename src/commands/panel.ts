@@ -1,7 +1,7 @@
 /** Commands that drive the sidebar panel: open it, refresh it, open a model card. */
-import { CardSection } from '../model';
+import { CardSection } from '../panelState';
 import { registryIcon } from '../icons';
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { ICommandDeps } from './deps';
 
 export function addPanelCommands(deps: ICommandDeps): void {

@@ -12,7 +12,8 @@ import { sectionList } from '../components/card/sectionTitles';
 import { promoteInKernel } from '../kernelPromote';
 import { PromoteBody } from '../components/PromoteForm';
 import { isSemver, nextVersions } from '../semver';
-import { CommandIDs, IVersion } from '../tokens';
+import { CommandIDs } from '../commandIds';
+import { IVersion } from '../registryTypes';
 import { ICommandDeps } from './deps';
 
 export function addPromoteCommand(deps: ICommandDeps): void {

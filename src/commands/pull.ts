@@ -4,7 +4,7 @@ import { NotebookActions } from '@jupyterlab/notebook';
 
 import { registry, toModelregError } from '../api';
 import { pullSnippet } from '../pullCode';
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { ICommandDeps } from './deps';
 
 export function addPullCommand(deps: ICommandDeps): void {

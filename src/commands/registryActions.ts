@@ -9,7 +9,8 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { registry, toModelregError } from '../api';
 import { cardApi } from '../cardApi';
 import { askForm, confirmAction } from '../components/actions/FormDialog';
-import { CommandIDs, ROLES, Role } from '../tokens';
+import { CommandIDs } from '../commandIds';
+import { ROLES, Role } from '../registryTypes';
 import { ICommandDeps } from './deps';
 
 const modelArg = { type: 'string', description: 'group/name' };

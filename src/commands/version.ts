@@ -1,7 +1,7 @@
 /** "Open version page": a version's page as a main-area tab (one tab per version, reused). */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { VersionWidget } from '../versionWidget';
 import { ICommandDeps } from './deps';
 

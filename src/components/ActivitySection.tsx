@@ -3,8 +3,9 @@ import * as React from 'react';
 
 import { registry, toModelregError } from '../api';
 import { formatDate } from '../format';
-import { ICard } from '../model';
-import { IActivity, ModelregError } from '../tokens';
+import { ICard } from '../panelState';
+import { ModelregError } from '../errors';
+import { IActivity } from '../registryTypes';
 import { usePanel } from './context';
 import { Empty, ErrorMessage, Loading } from './States';
 

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { registry } from '../api';
 import { formatBytes, formatMetric, shortDigest } from '../format';
-import { ICompareResult } from '../tokens';
+import { ICompareResult } from '../registryTypes';
 import { usePanel } from './context';
 import { MetricChart } from './MetricChart';
 import { Empty, ErrorMessage, Loading } from './States';

@@ -3,8 +3,8 @@ import * as React from 'react';
 
 import { registry } from '../api';
 import { formatDate, formatMetric } from '../format';
-import { ICard } from '../model';
-import { IDeployment, IDeploymentDetail } from '../tokens';
+import { ICard } from '../panelState';
+import { IDeployment, IDeploymentDetail } from '../registryTypes';
 import { MetricChart } from './MetricChart';
 import { usePanel } from './context';
 import { Empty } from './States';

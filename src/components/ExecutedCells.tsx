@@ -5,7 +5,7 @@
 import * as React from 'react';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IExecutedCells } from '../tokens';
+import { IExecutedCells } from '../registryTypes';
 
 function numbers(list: number[]): string {
   return list.join(', ');

@@ -5,8 +5,8 @@ import { folderIcon } from '@jupyterlab/ui-components';
 
 import { registry } from '../api';
 import { formatBytes, shortDigest } from '../format';
-import { ICard } from '../model';
-import { IArtifact } from '../tokens';
+import { ICard } from '../panelState';
+import { IArtifact } from '../registryTypes';
 import { usePanel } from './context';
 import { Empty, ErrorMessage, Loading } from './States';
 import { useAsync } from './useAsync';

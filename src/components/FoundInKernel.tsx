@@ -6,7 +6,7 @@ import * as React from 'react';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { formatMetric } from '../format';
-import { IFoundModel, IKernelInspection } from '../tokens';
+import { IFoundModel, IKernelInspection } from '../kernelEvents';
 
 /** The names ticked in each list. */
 export interface IFoundSelection {

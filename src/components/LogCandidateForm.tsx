@@ -6,7 +6,7 @@ import * as React from 'react';
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { IKernelInspection } from '../tokens';
+import { IKernelInspection } from '../kernelEvents';
 import { FoundInKernel, IFoundSelection } from './FoundInKernel';
 
 /** What the user chose. Files are relative to the notebook's folder. */

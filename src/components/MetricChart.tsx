@@ -2,7 +2,7 @@
 import * as React from 'react';
 
 import { formatMetric } from '../format';
-import { IMetricPoint } from '../tokens';
+import { IMetricPoint } from '../registryTypes';
 
 export interface IMetricChartProps {
   metric: string;

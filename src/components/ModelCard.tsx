@@ -1,8 +1,8 @@
 /** The model card: header, section tabs, and the compare bar. */
 import * as React from 'react';
 
-import { CardSection } from '../model';
-import { CommandIDs } from '../tokens';
+import { CardSection } from '../panelState';
+import { CommandIDs } from '../commandIds';
 import { ActivitySection } from './ActivitySection';
 import { CandidatesSection } from './CandidatesSection';
 import { DeploymentsSection } from './DeploymentsSection';

@@ -2,7 +2,8 @@
 import * as React from 'react';
 
 import { formatDate } from '../format';
-import { CommandIDs, IModel } from '../tokens';
+import { CommandIDs } from '../commandIds';
+import { IModel } from '../registryTypes';
 import { usePanel } from './context';
 import { Empty, ErrorMessage, Loading } from './States';
 

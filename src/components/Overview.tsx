@@ -3,8 +3,9 @@ import * as React from 'react';
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 
 import { registry, toModelregError } from '../api';
-import { ICard } from '../model';
-import { CommandIDs, hasRole, IAlias, IDeployment, Role } from '../tokens';
+import { ICard } from '../panelState';
+import { CommandIDs } from '../commandIds';
+import { hasRole, IAlias, IDeployment, Role } from '../registryTypes';
 import { formatDate } from '../format';
 import { webUrl } from '../links';
 import { GatedButton } from './actions/GatedButton';

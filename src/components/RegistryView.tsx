@@ -1,7 +1,7 @@
 /** The sidebar panel's content: toolbar, registry status, then the model list or a model card. */
 import * as React from 'react';
 
-import { CommandIDs } from '../tokens';
+import { CommandIDs } from '../commandIds';
 import { usePanel } from './context';
 import { ModelCard } from './ModelCard';
 import { ModelList } from './ModelList';

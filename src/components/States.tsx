@@ -1,7 +1,7 @@
 /** Loading, empty and error states, the same everywhere. */
 import * as React from 'react';
 
-import { ModelregError } from '../tokens';
+import { ModelregError } from '../errors';
 import { usePanel } from './context';
 
 export interface ILoadingProps {

@@ -2,7 +2,8 @@
 import * as React from 'react';
 
 import { toModelregError } from '../api';
-import { IVersion, ModelregError } from '../tokens';
+import { ModelregError } from '../errors';
+import { IVersion } from '../registryTypes';
 import { usePanel } from './context';
 import { ErrorMessage } from './States';
 

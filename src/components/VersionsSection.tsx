@@ -2,9 +2,10 @@
 import * as React from 'react';
 
 import { formatDate } from '../format';
-import { ICard } from '../model';
+import { ICard } from '../panelState';
 import { lockIcon } from '../icons';
-import { CommandIDs, hasRole } from '../tokens';
+import { CommandIDs } from '../commandIds';
+import { hasRole } from '../registryTypes';
 import { GatedButton } from './actions/GatedButton';
 import { CompareCheckbox } from './CompareCheckbox';
 import { usePanel } from './context';

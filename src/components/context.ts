@@ -4,17 +4,17 @@ import { CommandRegistry } from '@lumino/commands';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
-import { RegistryModel } from '../model';
+import { PanelState } from '../panelState';
 
 export interface IPanelContext {
-  model: RegistryModel;
+  model: PanelState;
   commands: CommandRegistry;
   trans: TranslationBundle;
   rendermime: IRenderMimeRegistry | null;
 }
 
 export const PanelContext = React.createContext<IPanelContext>({
-  model: new RegistryModel(),
+  model: new PanelState(),
   commands: new CommandRegistry(),
   trans: nullTranslator.load('jupyterlab_modelreg'),
   rendermime: null

@@ -2,7 +2,7 @@
 import * as React from 'react';
 
 import { toModelregError } from '../api';
-import { ModelregError } from '../tokens';
+import { ModelregError } from '../errors';
 
 export interface IAsyncState<T> {
   value: T | null;

@@ -1,7 +1,7 @@
 /** A button for an action that needs a role: disabled, with the reason, when the user lacks it. */
 import * as React from 'react';
 
-import { hasRole, Role } from '../../tokens';
+import { hasRole, Role } from '../../registryTypes';
 import { usePanel } from '../context';
 
 export interface IGatedButtonProps {

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { cardApi, ICardSections, ICardView, sectionKeys } from '../../cardApi';
 import { toModelregError } from '../../api';
-import { ModelregError } from '../../tokens';
+import { ModelregError } from '../../errors';
 import { usePanel } from '../context';
 import { ErrorMessage } from '../States';
 import { sectionHint, sectionTitle } from './sectionTitles';

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { cardApi, ICardView } from '../../cardApi';
 import { formatDate } from '../../format';
-import { Role } from '../../tokens';
+import { Role } from '../../registryTypes';
 import { GatedButton } from '../actions/GatedButton';
 import { usePanel } from '../context';
 import { ErrorMessage, Loading } from '../States';

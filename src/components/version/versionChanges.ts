@@ -1,5 +1,5 @@
 /** What changed from one version to the next: params, final metrics, files by digest. */
-import { IArtifact, IMetricValue } from '../../tokens';
+import { IArtifact, IMetricValue } from '../../registryTypes';
 
 export interface IVersionContent {
   params: { [key: string]: string };
