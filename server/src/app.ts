@@ -22,6 +22,7 @@ import { parseBlobSettings, type BlobSettings } from './blobs/open';
 import { uploadRoutes } from './routes/uploads';
 import { installValidation } from './plugins/validation';
 import { CardSchema } from './schemas/card';
+import { CompareSchema } from './schemas/compare';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './outbox/config';
 import { installOutbox } from './outbox/plugin';
 import { ErrorBody } from './schemas/common';
@@ -96,7 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     CandidateSchema,
     ArtifactSchema,
     VersionSchema,
-    CardSchema
+    CardSchema,
+    CompareSchema
   ]) {
     app.addSchema(schema);
   }

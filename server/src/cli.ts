@@ -4,12 +4,14 @@ import { serve } from './serve';
 import { LIMITS_USAGE } from './limits/config';
 import { WEBHOOKS_USAGE } from './outbox/config';
 import { OPS_COMMANDS, OPS_USAGE } from './ops';
+import { openapi, OPENAPI_USAGE } from './openapi';
 
 const USAGE = `usage: modelreg-server [serve] [--port 8765] [--host 127.0.0.1] [--data-dir ./.modelreg] [--log-level info]
 
 Subcommands:
   serve   run the registry (default)
 ${OPS_USAGE}
+  ${OPENAPI_USAGE}
 
 ${LIMITS_USAGE}
 
@@ -20,7 +22,8 @@ MODELREG_DATABASE_SCHEMA (PostgreSQL schema), MODELREG_ADMIN_TOKEN (the admin's 
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   serve: argv => serve(parseServeArgs(argv)),
-  ...OPS_COMMANDS
+  ...OPS_COMMANDS,
+  openapi
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,28 +1,34 @@
-/** Every error the API answers with has a machine code and a message a user can act on. */
-export type ErrorCode =
-  | 'VALIDATION_ERROR'
-  | 'INVALID_PATH'
-  | 'INVALID_SEMVER'
-  | 'DIGEST_MISMATCH'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'VERSION_LOCKED'
-  | 'VERSION_EXISTS'
-  | 'CONFLICT'
-  | 'CARD_INCOMPLETE'
-  | 'PARAM_ALREADY_SET'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'RANGE_NOT_SATISFIABLE'
-  | 'UNPROCESSABLE'
-  | 'RATE_LIMITED'
-  | 'INSUFFICIENT_STORAGE'
-  | 'INTERNAL'
-  | 'BLOB_CORRUPT'
-  | 'HEADERS_TOO_LARGE'
-  | 'REQUEST_TIMEOUT'
-  | 'STORAGE_UNAVAILABLE'
-  | 'NOT_READY';
+/**
+ * Every error the API answers with has a machine code and a message a user can act on. The codes are
+ * one list: the OpenAPI document carries it as an enum on the error schema, so the extension's
+ * generated types share it.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'INVALID_PATH',
+  'INVALID_SEMVER',
+  'DIGEST_MISMATCH',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'VERSION_LOCKED',
+  'VERSION_EXISTS',
+  'CONFLICT',
+  'CARD_INCOMPLETE',
+  'PARAM_ALREADY_SET',
+  'PAYLOAD_TOO_LARGE',
+  'RANGE_NOT_SATISFIABLE',
+  'UNPROCESSABLE',
+  'RATE_LIMITED',
+  'INSUFFICIENT_STORAGE',
+  'INTERNAL',
+  'BLOB_CORRUPT',
+  'HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
+  'STORAGE_UNAVAILABLE',
+  'NOT_READY'
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,

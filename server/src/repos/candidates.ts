@@ -5,19 +5,16 @@ import { ApiError, notFound, versionLocked } from '../errors';
 import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 import { assertProvenanceUrls } from '../domain/web-url';
-import { insertMetrics, type MetricInput } from './metrics';
+import { insertMetrics } from './metrics';
+import type {
+  CandidateInput,
+  CandidatePatch,
+  CandidateView
+} from '../schemas/objects';
 
 export type Provenance = Record<string, unknown>;
 
-export interface CandidateInput {
-  name?: string;
-  experiment?: string | null;
-  status?: 'running' | 'finished' | 'failed';
-  params?: Record<string, string>;
-  metrics?: MetricInput[];
-  tags?: Record<string, string>;
-  provenance?: Provenance;
-}
+export type { CandidateInput, CandidatePatch };
 
 /** CI and git fields are copied out of provenance so candidates can be listed by them. */
 function linkage(p: Provenance) {
@@ -189,15 +186,6 @@ export async function claimForWrite(
   }
 }
 
-export interface CandidatePatch {
-  name?: string;
-  status?: 'running' | 'finished' | 'failed';
-  experiment?: string | null;
-  params?: Record<string, string>;
-  tags?: Record<string, string | null>;
-  provenance?: Provenance;
-}
-
 export async function patchCandidate(
   db: Db,
   candidate: CandidateRow,
@@ -361,7 +349,7 @@ export async function candidateViews(
   db: Db,
   rows: CandidateRow[],
   modelFullName: string
-) {
+): Promise<CandidateView[]> {
   if (!rows.length) {
     return [];
   }
@@ -448,7 +436,7 @@ export async function candidateViews(
   }));
 }
 
-export type CandidateView = Awaited<ReturnType<typeof candidateViews>>[number];
+export type { CandidateView };
 
 /** What candidate.* events carry: the candidate's identity, status and CI/git linkage. */
 function candidateEventObject(row: CandidateRow) {

@@ -2,6 +2,7 @@ import type { CandidateRow, Db, ModelRow } from '../db/database';
 import { badRequest, notFound } from '../errors';
 import { manifests } from './artifacts';
 import { metricHistories } from './metrics';
+import type { CompareView } from '../schemas/compare';
 import type { ModelMetadata } from './models';
 import { resolveVersion } from './versions';
 
@@ -104,7 +105,11 @@ async function resolveRefs(
   });
 }
 
-export async function compareItems(db: Db, model: ModelRow, refs: string[]) {
+export async function compareItems(
+  db: Db,
+  model: ModelRow,
+  refs: string[]
+): Promise<CompareView> {
   const items = await resolveRefs(db, model, refs);
   const ids = [...new Set(items.map(i => i.candidate.id))];
   const [params, histories, files] = await Promise.all([
@@ -130,7 +135,7 @@ export async function compareItems(db: Db, model: ModelRow, refs: string[]) {
     return { key, values, differs: new Set(values).size > 1 };
   });
 
-  type Point = { step: number; value: number; timestamp: number };
+  type Point = CompareView['metrics'][number]['history'][number][number];
   const hist = new Map<string, Point[]>();
   const last = new Map<string, Point>();
   for (const h of histories) {
@@ -184,7 +189,7 @@ export async function compareItems(db: Db, model: ModelRow, refs: string[]) {
     ])
   );
   const paths = [...new Set(files.map(f => f.path))].sort();
-  const fileRows = paths.map(path => {
+  const fileRows = paths.map((path): CompareView['files'][number] => {
     const entries = items.map(
       i => fileOf.get(`${i.candidate.id}\0${path}`) ?? null
     );

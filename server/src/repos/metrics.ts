@@ -1,12 +1,9 @@
 import type { Db } from '../db/database';
 import { notFound } from '../errors';
 
-export interface MetricInput {
-  key: string;
-  value: number;
-  step?: number;
-  timestamp?: number;
-}
+import type { MetricInput } from '../schemas/common';
+
+export type { MetricInput };
 
 const CHUNK = 500;
 

@@ -8,19 +8,16 @@ import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 import { assertNameNotRetired, retireNameIfVersioned } from './model-names';
 
-export interface ModelMetadata {
-  task: string;
-  framework: string;
-  license: string;
-  tags: string[];
-  intended_use: string;
-  limitations: string;
-  metric_goals: Record<string, 'max' | 'min'>;
-  extra: Record<string, unknown>;
-}
+import type {
+  ModelMetadata,
+  ModelMetadataInput,
+  ModelView
+} from '../schemas/objects';
+
+export type { ModelMetadata };
 
 export function normalizeMetadata(
-  input: Partial<ModelMetadata> | undefined,
+  input: ModelMetadataInput | undefined,
   base?: ModelMetadata
 ): ModelMetadata {
   const m = { ...(base ?? emptyMetadata()), ...(input ?? {}) } as ModelMetadata;
@@ -75,7 +72,7 @@ export async function createModel(
   input: {
     name: string;
     description?: string;
-    metadata?: Partial<ModelMetadata>;
+    metadata?: ModelMetadataInput;
   },
   actor: string
 ): Promise<ModelRow> {
@@ -115,7 +112,7 @@ export async function createModel(
 export async function updateCard(
   db: Db,
   model: ModelRow,
-  patch: { description?: string; metadata?: Partial<ModelMetadata> },
+  patch: { description?: string; metadata?: ModelMetadataInput },
   actor: string
 ): Promise<void> {
   await db.transaction().execute(async trx => {
@@ -187,7 +184,7 @@ export async function modelView(
   model: ModelRow,
   groupName: string,
   role: Role | null
-) {
+): Promise<ModelView> {
   const [versions, aliases, deployments] = await Promise.all([
     db
       .selectFrom('versions')

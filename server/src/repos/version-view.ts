@@ -3,13 +3,14 @@ import type { Db, VersionRow } from '../db/database';
 import { candidateViews } from './candidates';
 import { manifests } from './artifacts';
 import { aliasesByVersion } from './versions';
+import type { VersionView } from '../schemas/objects';
 
 /** The API shape of versions: the frozen content comes from the locked candidate behind each. */
 export async function versionViews(
   db: Db,
   rows: VersionRow[],
   modelFullName: string
-) {
+): Promise<VersionView[]> {
   if (!rows.length) {
     return [];
   }

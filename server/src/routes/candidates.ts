@@ -16,13 +16,10 @@ import {
   CandidateParams,
   commonErrors,
   errorRef,
-  FreeObject,
   Metric,
   ModelParams,
-  Name,
   page,
-  Paging,
-  StringMap
+  Paging
 } from '../schemas/common';
 import {
   claimForWrite,
@@ -35,16 +32,15 @@ import {
 import { searchCandidates } from '../repos/candidate-search';
 import { insertMetrics, metricHistory } from '../repos/metrics';
 import { createModel, findModel } from '../repos/models';
+import {
+  CandidateBody,
+  CandidatePatchBody,
+  CandidateStatus as Status
+} from '../schemas/objects';
 import type { Caller } from '../access';
 import type { Db } from '../db/database';
 
 const candidateRef = Type.Ref('Candidate');
-const Status = Type.Union([
-  Type.Literal('running'),
-  Type.Literal('finished'),
-  Type.Literal('failed')
-]);
-const Experiment = Type.Union([Name, Type.Null()]);
 
 /** POST candidates?create_model=true: the first candidate of a notebook may bring its model into being. */
 async function modelForNewCandidate(
@@ -109,15 +105,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
         querystring: Type.Object({
           create_model: Type.Optional(Type.Boolean())
         }),
-        body: Type.Object({
-          name: Type.Optional(Type.String({ maxLength: 250 })),
-          experiment: Type.Optional(Experiment),
-          status: Type.Optional(Status),
-          params: Type.Optional(StringMap),
-          metrics: Type.Optional(Type.Array(Metric)),
-          tags: Type.Optional(StringMap),
-          provenance: Type.Optional(FreeObject)
-        }),
+        body: CandidateBody,
         response: { 201: candidateRef, ...commonErrors }
       }
     },
@@ -229,16 +217,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
         summary:
           'Change a candidate (developer+); params only gain new keys; 409 VERSION_LOCKED once promoted',
         params: CandidateParams,
-        body: Type.Object({
-          name: Type.Optional(Type.String({ maxLength: 250 })),
-          status: Type.Optional(Status),
-          experiment: Type.Optional(Experiment),
-          params: Type.Optional(StringMap),
-          tags: Type.Optional(
-            Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))
-          ),
-          provenance: Type.Optional(FreeObject)
-        }),
+        body: CandidatePatchBody,
         response: { 200: candidateRef, 409: errorRef, ...commonErrors }
       }
     },

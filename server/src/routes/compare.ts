@@ -22,7 +22,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async app => {
               'comma-separated c:<iid> and v:<version|alias|latest>, e.g. c:3,c:5,v:1.2.0'
           })
         }),
-        response: commonErrors
+        response: { 200: Type.Ref('Compare'), ...commonErrors }
       }
     },
     async request => {

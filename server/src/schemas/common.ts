@@ -1,15 +1,24 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES, type ErrorCode } from '../errors';
 
 /** Shapes shared by several route groups; route-specific schemas live next to their routes. */
+// An enum rather than a union of literals: the OpenAPI document then lists the codes in one place.
+export const ErrorCodeSchema = Type.Unsafe<ErrorCode>({
+  type: 'string',
+  enum: [...ERROR_CODES]
+});
+
 export const ErrorBody = Type.Object(
   {
-    error: Type.Object({ code: Type.String(), message: Type.String() })
+    error: Type.Object({ code: ErrorCodeSchema, message: Type.String() })
   },
   {
     $id: 'Error',
     description: 'Every error: a machine code and a message a user can act on'
   }
 );
+
+export type ErrorBodyValue = Static<typeof ErrorBody>;
 
 export const errorRef = Type.Ref('Error');
 
@@ -62,6 +71,8 @@ export const Metric = Type.Object({
     })
   )
 });
+
+export type MetricInput = Static<typeof Metric>;
 
 export function page<T extends TSchema>(item: T) {
   return Type.Object({

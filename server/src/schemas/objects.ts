@@ -1,9 +1,15 @@
-import { Type } from '@sinclair/typebox';
-import { FreeObject, StringMap } from './common';
+import { Type, type Static } from '@sinclair/typebox';
+import { FreeObject, Metric, Name, StringMap } from './common';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+const MetricGoals = Type.Record(
+  Type.String(),
+  Type.Union([Type.Literal('max'), Type.Literal('min')])
+);
+
+/** Model metadata as given: every field optional (absent = unchanged or empty). */
 export const ModelMetadataSchema = Type.Object({
   task: Type.Optional(Type.String()),
   framework: Type.Optional(Type.String()),
@@ -11,12 +17,7 @@ export const ModelMetadataSchema = Type.Object({
   tags: Type.Optional(Type.Array(Type.String())),
   intended_use: Type.Optional(Type.String()),
   limitations: Type.Optional(Type.String()),
-  metric_goals: Type.Optional(
-    Type.Record(
-      Type.String(),
-      Type.Union([Type.Literal('max'), Type.Literal('min')])
-    )
-  ),
+  metric_goals: Type.Optional(MetricGoals),
   extra: Type.Optional(FreeObject)
 });
 
@@ -34,7 +35,7 @@ export const ModelCard = Type.Object(
         tags: Type.Array(Type.String()),
         intended_use: Type.String(),
         limitations: Type.String(),
-        metric_goals: StringMap,
+        metric_goals: MetricGoals,
         extra: FreeObject
       },
       { additionalProperties: true }
@@ -53,6 +54,10 @@ export const ModelCard = Type.Object(
   },
   { $id: 'Model' }
 );
+export type ModelView = Static<typeof ModelCard>;
+/** Metadata as stored and answered: every field present. */
+export type ModelMetadata = ModelView['metadata'];
+export type ModelMetadataInput = Static<typeof ModelMetadataSchema>;
 
 const MetricValue = Type.Object({
   value: Type.Number(),
@@ -81,11 +86,46 @@ export const CandidateSchema = Type.Object(
   },
   { $id: 'Candidate' }
 );
+export type CandidateView = Static<typeof CandidateSchema>;
+
+const Status = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('finished'),
+  Type.Literal('failed')
+]);
+const Experiment = Type.Union([Name, Type.Null()]);
+
+/** POST .../candidates */
+export const CandidateBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 250 })),
+  experiment: Type.Optional(Experiment),
+  status: Type.Optional(Status),
+  params: Type.Optional(StringMap),
+  metrics: Type.Optional(Type.Array(Metric)),
+  tags: Type.Optional(StringMap),
+  provenance: Type.Optional(FreeObject)
+});
+export type CandidateInput = Static<typeof CandidateBody>;
+
+/** PATCH .../candidates/{iid}: a null tag value removes the tag. */
+export const CandidatePatchBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 250 })),
+  status: Type.Optional(Status),
+  experiment: Type.Optional(Experiment),
+  params: Type.Optional(StringMap),
+  tags: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))
+  ),
+  provenance: Type.Optional(FreeObject)
+});
+export type CandidatePatch = Static<typeof CandidatePatchBody>;
+export { Status as CandidateStatus };
 
 export const ArtifactSchema = Type.Object(
   { path: Type.String(), sha256: Type.String(), size: Type.Integer() },
   { $id: 'Artifact' }
 );
+export type ArtifactView = Static<typeof ArtifactSchema>;
 
 export const VersionSchema = Type.Object(
   {
@@ -123,3 +163,7 @@ export const VersionSchema = Type.Object(
   },
   { $id: 'Version' }
 );
+/** Files are a reference in the schema (for the OpenAPI document); here they are resolved. */
+export type VersionView = Omit<Static<typeof VersionSchema>, 'files'> & {
+  files: ArtifactView[];
+};
