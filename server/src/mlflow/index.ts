@@ -3,6 +3,7 @@ import { artifactListRoutes, artifactProxyRoutes } from './artifacts';
 import { toMlflowError } from './errors';
 import { experimentRoutes } from './experiments';
 import { loggedModelRoutes } from './logged-models';
+import { metricHistoryRoutes } from './metric-history';
 import { modelVersionRoutes } from './model-versions';
 import { registeredModelRoutes } from './registered-models';
 import { runSearchRoutes } from './run-search';
@@ -32,6 +33,7 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
     await api.register(experimentRoutes);
     await api.register(runRoutes);
     await api.register(runSearchRoutes);
+    await api.register(metricHistoryRoutes);
     await api.register(artifactListRoutes);
     await api.register(loggedModelRoutes);
     await api.register(registeredModelRoutes);

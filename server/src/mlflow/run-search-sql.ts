@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { PostgresAdapter, sql, type ExpressionBuilder } from 'kysely';
 import type { CandidateRow, Database, Db } from '../db/database';
 import {
   decodePageToken,
@@ -94,6 +94,18 @@ function condition(eb: Eb, c: Clause) {
   return c.kind === 'param' ? having('not in') : eb.not(having('in'));
 }
 
+/**
+ * A run's MLflow start time in milliseconds: the client's `start_time`, else the candidate's creation
+ * (an ISO text column, converted the way each database can).
+ */
+function startTime(db: Db) {
+  const created =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql`(extract(epoch from candidates.created_at::timestamptz) * 1000)`
+      : sql`((julianday(candidates.created_at) - 2440587.5) * 86400000)`;
+  return sql`coalesce(mlflow_runs.start_time, ${created})`;
+}
+
 export async function searchRunsInDatabase(
   db: Db,
   e: Experiment,
@@ -144,17 +156,19 @@ export async function searchRunsInDatabase(
           .on(`${alias}.key`, '=', t.key)
       );
       col = `${alias}.value`;
+    } else if (t.key === 'run_name') {
+      col = 'candidates.name';
     } else {
-      col = t.key === 'run_name' ? 'candidates.name' : 'candidates.created_at';
+      q = q.orderBy(startTime(db), t.desc ? 'desc' : 'asc');
+      return;
     }
     // Runs without the value go last in both directions, as MLflow orders them.
     q = q
       .orderBy(sql`case when ${sql.ref(col)} is null then 1 else 0 end`)
       .orderBy(col, t.desc ? 'desc' : 'asc');
   });
-  q = q
-    .orderBy('candidates.created_at', 'desc')
-    .orderBy('candidates.id', 'desc');
+  // MLflow's own order after the requested one: newest start first, then by run id.
+  q = q.orderBy(startTime(db), 'desc').orderBy('candidates.run_id', 'asc');
   const offset = decodePageToken(token);
   const size = Math.min(Math.max(maxResults, 1), 50000);
   const rows = (await q

@@ -7,11 +7,7 @@ import {
   createCandidate,
   patchCandidate
 } from '../repos/candidates';
-import {
-  insertMetrics,
-  metricHistory,
-  type MetricInput
-} from '../repos/metrics';
+import { insertMetrics, type MetricInput } from '../repos/metrics';
 import { findVersionByCandidate } from '../repos/versions';
 import {
   context,
@@ -370,27 +366,5 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       })
     );
     return {};
-  });
-
-  app.get('/metrics/get-history', async request => {
-    const { run, inp } = await runFor(request, 'guest', '');
-    const key = str(inp, 'metric_key');
-    let history: { value: number; step: number; timestamp: number }[] = [];
-    try {
-      history = await metricHistory(db, run.candidate.id, key);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 'NOT_FOUND')) {
-        throw err;
-      }
-    }
-    return {
-      metrics: history.map(h => ({
-        key,
-        value: h.value,
-        timestamp: h.timestamp,
-        step: h.step,
-        run_id: run.candidate.run_id
-      }))
-    };
   });
 }
