@@ -63,6 +63,8 @@ def test_promote_with_bump_and_compare(registry, model):
     with registry.candidate(model, name="a") as first:
         first.log_params({"depth": 4, "eta": 0.1})
         first.log_metrics({"auc": 0.80, "logloss": 0.5})
+    with pytest.raises(modelreg.ValidationError, match="no version to patch yet"):
+        first.promote(bump="patch")  # a first release is 0.1.0 or 1.0.0
     first.promote("1.1.0")
     with registry.candidate(model, name="b") as second:
         second.log_params({"depth": 6, "eta": 0.1})

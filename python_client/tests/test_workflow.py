@@ -78,6 +78,11 @@ def test_git_tag_refuses_a_dirty_tree_and_an_existing_tag_before_promoting(
     with pytest.raises(modelreg.Conflict, match="exists already"):
         candidate.promote("1.0.0", git_tag=True)
     assert registry.versions(model) == []
+    # With bump, the tag checked is the one of the version the server would number: 0.1.0 first.
+    _git(repo, "tag", f"{model.split('/')[1]}@v0.1.0")
+    with pytest.raises(modelreg.Conflict, match="v0.1.0 exists already"):
+        candidate.promote(bump="minor", git_tag=True)
+    assert registry.versions(model) == []
 
 
 def test_git_tag_refuses_a_candidate_trained_with_uncommitted_changes(

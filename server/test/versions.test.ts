@@ -142,6 +142,60 @@ describeEachBackend('versions', server => {
     ).toBe(404);
   });
 
+  test('next_versions in the versions list are exactly what bump then gives', async () => {
+    const s = server();
+    const { base } = await setupModel(s);
+    for (let i = 0; i < 6; i++) {
+      await api(s, 'POST', `${base}/candidates`, { json: {} });
+    }
+    const next = async () =>
+      (await api(s, 'GET', `${base}/versions`)).body.next_versions;
+    const bump = async (part: string, candidate: number) =>
+      api(s, 'POST', `${base}/versions`, { json: { bump: part, candidate } });
+
+    // Nothing released: a first release is 0.1.0 or 1.0.0, and there is nothing to patch.
+    expect(await next()).toEqual({
+      major: '1.0.0',
+      minor: '0.1.0',
+      patch: null
+    });
+    const noPatch = await bump('patch', 1);
+    expect({ status: noPatch.status, code: noPatch.body.error.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_ERROR'
+    });
+    expect(noPatch.body.error.message).toContain('"minor" (0.1.0)');
+
+    // Only a pre-release: every bump releases it, as the server's bump on promote does.
+    await api(s, 'POST', `${base}/versions`, {
+      json: { version: '2.0.0-rc.1', candidate: 1 }
+    });
+    expect(await next()).toEqual({
+      major: '2.0.0',
+      minor: '2.0.0',
+      patch: '2.0.0'
+    });
+    expect((await bump('major', 2)).body.version).toBe('2.0.0');
+
+    // From 2.0.0 (numbers compared as numbers), and each suggestion is what bump promotes.
+    await api(s, 'POST', `${base}/versions`, {
+      json: { version: '2.9.0', candidate: 3 }
+    });
+    for (const [part, candidate, expected] of [
+      ['minor', 4, '2.10.0'],
+      ['patch', 5, '2.10.1'],
+      ['major', 6, '3.0.0']
+    ] as const) {
+      const suggested = (await next())[part];
+      const promoted = await bump(part, candidate);
+      expect({ part, suggested, promoted: promoted.body.version }).toEqual({
+        part,
+        suggested: expected,
+        promoted: expected
+      });
+    }
+  });
+
   test('ten concurrent promotions to the same number: exactly one 201', async () => {
     const s = server();
     const { base } = await setupModel(s);

@@ -334,7 +334,9 @@ class Candidate:
 
         Args:
             version: an explicit SemVer, e.g. ``"1.2.0"``.
-            bump: instead of ``version``: ``"patch"``, ``"minor"`` or ``"major"`` above the latest version.
+            bump: instead of ``version``: ``"patch"``, ``"minor"`` or ``"major"``; the server numbers it
+                from the highest version ever used (its ``next_versions``; ``2.0.0-rc.1`` bumps to ``2.0.0``).
+                Before a first release there is no patch: that is ``"minor"`` (0.1.0) or ``"major"`` (1.0.0).
             notes: release notes (markdown).
             git_tag: also create the annotated git tag ``<model name>@v<version>`` (GTO's format) on the
                 commit the candidate was trained on, and record it on the version.
@@ -361,7 +363,9 @@ class Candidate:
         tagging = None
         if git_tag:
             root = _git.repository_root(Path(repo) if repo else None)
-            tagging = (root, _git.check_can_tag(root, self.provenance, model.name, version))
+            # With bump, the tag checked is the one for the version the server suggests now.
+            expected = version or self._registry._client.json("GET", f"{model.path}/versions")["next_versions"][bump]
+            tagging = (root, _git.check_can_tag(root, self.provenance, model.name, expected))
         if self.status == "running":
             self.end("finished")
         else:

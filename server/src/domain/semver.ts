@@ -1,6 +1,12 @@
+/**
+ * SemVer 2.0.0 (https://semver.org) through the `semver` package: parsing, precedence and bumps.
+ * Versions are ordered by precedence, never as strings.
+ */
+import semver from 'semver';
+
 import { ApiError } from '../errors';
 
-/** SemVer 2.0.0 (https://semver.org), ordered by precedence, never as strings. */
+/** A parsed version; `build` is the metadata after `+`, without it. */
 export interface SemVer {
   major: number;
   minor: number;
@@ -9,37 +15,40 @@ export interface SemVer {
   build: string;
 }
 
-// The official regular expression from semver.org, without the optional leading "v".
-const SEMVER_RE =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** Longer versions are refused before parsing (they also cannot be a column key). */
+const MAX_LENGTH = 128;
 
+/**
+ * The version, or null when `text` is not exactly SemVer 2.0.0. `semver` alone would accept a
+ * leading "v" or "=" and surrounding spaces, so the canonical form must give back `text` itself.
+ */
 export function parseSemver(text: string): SemVer | null {
-  const m = SEMVER_RE.exec(text);
-  if (!m || text.length > 128) {
+  if (text.length > MAX_LENGTH) {
     return null;
   }
-  const nums = [m[1], m[2], m[3]].map(Number);
-  if (nums.some(n => !Number.isSafeInteger(n))) {
+  const parsed = semver.parse(text);
+  if (!parsed) {
     return null;
   }
-  return {
-    major: nums[0],
-    minor: nums[1],
-    patch: nums[2],
-    prerelease: m[4] ? m[4].split('.') : [],
-    build: m[5] ?? ''
+  const version: SemVer = {
+    major: parsed.major,
+    minor: parsed.minor,
+    patch: parsed.patch,
+    prerelease: parsed.prerelease.map(String),
+    build: parsed.build.join('.')
   };
+  return formatSemver(version) === text ? version : null;
 }
 
 export function requireSemver(text: string): SemVer {
-  const v = parseSemver(text);
-  if (!v) {
+  const version = parseSemver(text);
+  if (!version) {
     throw new ApiError(
       'INVALID_SEMVER',
       `"${text}" is not a SemVer 2.0.0 version such as 1.2.0 or 2.0.0-rc.1`
     );
   }
-  return v;
+  return version;
 }
 
 /** The version without build metadata: equal keys have equal precedence. */
@@ -51,90 +60,41 @@ export function formatSemver(v: SemVer): string {
   return precedenceKey(v) + (v.build ? '+' + v.build : '');
 }
 
-function compareIdentifiers(a: string, b: string): number {
-  const an = /^\d+$/.test(a);
-  const bn = /^\d+$/.test(b);
-  if (an && bn) {
-    return Number(a) - Number(b) || 0;
-  }
-  if (an) {
-    return -1;
-  } // numeric identifiers have lower precedence than alphanumeric ones
-  if (bn) {
-    return 1;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Negative when a < b, by SemVer precedence (build metadata ignored). */
+/** -1 when a < b, 0 when equal, 1 when a > b, by SemVer precedence (build metadata ignored). */
 export function compareSemver(a: SemVer, b: SemVer): number {
-  const d = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-  if (d) {
-    return Math.sign(d);
-  }
-  if (!a.prerelease.length && !b.prerelease.length) {
-    return 0;
-  }
-  if (!a.prerelease.length) {
-    return 1;
-  } // a release outranks its pre-releases
-  if (!b.prerelease.length) {
-    return -1;
-  }
-  const n = Math.min(a.prerelease.length, b.prerelease.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareIdentifiers(a.prerelease[i], b.prerelease[i]);
-    if (c) {
-      return Math.sign(c);
-    }
-  }
-  return Math.sign(a.prerelease.length - b.prerelease.length);
+  return semver.compare(precedenceKey(a), precedenceKey(b));
 }
 
-export function bumpSemver(
-  from: SemVer | null,
-  part: 'major' | 'minor' | 'patch'
-): SemVer {
-  const base = from ?? {
-    major: 0,
-    minor: 0,
-    patch: 0,
-    prerelease: [],
-    build: ''
-  };
-  // Bumping a pre-release of x.y.z to its part releases x.y.z itself, as `npm version` does.
-  if (base.prerelease.length) {
-    if (
-      part === 'patch' ||
-      (part === 'minor' && base.patch === 0) ||
-      (part === 'major' && base.patch === 0 && base.minor === 0)
-    ) {
-      return { ...base, prerelease: [], build: '' };
-    }
-  }
-  if (part === 'major') {
-    return {
-      major: base.major + 1,
-      minor: 0,
-      patch: 0,
-      prerelease: [],
-      build: ''
-    };
-  }
-  if (part === 'minor') {
-    return {
-      major: base.major,
-      minor: base.minor + 1,
-      patch: 0,
-      prerelease: [],
-      build: ''
-    };
-  }
+/** compareSemver for version strings already known valid (stored ones), parsing each once. */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b);
+}
+
+export type BumpPart = 'major' | 'minor' | 'patch';
+
+/**
+ * The next `part` version after `from`, as `npm version` does: bumping a pre-release of x.y.z to
+ * the part it pre-releases gives x.y.z itself (2.0.0-rc.1 → 2.0.0 for major, minor and patch).
+ * With no version yet, it counts from 0.0.0: 1.0.0, 0.1.0, 0.0.1.
+ */
+export function bumpSemver(from: SemVer | null, part: BumpPart): SemVer {
+  const base = from ? precedenceKey(from) : '0.0.0';
+  return parseSemver(semver.inc(base, part)!)!;
+}
+
+/** What `bump` gives for each part: the suggestions shown before promoting. */
+export interface NextVersions {
+  major: string;
+  minor: string;
+  /** Null before a first release: that is 0.1.0 or 1.0.0, never 0.0.1. */
+  patch: string | null;
+}
+
+/** The next versions after `highest`, the highest version ever used (null when there is none). */
+export function nextVersions(highest: SemVer | null): NextVersions {
   return {
-    major: base.major,
-    minor: base.minor,
-    patch: base.patch + 1,
-    prerelease: [],
-    build: ''
+    major: formatSemver(bumpSemver(highest, 'major')),
+    minor: formatSemver(bumpSemver(highest, 'minor')),
+    patch: highest && formatSemver(bumpSemver(highest, 'patch'))
   };
 }

@@ -3,7 +3,7 @@ import { nowIso } from '../db/database';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError, notFound } from '../errors';
 import {
-  compareSemver,
+  compareVersions,
   formatSemver,
   parseSemver,
   precedenceKey,
@@ -25,9 +25,7 @@ export async function listVersionRows(
     .execute();
   // Precedence order, highest first: SemVer cannot be sorted as strings.
   return rows.sort(
-    (a, b) =>
-      compareSemver(parseSemver(b.version)!, parseSemver(a.version)!) ||
-      b.id - a.id
+    (a, b) => compareVersions(b.version, a.version) || b.id - a.id
   );
 }
 

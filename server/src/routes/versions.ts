@@ -4,7 +4,7 @@ import {
 } from '@fastify/type-provider-typebox';
 import { modelAccess, requireRole, type ModelAccess } from '../access';
 import { ApiError, badRequest, versionLocked } from '../errors';
-import { bumpSemver, requireSemver } from '../domain/semver';
+import { nextVersions, requireSemver, type BumpPart } from '../domain/semver';
 import {
   commonErrors,
   errorRef,
@@ -25,6 +25,18 @@ import { versionViews } from '../repos/version-view';
 
 const versionRef = Type.Ref('Version');
 
+const NextVersionsSchema = Type.Object(
+  {
+    major: Type.String(),
+    minor: Type.String(),
+    patch: Type.Union([Type.String(), Type.Null()])
+  },
+  {
+    description:
+      'What `bump` gives for each part when promoting now, counted from the highest version ever used (yanked and pre-releases included: 2.0.0-rc.1 bumps to 2.0.0). patch is null before a first release, which is 0.1.0 or 1.0.0.'
+  }
+);
+
 export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
   const fullName = (a: ModelAccess) => `${a.group.name}/${a.model.name}`;
   const viewOne = async (a: ModelAccess, ref: string) =>
@@ -35,6 +47,19 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
         fullName(a)
       )
     )[0];
+
+  /** The version `bump` gives: the same `next_versions` the versions list shows. */
+  const bumpedVersion = async (modelId: number, bump: BumpPart) => {
+    const next = nextVersions(
+      highestVersion(await listVersionRows(app.db, modelId))
+    )[bump];
+    if (next === null) {
+      throw badRequest(
+        'there is no version to patch yet: a first release is bump "minor" (0.1.0) or "major" (1.0.0), or give "version"'
+      );
+    }
+    return next;
+  };
 
   app.post(
     '/models/:group/:model/versions',
@@ -78,13 +103,9 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
         );
       }
       const candidate = await findCandidate(app.db, a.model.id, iid);
-      const semver =
-        version !== undefined
-          ? requireSemver(version)
-          : bumpSemver(
-              highestVersion(await listVersionRows(app.db, a.model.id)),
-              bump!
-            );
+      const semver = requireSemver(
+        version ?? (await bumpedVersion(a.model.id, bump!))
+      );
       const row = await promote(
         app.db,
         a.model,
@@ -110,7 +131,8 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
         response: {
           200: Type.Object({
             items: Type.Array(versionRef),
-            next_cursor: Type.Null()
+            next_cursor: Type.Null(),
+            next_versions: NextVersionsSchema
           }),
           ...commonErrors
         }
@@ -123,13 +145,11 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         request.params.model
       );
+      const rows = await listVersionRows(app.db, a.model.id);
       return {
-        items: await versionViews(
-          app.db,
-          await listVersionRows(app.db, a.model.id),
-          fullName(a)
-        ),
-        next_cursor: null
+        items: await versionViews(app.db, rows, fullName(a)),
+        next_cursor: null,
+        next_versions: nextVersions(highestVersion(rows))
       };
     }
   );
