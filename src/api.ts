@@ -21,8 +21,10 @@ import {
   IModel,
   IModelMetadata,
   IPage,
+  IPromoteRequest,
   IRegistryStatus,
-  IVersion
+  IVersion,
+  IVersionList
 } from './registryTypes';
 
 export interface IRequestOptions {
@@ -244,8 +246,8 @@ export namespace registry {
     );
   }
 
-  export function listVersions(fullName: string): Promise<IPage<IVersion>> {
-    return requestAPI<IPage<IVersion>>(`${modelPath(fullName)}/versions`);
+  export function listVersions(fullName: string): Promise<IVersionList> {
+    return requestAPI<IVersionList>(`${modelPath(fullName)}/versions`);
   }
 
   export function getVersion(
@@ -258,9 +260,10 @@ export namespace registry {
   }
 
   /** Promotes a candidate to a locked version. */
+  /** Promotes with an explicit `version`, or with `bump`: the server's `next_versions[bump]`. */
   export function promote(
     fullName: string,
-    request: { candidate: number; version: string; notes?: string }
+    request: IPromoteRequest
   ): Promise<IVersion> {
     return requestAPI<IVersion>(`${modelPath(fullName)}/versions`, {
       method: 'POST',

@@ -8,12 +8,14 @@ import { nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { ModelregError } from './errors';
 import { CLIENT_INSTALL_COMMAND, MODELREG_EVENT_MIME } from './kernelEvents';
-import { IVersion } from './registryTypes';
+import { BumpPart, IVersion } from './registryTypes';
 
 export interface IKernelPromoteArgs {
   model: string;
   candidate: number;
-  version: string;
+  /** Exactly one of `version` and `bump`, as in POST .../versions. */
+  version?: string;
+  bump?: BumpPart;
   notes: string;
 }
 
@@ -32,8 +34,9 @@ export function kernelPromoteCode(args: IKernelPromoteArgs): string {
     `        display({${mime}: {"event": "error", "code": "MODELREG_NOT_INSTALLED", "message": str(error)}}, raw=True)`,
     '        return',
     '    try:',
-    '        version = modelreg.Registry().promote(args["model"], args["candidate"], args["version"],',
-    '                                              notes=args["notes"] or None, git_tag=True)',
+    '        version = modelreg.Registry().promote(args["model"], args["candidate"], args.get("version"),',
+    '                                              bump=args.get("bump"), notes=args["notes"] or None,',
+    '                                              git_tag=True)',
     '    except modelreg.RegistryError as error:',
     `        display({${mime}: {"event": "error", "code": error.code, "message": error.message}}, raw=True)`,
     '        return',

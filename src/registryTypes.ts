@@ -144,6 +144,29 @@ export interface IVersion {
   manifest_digest?: string;
 }
 
+/** What `bump` gives for each part if the model were promoted now, decided by the server. */
+export interface INextVersions {
+  major: string;
+  minor: string;
+  /** Null before a first release, which is 0.1.0 or 1.0.0. */
+  patch: string | null;
+}
+
+export type BumpPart = keyof INextVersions;
+
+/** GET .../versions: every version, highest first, and the next versions `bump` would give. */
+export interface IVersionList extends IPage<IVersion> {
+  next_versions: INextVersions;
+}
+
+/** POST .../versions: exactly one of `version` and `bump`. */
+export interface IPromoteRequest {
+  candidate: number;
+  version?: string;
+  bump?: BumpPart;
+  notes?: string;
+}
+
 export interface IAlias {
   alias: string;
   version: string;

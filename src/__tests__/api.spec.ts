@@ -41,6 +41,12 @@ describe('requestAPI through the Jupyter proxy', () => {
       locked: true,
       candidate: first
     });
+    // The server's suggestions after 1.0.0, as the promote dialog shows them.
+    expect(versions.next_versions).toEqual({
+      major: '2.0.0',
+      minor: '1.1.0',
+      patch: '1.0.1'
+    });
     const aliases = await registry.listAliases(servers.model);
     expect(aliases.items).toEqual([
       expect.objectContaining({ alias: 'production', version: '1.0.0' })

@@ -194,7 +194,7 @@ describe('cellsSummary', () => {
 });
 
 describe('PromoteForm', () => {
-  it('suggests the next versions, validates SemVer and warns about the lock', () => {
+  it("offers the server's next versions, sends the chosen one as bump and warns about the lock", () => {
     const values: IPromoteValue[] = [];
     render(
       <PromoteForm
@@ -210,20 +210,46 @@ describe('PromoteForm', () => {
     expect(version.value).toBe('1.2.1');
     fireEvent.click(screen.getByTestId('modelreg-bump-minor'));
     expect(version.value).toBe('1.3.0');
-    fireEvent.change(version, { target: { value: '1.3' } });
-    expect(screen.getByText(/Use MAJOR.MINOR.PATCH/)).toBeTruthy();
+    expect(values[values.length - 1]).toMatchObject({
+      version: '1.3.0',
+      bump: 'minor'
+    });
+    // A typed version is sent as it is (the server validates it), no longer as a bump.
     fireEvent.change(version, { target: { value: '2.0.0-rc.1' } });
     fireEvent.change(screen.getByLabelText('Release notes'), {
       target: { value: 'Better AUC' }
     });
     expect(values[values.length - 1]).toEqual({
       version: '2.0.0-rc.1',
+      bump: null,
       notes: 'Better AUC',
       gitTag: false
     });
     expect(screen.getByRole('note').textContent).toContain('will be locked');
     // No commit in the candidate's provenance: nothing to tag, no checkbox.
     expect(screen.queryByTestId('modelreg-promote-git-tag')).toBeNull();
+  });
+
+  it('before a first release offers 0.1.0 first and no patch', () => {
+    const values: IPromoteValue[] = [];
+    render(
+      <PromoteForm
+        trans={trans}
+        candidateLabel="#1 first"
+        suggestions={{ patch: null, minor: '0.1.0', major: '1.0.0' }}
+        onChange={v => values.push(v)}
+      />
+    );
+    const version = screen.getByLabelText(
+      'Version (SemVer)'
+    ) as HTMLInputElement;
+    expect(version.value).toBe('0.1.0');
+    expect(screen.queryByTestId('modelreg-bump-patch')).toBeNull();
+    fireEvent.click(screen.getByTestId('modelreg-bump-major'));
+    expect(values[values.length - 1]).toMatchObject({
+      version: '1.0.0',
+      bump: 'major'
+    });
   });
 
   it('offers "Tag in git" with the GTO tag name when the candidate has a commit', () => {

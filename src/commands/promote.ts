@@ -11,7 +11,6 @@ import { cardApi } from '../cardApi';
 import { sectionList } from '../components/card/sectionTitles';
 import { promoteInKernel } from '../kernelPromote';
 import { PromoteBody } from '../components/PromoteForm';
-import { isSemver, nextVersions } from '../semver';
 import { CommandIDs } from '../commandIds';
 import { IVersion } from '../registryTypes';
 import { ICommandDeps } from './deps';
@@ -47,13 +46,12 @@ async function promote(
       registry.listVersions(model),
       cardApi.getCard(model)
     ]);
-    const suggestions = nextVersions(versions.items.map(v => v.version));
     const form = await showDialog({
       title: trans.__('Promote to version'),
       body: new PromoteBody({
         trans,
         candidateLabel: `#${iid} ${candidate.name}`,
-        suggestions,
+        suggestions: versions.next_versions,
         // Said before the user tries: the server refuses a release without these.
         requiredMissing: sectionList(trans, card.completeness.required_missing),
         modelName: model.split('/')[1],
@@ -68,14 +66,9 @@ async function promote(
     if (!form.button.accept || !form.value) {
       return null;
     }
-    const { version, notes, gitTag } = form.value;
-    if (!isSemver(version)) {
-      await showErrorMessage(
-        trans.__('Not a version'),
-        trans.__('"%1" is not a SemVer version such as 1.2.0.', version)
-      );
-      return null;
-    }
+    const { version, bump, notes, gitTag } = form.value;
+    // A chosen suggestion is sent as `bump`, so the server numbers the version it suggested.
+    const number = bump ? { bump } : { version };
     const confirm = await showDialog({
       title: trans.__('Lock version %1?', version),
       body: trans.__(
@@ -95,10 +88,10 @@ async function promote(
     const created = gitTag
       ? await promoteInKernel(
           deps.notebooks?.currentWidget?.sessionContext.session?.kernel,
-          { model, candidate: iid, version, notes },
+          { model, candidate: iid, ...number, notes },
           trans
         )
-      : await registry.promote(model, { candidate: iid, version, notes });
+      : await registry.promote(model, { candidate: iid, ...number, notes });
     Notification.success(
       created.git_tag
         ? trans.__(

@@ -1,12 +1,17 @@
-/** The "Promote to version" dialog: a semver field with next patch/minor/major, and notes. */
+/**
+ * The "Promote to version" dialog: the server's next patch/minor/major versions (`next_versions`),
+ * a SemVer field for any other version, and notes. The server validates the version.
+ */
 import * as React from 'react';
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { INextVersions, isSemver } from '../semver';
+import { BumpPart, INextVersions } from '../registryTypes';
 
 export interface IPromoteValue {
   version: string;
+  /** The suggestion chosen, sent as `bump` so the server numbers the version; null once edited. */
+  bump: BumpPart | null;
   notes: string;
   /** Also tag the trained commit in git (GTO's `<model name>@v<semver>`), from the notebook's kernel. */
   gitTag: boolean;
@@ -16,6 +21,7 @@ export interface IPromoteFormProps {
   trans: TranslationBundle;
   /** e.g. "#3 xgb-depth6". */
   candidateLabel: string;
+  /** The versions list's `next_versions`. */
   suggestions: INextVersions;
   /** The group's required card sections still empty (translated, comma separated), or ''. */
   requiredMissing?: string;
@@ -31,13 +37,19 @@ function isPrerelease(version: string): boolean {
   return version.split('+')[0].includes('-');
 }
 
+/** The parts offered, in order; the first one the server gives is chosen to begin with. */
+const BUMPS: BumpPart[] = ['patch', 'minor', 'major'];
+
+function initialValue(suggestions: INextVersions): IPromoteValue {
+  const bump = BUMPS.find(part => suggestions[part] !== null) ?? 'minor';
+  return { version: suggestions[bump] ?? '', bump, notes: '', gitTag: false };
+}
+
 export function PromoteForm(props: IPromoteFormProps): JSX.Element {
   const { trans, suggestions } = props;
-  const [value, setValue] = React.useState<IPromoteValue>({
-    version: suggestions.patch,
-    notes: '',
-    gitTag: false
-  });
+  const [value, setValue] = React.useState<IPromoteValue>(() =>
+    initialValue(suggestions)
+  );
 
   function update(change: Partial<IPromoteValue>): void {
     const next = { ...value, ...change };
@@ -45,12 +57,11 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
     props.onChange(next);
   }
 
-  const bumps: [keyof INextVersions, string][] = [
-    ['patch', trans.__('Patch')],
-    ['minor', trans.__('Minor')],
-    ['major', trans.__('Major')]
-  ];
-  const valid = isSemver(value.version);
+  const labels: Record<BumpPart, string> = {
+    patch: trans.__('Patch'),
+    minor: trans.__('Minor'),
+    major: trans.__('Major')
+  };
   return (
     <form
       className="jp-modelreg-form"
@@ -65,15 +76,15 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
         role="group"
         aria-label={trans.__('Suggested versions')}
       >
-        {bumps.map(([bump, label]) => (
+        {BUMPS.filter(bump => suggestions[bump] !== null).map(bump => (
           <button
             key={bump}
             type="button"
-            className={`jp-mod-styled jp-modelreg-small${value.version === suggestions[bump] ? ' jp-mod-active' : ''}`}
+            className={`jp-mod-styled jp-modelreg-small${value.bump === bump ? ' jp-mod-active' : ''}`}
             data-testid={`modelreg-bump-${bump}`}
-            onClick={() => update({ version: suggestions[bump] })}
+            onClick={() => update({ version: suggestions[bump]!, bump })}
           >
-            {label} {suggestions[bump]}
+            {labels[bump]} {suggestions[bump]}
           </button>
         ))}
       </div>
@@ -83,8 +94,7 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           className="jp-mod-styled"
           name="version"
           value={value.version}
-          aria-invalid={!valid}
-          onChange={e => update({ version: e.target.value.trim() })}
+          onChange={e => update({ version: e.target.value.trim(), bump: null })}
         />
       </label>
       {props.requiredMissing && !isPrerelease(value.version) && (
@@ -100,9 +110,9 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           )}
         </div>
       )}
-      {!valid && (
-        <div className="jp-modelreg-hint jp-modelreg-invalid">
-          {trans.__('Use MAJOR.MINOR.PATCH, e.g. 1.2.0 or 2.0.0-rc.1.')}
+      {value.bump === null && (
+        <div className="jp-modelreg-hint">
+          {trans.__('SemVer: MAJOR.MINOR.PATCH, e.g. 1.2.0 or 2.0.0-rc.1.')}
         </div>
       )}
       <label>
@@ -146,11 +156,7 @@ export class PromoteBody
 {
   constructor(private _props: Omit<IPromoteFormProps, 'onChange'>) {
     super();
-    this._value = {
-      version: _props.suggestions.patch,
-      notes: '',
-      gitTag: false
-    };
+    this._value = initialValue(_props.suggestions);
     this.addClass('jp-modelreg-dialog-body');
   }
 
