@@ -57,9 +57,12 @@ def candidate_to_complete(model: str) -> Optional["Candidate"]:
     process's code opened and that is still running; None otherwise (then the hook creates one).
     A finished candidate is never returned: one click is one new candidate."""
     with _lock:
-        for candidate in reversed(_active):
-            if candidate.model == model and candidate.status == "running" and not candidate.locked:
-                return candidate
+        running = [c for c in reversed(_active) if c.model == model and c.status == "running" and not c.locked]
+    for candidate in running:
+        # The panel may have promoted or ended it since the code opened it: ask the server.
+        if candidate.still_running():
+            return candidate
+        ended(candidate)
     return None
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from . import _fluent, _git, constants
 from ._refs import ModelName
 from ._upload import artifact_files, upload_file
-from .errors import RegistryError, ValidationError, VersionLocked
+from .errors import NotFound, RegistryError, ValidationError, VersionLocked
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Registry
@@ -144,6 +144,15 @@ class Candidate:
         self.flush()
         self._data = self._registry._client.json("GET", self.path)
         return self
+
+    def still_running(self) -> bool:
+        """Re-read status and lock from the server (without flushing buffered metrics): False once
+        someone ended, promoted or deleted it elsewhere, e.g. in the panel."""
+        try:
+            self._data = self._registry._client.json("GET", self.path)
+        except NotFound:
+            return False
+        return self.status == "running" and not self.locked
 
     def _patch(self, body: Dict[str, Any]) -> None:
         updated = self._registry._client.json("PATCH", self.path, json_body=body)
