@@ -29,7 +29,7 @@ def notebook_dir(tmp_path, monkeypatch):
 
 def test_log_notebook_creates_a_candidate_and_reports_events(server_env, model, notebook_dir, capsys):
     result = modelreg.jupyter.log_notebook(
-        model=model, notebook_path="work/train.ipynb", files=["model.pkl", "plots/"], experiment="nb"
+        model=model, notebook_path="work/train.ipynb", files=["model.pkl", "plots/loss.txt"], experiment="nb"
     )
     events = _events(capsys.readouterr().out)
     assert [e["event"] for e in events][-1] == "result"
@@ -67,6 +67,19 @@ def test_log_notebook_completes_the_active_candidate(server_env, model, notebook
     assert result["name"] == "from-code"  # no name passed: the code's name stays
     assert modelreg.active_candidate() is None
     assert len(modelreg.Registry().candidates(model)) == 1
+
+
+def test_log_notebook_starts_a_new_candidate_once_the_code_opened_one_was_promoted(
+    server_env, model, notebook_dir, capsys
+):
+    active = modelreg.start_candidate(model, name="from-code")
+    modelreg.log_metric("auc", 0.9)
+    active.flush()
+    modelreg.Registry().promote(model, active.iid, "1.0.0")  # what the panel's Promote does
+    result = modelreg.jupyter.log_notebook(model=model, name="click", notebook_path="work/train.ipynb")
+    assert [e for e in _events(capsys.readouterr().out) if e["event"] == "error"] == []
+    assert result is not None and result["iid"] == active.iid + 1 and result["status"] == "finished"
+    assert modelreg.active_candidate() is None
 
 
 def test_log_notebook_never_reopens_a_finished_candidate(server_env, model, notebook_dir, capsys):

@@ -34,8 +34,15 @@ describe('LogCandidateForm', () => {
         trans={trans}
         initial={initial}
         knownModels={['acme/churn']}
-        browseFiles={async () => ['model.pkl', 'plots/roc.png']}
-        selectedFiles={() => ['model.pkl', 'data/x.csv']}
+        listFolder={async folder =>
+          folder === ''
+            ? [
+                { name: 'plots', path: 'plots/', directory: true },
+                { name: 'model.pkl', path: 'model.pkl', directory: false }
+              ]
+            : [{ name: 'roc.png', path: 'plots/roc.png', directory: false }]
+        }
+        browserSelection={['model.pkl', 'data/x.csv']}
         onChange={v => values.push(v)}
       />
     );
@@ -45,9 +52,21 @@ describe('LogCandidateForm', () => {
     fireEvent.change(modelInput, { target: { value: 'acme/churn' } });
     expect(screen.queryByText('Use group/name, e.g. acme/churn.')).toBeNull();
 
+    // The picker is part of the form (a second dialog would wait behind this one).
     fireEvent.click(screen.getByTestId('modelreg-browse-files'));
-    await screen.findByText('plots/roc.png');
-    fireEvent.click(screen.getByText('Add selected in file browser'));
+    fireEvent.click(await screen.findByLabelText('Attach model.pkl'));
+    fireEvent.click(screen.getByText('plots/'));
+    fireEvent.click(await screen.findByLabelText('Attach plots/roc.png'));
+    fireEvent.click(screen.getByTestId('modelreg-file-picker-add'));
+    await screen.findByText('plots/roc.png', { selector: 'code' });
+    expect(
+      (screen.getByLabelText('Attach plots/roc.png') as HTMLInputElement)
+        .disabled
+    ).toBe(true);
+    fireEvent.click(screen.getByText('Done'));
+    fireEvent.click(
+      screen.getByText('Add the 2 items selected in the file browser')
+    );
     fireEvent.change(screen.getByLabelText('File path to attach'), {
       target: { value: 'extra/' }
     });

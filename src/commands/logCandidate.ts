@@ -10,8 +10,9 @@ import {
 } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { DocumentRegistry } from '@jupyterlab/docregistry';
-import { FileDialog } from '@jupyterlab/filebrowser';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel, INotebookModel } from '@jupyterlab/notebook';
+import { Contents } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 
 import { registry, toModelregError } from '../api';
@@ -20,6 +21,7 @@ import {
   LogCandidateBody,
   MODEL_NAME
 } from '../components/LogCandidateForm';
+import { IFolderEntry } from '../components/candidate/FilePicker';
 import { logCandidateIcon } from '../icons';
 import { defaultSelection } from '../components/FoundInKernel';
 import { inspectKernel, logNotebookInKernel } from '../kernelHook';
@@ -231,7 +233,6 @@ async function askWhatToLog(
 ): Promise<ILogCandidateValue | null> {
   const { trans, model } = deps;
   const notebookDir = PathExt.dirname(notebookPath);
-  const relative = (path: string) => PathExt.relative(notebookDir, path);
   const known = await registry
     .listModels({ limit: 200, group: model.settings.defaultGroup })
     .then(page => page.items.map(m => m.full_name))
@@ -257,24 +258,10 @@ async function askWhatToLog(
       knownModels: known,
       found: state.found,
       kernelNote: state.note,
-      browseFiles: deps.docManager
-        ? async () => {
-            const picked = await FileDialog.getOpenFiles({
-              manager: deps.docManager!,
-              title: trans.__('Files to attach'),
-              defaultPath: notebookDir
-            });
-            return (picked.value ?? []).map(item => relative(item.path));
-          }
+      listFolder: deps.docManager
+        ? folder => listFolder(deps.docManager!, notebookDir, folder)
         : undefined,
-      selectedFiles: deps.fileBrowsers
-        ? () => {
-            const browser = deps.fileBrowsers!.tracker.currentWidget;
-            return browser
-              ? [...browser.selectedItems()].map(item => relative(item.path))
-              : [];
-          }
-        : undefined
+      browserSelection: browserSelection(deps, notebookPath)
     });
     const result = await showDialog({
       title: trans.__('Log as candidate'),
@@ -300,6 +287,53 @@ async function askWhatToLog(
     });
     initial = value;
   }
+}
+
+/** The folder `folder` (relative to the notebook's) for the picker: folders first, no hidden files. */
+async function listFolder(
+  docManager: IDocumentManager,
+  notebookDir: string,
+  folder: string
+): Promise<IFolderEntry[]> {
+  const listing = await docManager.services.contents.get(
+    PathExt.join(notebookDir, folder),
+    { content: true }
+  );
+  const items = (listing.content ?? []) as Contents.IModel[];
+  return items
+    .filter(item => !item.name.startsWith('.'))
+    .map(item => {
+      const directory = item.type === 'directory';
+      const path = PathExt.relative(notebookDir, item.path);
+      return {
+        name: item.name,
+        path: directory ? `${path}/` : path,
+        directory
+      };
+    })
+    .sort(
+      (a, b) =>
+        Number(b.directory) - Number(a.directory) ||
+        a.name.localeCompare(b.name)
+    );
+}
+
+/**
+ * What the user selected in the file browser, when they can see it: a hidden browser's selection
+ * is a leftover (often the notebook itself, which the snapshot attaches anyway).
+ */
+function browserSelection(deps: ICommandDeps, notebookPath: string): string[] {
+  const browser = deps.fileBrowsers?.tracker.currentWidget;
+  if (!browser || !browser.isVisible) {
+    return [];
+  }
+  const notebookDir = PathExt.dirname(notebookPath);
+  return [...browser.selectedItems()]
+    .filter(item => item.path !== notebookPath)
+    .map(item => {
+      const path = PathExt.relative(notebookDir, item.path);
+      return item.type === 'directory' ? `${path}/` : path;
+    });
 }
 
 function validate(

@@ -8,6 +8,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { IKernelInspection } from '../kernelEvents';
 import { FoundInKernel, IFoundSelection } from './FoundInKernel';
+import { FilePicker, IFolderEntry } from './candidate/FilePicker';
 
 /** What the user chose. Files are relative to the notebook's folder. */
 export interface ILogCandidateValue extends IFoundSelection {
@@ -27,10 +28,13 @@ export interface ILogCandidateFormProps {
   initial: ILogCandidateValue;
   /** Known models to pick from (`group/name`). */
   knownModels: string[];
-  /** Opens a file picker; resolves with paths relative to the notebook. Absent: typing only. */
-  browseFiles?: () => Promise<string[]>;
-  /** Paths (relative to the notebook) selected in the file browser right now. */
-  selectedFiles?: () => string[];
+  /** Lists a folder relative to the notebook's for the picker in the form. Absent: typing only. */
+  listFolder?: (folder: string) => Promise<IFolderEntry[]>;
+  /**
+   * What is selected in the visible file browser when the dialog opened (relative to the notebook);
+   * empty or absent: the "Add selected" button is not shown.
+   */
+  browserSelection?: string[];
   /** What the kernel holds; null when it could not be asked (then `kernelNote` says why). */
   found?: IKernelInspection | null;
   kernelNote?: string | null;
@@ -41,6 +45,7 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
   const { trans } = props;
   const [value, setValue] = React.useState(props.initial);
   const [typedPath, setTypedPath] = React.useState('');
+  const [picking, setPicking] = React.useState(false);
   const pathInput = React.useRef<HTMLInputElement>(null);
   const addTypedOnEnter = React.useRef<() => void>(() => undefined);
   addTypedOnEnter.current = onAddTyped;
@@ -90,12 +95,6 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
       }
     }
     update({ files }, '');
-  }
-
-  async function onBrowse(): Promise<void> {
-    if (props.browseFiles) {
-      addFiles(await props.browseFiles());
-    }
   }
 
   function onTyped(text: string): void {
@@ -194,27 +193,43 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
             </li>
           ))}
         </ul>
-        <div className="jp-modelreg-row">
-          {props.browseFiles && (
-            <button
-              type="button"
-              className="jp-mod-styled"
-              data-testid="modelreg-browse-files"
-              onClick={() => void onBrowse()}
-            >
-              {trans.__('Choose files…')}
-            </button>
-          )}
-          {props.selectedFiles && (
-            <button
-              type="button"
-              className="jp-mod-styled"
-              onClick={() => addFiles(props.selectedFiles!())}
-            >
-              {trans.__('Add selected in file browser')}
-            </button>
-          )}
-        </div>
+        {picking && props.listFolder ? (
+          <FilePicker
+            trans={trans}
+            listFolder={props.listFolder}
+            chosen={value.files}
+            onAdd={addFiles}
+            onClose={() => setPicking(false)}
+          />
+        ) : (
+          <div className="jp-modelreg-row">
+            {props.listFolder && (
+              <button
+                type="button"
+                className="jp-mod-styled"
+                data-testid="modelreg-browse-files"
+                onClick={() => setPicking(true)}
+              >
+                {trans.__('Choose files…')}
+              </button>
+            )}
+            {!!props.browserSelection?.length && (
+              <button
+                type="button"
+                className="jp-mod-styled"
+                data-testid="modelreg-add-browser-selection"
+                title={props.browserSelection.join('\n')}
+                onClick={() => addFiles(props.browserSelection!)}
+              >
+                {trans._n(
+                  'Add the %1 item selected in the file browser',
+                  'Add the %1 items selected in the file browser',
+                  props.browserSelection.length
+                )}
+              </button>
+            )}
+          </div>
+        )}
         <div className="jp-modelreg-row">
           <input
             className="jp-mod-styled"

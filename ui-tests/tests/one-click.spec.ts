@@ -4,7 +4,12 @@
  * promote; Pull into notebook inserts `modelreg.load(...)`, which runs and predicts as `clf` does.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
-import { ensureGroup, registryClient, snapshot } from './registry';
+import {
+  artifactPaths,
+  ensureGroup,
+  registryClient,
+  snapshot
+} from './registry';
 
 const MODEL = 'oneclick/iris';
 
@@ -80,11 +85,7 @@ test('a notebook with no modelreg code: one click logs clf and accuracy, and the
   });
   expect(candidate.metrics.accuracy.value).toBeGreaterThan(0.8);
   expect(candidate.provenance.cells.order).toEqual([1, 2]);
-  const files = (
-    await (
-      await api.get(`/api/v1/models/${MODEL}/candidates/1/artifacts`)
-    ).json()
-  ).map((f: { path: string }) => f.path);
+  const files = await artifactPaths(api, MODEL, 1);
   expect(files).toEqual(
     expect.arrayContaining([
       'models/clf/modelreg.json',

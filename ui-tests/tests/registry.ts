@@ -3,7 +3,7 @@
  * token playwright.config.js chose and passed by environment), so specs can prepare groups and check
  * what the UI did.
  */
-import { APIRequestContext, request } from '@playwright/test';
+import { APIRequestContext, expect, Page, request } from '@playwright/test';
 import * as path from 'path';
 
 /** The registry's supervisor files: `pid` (the running process) and `paused` (do not restart it). */
@@ -55,4 +55,31 @@ export async function snapshot(
   await page.screenshot({
     path: path.join(__dirname, '..', 'screenshots', `${name}.png`)
   });
+}
+
+/** The artifact paths of candidate `iid` of `model`, as the registry lists them. */
+export async function artifactPaths(
+  api: APIRequestContext,
+  model: string,
+  iid: number
+): Promise<string[]> {
+  const response = await api.get(
+    `/api/v1/models/${model}/candidates/${iid}/artifacts`
+  );
+  return (await response.json()).map((f: { path: string }) => f.path);
+}
+
+/** Accepts the open Log dialog and waits for the toast that says `logged` (e.g. "Logged candidate #2"). */
+export async function submitLogDialog(
+  page: Page,
+  logged = 'Logged candidate',
+  timeout = 90000
+): Promise<void> {
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Log candidate' })
+    .click();
+  await expect(
+    page.locator('.Toastify__toast').filter({ hasText: logged }).first()
+  ).toBeVisible({ timeout });
 }

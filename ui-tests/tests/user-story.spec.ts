@@ -3,7 +3,12 @@
  * compare them, promote one to a locked 1.0.0, pull it back into the notebook and predict with it.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { ensureGroup, registryClient, snapshot } from './registry';
+import {
+  ensureGroup,
+  registryClient,
+  snapshot,
+  submitLogDialog
+} from './registry';
 
 const MODEL = 'e2e/iris';
 
@@ -48,18 +53,7 @@ async function logCandidateFromToolbar(
     form.locator('[data-testid="modelreg-chosen-files"]')
   ).toContainText(file);
   await snapshot(page, 'log-dialog');
-  await page
-    .locator('.jp-Dialog')
-    .getByRole('button', { name: 'Log candidate' })
-    .click();
-  await expect(
-    page
-      .locator('.Toastify__toast')
-      .filter({ hasText: 'Logged candidate' })
-      .first()
-  ).toBeVisible({
-    timeout: 60000
-  });
+  await submitLogDialog(page, 'Logged candidate', 60000);
 }
 
 async function openModelCard(page: IJupyterLabPageFixture): Promise<void> {

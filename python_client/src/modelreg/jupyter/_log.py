@@ -39,8 +39,12 @@ def _notebook_file(notebook_path: Optional[str], required: bool) -> Optional[Pat
 def _file_uploads(files: Sequence[Union[str, Path]]) -> List[Tuple[Path, str]]:
     found: List[Tuple[Path, str]] = []
     for item in files:
+        local = Path(item)
+        # A relative path keeps its folders in the candidate (plots/roc.png, not roc.png), so two
+        # files of the same name from different folders do not collide.
+        inside = not local.is_absolute() and ".." not in local.parts and local.as_posix() != "."
         try:
-            found.extend(artifact_files(Path(item)))
+            found.extend(artifact_files(local, local.as_posix() if inside else ""))
         except FileNotFoundError as error:
             raise Expected(
                 "FILE_NOT_FOUND", f"{error}. Paths are relative to the kernel's working directory {Path.cwd()}."
