@@ -64,6 +64,20 @@ export async function download(
   };
 }
 
+/** PUTs `bytes` through one process and expects the same bytes back from another (or the same). */
+export async function expectStoredAndReadBack(
+  putVia: TestServer,
+  getVia: TestServer,
+  path: string,
+  bytes: Buffer
+): Promise<void> {
+  const put = await api(putVia, 'PUT', path, { body: bytes });
+  expect(put.status).toBe(201);
+  const got = await download(getVia, path);
+  expect(got.status).toBe(200);
+  expect(got.bytes.equals(bytes)).toBe(true);
+}
+
 /** A request whose path is sent byte for byte (fetch would normalise "..", "%2e%2e", "//"). */
 export function rawRequest(
   server: TestServer,

@@ -2,7 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { api, download, setupModel } from '../helpers/api';
+import {
+  api,
+  download,
+  expectStoredAndReadBack,
+  setupModel
+} from '../helpers/api';
 import {
   blobFile,
   eachBackend,
@@ -184,19 +189,12 @@ eachBackend('gc', backend => {
     await uploader;
     expect(gcRuns).toEqual([0, 0, 0, 0]);
     expect(uploads).toBeGreaterThan(3);
-    const last = await api(
+    await expectStoredAndReadBack(
       server,
-      'PUT',
+      server,
       `${base}/candidates/1/artifacts/final.bin`,
-      { body: bytes }
+      bytes
     );
-    expect(last.status).toBe(201);
-    expect(
-      sha256(
-        (await download(server, `${base}/candidates/1/artifacts/final.bin`))
-          .bytes
-      )
-    ).toBe(sha);
     expect(
       runCli(storage, ['verify', '--data-dir', storage.dataDir]).code
     ).toBe(0);

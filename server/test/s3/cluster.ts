@@ -54,9 +54,13 @@ export async function startCluster(
     }
   };
   try {
-    // The first one migrates alone; the others then start side by side.
-    for (let i = 0; i < (opts.processes ?? 1); i++) {
-      const r = await spawnRegistry({ dataDir, env, cli: CLI });
+    const start = async () => {
+      const r = await spawnRegistry({
+        dataDir,
+        env,
+        cli: CLI,
+        startTimeoutMs: 90_000
+      });
       servers.push({
         url: r.url,
         dataDir,
@@ -65,6 +69,16 @@ export async function startCluster(
         proc: r.proc,
         stop: r.stop
       });
+    };
+    // The first one migrates alone; the others then start side by side.
+    await start();
+    const others = await Promise.allSettled(
+      Array.from({ length: (opts.processes ?? 1) - 1 }, start)
+    );
+    for (const o of others) {
+      if (o.status === 'rejected') {
+        throw o.reason;
+      }
     }
   } catch (err) {
     await stopAll();
