@@ -65,6 +65,18 @@ export interface IVersionDetail extends IVersion {
   run_id?: string;
 }
 
+/**
+ * A healthy range of one live metric, written on the card: a serving deployment whose newest value
+ * leaves it becomes `degraded` (and the registry raises `deployment.updated`).
+ */
+export interface IThreshold {
+  metric: string;
+  min?: number;
+  max?: number;
+  /** Only deployments to this environment; all when absent. */
+  environment?: string;
+}
+
 export interface IMember {
   username: string;
   role: Role;
@@ -170,11 +182,14 @@ export namespace cardApi {
     );
   }
 
-  /** Records a deployment, or a new status of one (the newest record per environment wins). */
+  /**
+   * Records a new deployment of a version, or (outside production) of a candidate (maintainer+).
+   *
+   * @throws {ModelregError} `BAD_REQUEST` for a candidate in production.
+   */
   export function recordDeployment(
     fullName: string,
-    deployment: {
-      version: string;
+    deployment: ({ version: string } | { candidate: number }) & {
       environment: string;
       status: string;
       url?: string | null;
@@ -183,6 +198,40 @@ export namespace cardApi {
     return requestAPI<IDeployment>(`${modelPath(fullName)}/deployments`, {
       method: 'POST',
       body: deployment
+    });
+  }
+
+  /**
+   * Changes a deployment's status (maintainer+); the server keeps who, when and why.
+   *
+   * @throws {ModelregError} `CONFLICT` when the lifecycle does not allow the change.
+   */
+  export function updateDeployment(
+    fullName: string,
+    id: number,
+    change: { status: string; reason?: string }
+  ): Promise<IDeployment> {
+    return requestAPI<IDeployment>(`${modelPath(fullName)}/deployments/${id}`, {
+      method: 'PATCH',
+      body: change
+    });
+  }
+
+  /** The card's monitoring thresholds: healthy ranges of live metrics. */
+  export function thresholds(
+    fullName: string
+  ): Promise<{ items: IThreshold[] }> {
+    return requestAPI(`${modelPath(fullName)}/deployment-thresholds`);
+  }
+
+  /** Replaces the thresholds (maintainer+). */
+  export function setThresholds(
+    fullName: string,
+    items: IThreshold[]
+  ): Promise<{ items: IThreshold[] }> {
+    return requestAPI(`${modelPath(fullName)}/deployment-thresholds`, {
+      method: 'PUT',
+      body: { items }
     });
   }
 

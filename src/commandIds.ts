@@ -12,6 +12,8 @@ export namespace CommandIDs {
   export const deleteAlias = 'modelreg:delete-alias';
   export const yank = 'modelreg:yank';
   export const recordDeployment = 'modelreg:record-deployment';
+  export const updateDeployment = 'modelreg:update-deployment';
+  export const rollbackAlias = 'modelreg:rollback-alias';
   export const deleteCandidate = 'modelreg:delete-candidate';
   export const createModel = 'modelreg:create-model';
   export const manageMembers = 'modelreg:manage-members';

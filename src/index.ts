@@ -75,7 +75,10 @@ function activateModelreg(
       CommandIDs.openPanel,
       CommandIDs.refresh,
       CommandIDs.logCandidate,
-      CommandIDs.createModel
+      CommandIDs.createModel,
+      CommandIDs.recordDeployment,
+      CommandIDs.rollbackAlias,
+      CommandIDs.manageMembers
     ]) {
       palette.addItem({ command, category });
     }

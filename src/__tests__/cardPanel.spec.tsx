@@ -13,21 +13,13 @@ import { VersionPage } from '../components/version/VersionPage';
 import { PanelState } from '../panelState';
 import { CommandIDs } from '../commandIds';
 import { recordingCommands, renderInPanel } from './render';
-import { registryCall, testServers, useTestServer } from './servers';
-
-let counter = 0;
-async function freshModel(): Promise<string> {
-  const servers = testServers();
-  const name = `card${Date.now().toString(36)}${counter++}`;
-  await registryCall('POST', `models/${servers.group}`, { name });
-  return `${servers.group}/${name}`;
-}
+import { freshModel, registryCall, useTestServer } from './servers';
 
 describe('ModelCardSections', () => {
   beforeEach(() => useTestServer());
 
   it('shows completeness, saves a section as a new revision, and diffs two revisions', async () => {
-    const fullName = await freshModel();
+    const fullName = await freshModel('card');
     renderInPanel(<ModelCardSections fullName={fullName} role="owner" />, {
       model: new PanelState()
     });
@@ -90,7 +82,7 @@ describe('ModelCardSections', () => {
   });
 
   it('disables editing for a reporter and says why', async () => {
-    const fullName = await freshModel();
+    const fullName = await freshModel('card');
     renderInPanel(<ModelCardSections fullName={fullName} role="reporter" />, {
       model: new PanelState()
     });
@@ -108,7 +100,7 @@ describe('VersionPage', () => {
   beforeEach(() => useTestServer());
 
   it('shows what changed since the previous version and the card as released', async () => {
-    const fullName = await freshModel();
+    const fullName = await freshModel('card');
     const base = `models/${fullName}`;
     await registryCall('POST', `${base}/candidates`, {
       params: { depth: '4', eta: '0.1' },

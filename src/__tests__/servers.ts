@@ -92,3 +92,13 @@ export function registryCall(
     request.end(payload);
   });
 }
+
+let modelCounter = 0;
+
+/** Creates an empty model with a fresh name (`prefix` + a unique suffix) in the test group; returns `group/name`. */
+export async function freshModel(prefix: string): Promise<string> {
+  const { group } = testServers();
+  const name = `${prefix}${Date.now().toString(36)}${modelCounter++}`;
+  await registryCall('POST', `models/${group}`, { name });
+  return `${group}/${name}`;
+}

@@ -1,5 +1,6 @@
 /** Registers every command, one feature per module. */
 import { addCompareCommand } from './compare';
+import { addDeploymentCommands } from './deploymentActions';
 import { ICommandDeps } from './deps';
 import { addLogCandidateCommand } from './logCandidate';
 import { addPanelCommands } from './panel';
@@ -18,4 +19,5 @@ export function addCommands(deps: ICommandDeps): void {
   addCompareCommand(deps);
   addVersionCommands(deps);
   addRegistryActionCommands(deps);
+  addDeploymentCommands(deps);
 }

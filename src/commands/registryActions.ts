@@ -1,72 +1,20 @@
 /**
  * The registry's actions as commands (palette, buttons, keyboard): move or delete an alias, yank,
- * record a deployment, delete a candidate, create a model, manage members. Each asks first, names
+ * delete a candidate, create a model, manage members (deployments: deploymentActions.ts). Each asks first, names
  * exactly what will change, and shows the server's message when it refuses.
  */
 import { Notification, showErrorMessage } from '@jupyterlab/apputils';
-import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { registry, toModelregError } from '../api';
+import { registry } from '../api';
 import { cardApi } from '../cardApi';
 import { askForm, confirmAction } from '../components/actions/FormDialog';
 import { CommandIDs } from '../commandIds';
 import { ROLES, Role } from '../registryTypes';
+import { addAction, announce, modelArg, refreshIfOpen, str } from './action';
 import { ICommandDeps } from './deps';
-
-const modelArg = { type: 'string', description: 'group/name' };
-
-/** Runs an action; on failure shows the server's message and code, and resolves to null. */
-async function attempt<T>(
-  title: string,
-  action: () => Promise<T | null>
-): Promise<T | null> {
-  try {
-    return await action();
-  } catch (e) {
-    const error = toModelregError(e);
-    await showErrorMessage(title, `${error.message} (${error.code})`);
-    return null;
-  }
-}
-
-interface IAction {
-  id: string;
-  label: string;
-  /** JSON schema properties of the command's arguments. */
-  args: Record<string, { type: string; description?: string }>;
-  required: string[];
-  /** Title of the error dialog when the registry refuses. */
-  failure: string;
-  run: (args: ReadonlyPartialJSONObject) => Promise<unknown>;
-}
-
-/** Registers one action as a command whose failures show the server's message. */
-function addAction(deps: ICommandDeps, action: IAction): void {
-  deps.app.commands.addCommand(action.id, {
-    label: action.label,
-    describedBy: {
-      args: {
-        type: 'object',
-        properties: action.args,
-        required: action.required
-      }
-    },
-    execute: args => attempt(action.failure, () => action.run(args))
-  });
-}
-
-async function refreshIfOpen(
-  deps: ICommandDeps,
-  fullName: string
-): Promise<void> {
-  if (deps.model.selected === fullName) {
-    await deps.model.refresh();
-  }
-}
 
 export function addRegistryActionCommands(deps: ICommandDeps): void {
   const { app, trans } = deps;
-  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
   addAction(deps, {
     id: CommandIDs.moveAlias,
@@ -133,11 +81,12 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
         return null;
       }
       const moved = await cardApi.moveAlias(fullName, alias, version);
-      Notification.success(trans.__('%1 now points at %2.', alias, version), {
-        autoClose: 5000
-      });
-      await refreshIfOpen(deps, fullName);
-      return moved;
+      return announce(
+        deps,
+        fullName,
+        trans.__('%1 now points at %2.', alias, version),
+        moved
+      );
     }
   });
 
@@ -211,82 +160,6 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
       });
       await refreshIfOpen(deps, fullName);
       return yanked;
-    }
-  });
-
-  addAction(deps, {
-    id: CommandIDs.recordDeployment,
-    label: trans.__('Record a Deployment…'),
-    args: {
-      model: modelArg,
-      version: { type: 'string' },
-      environment: { type: 'string' }
-    },
-    required: ['model'],
-    failure: trans.__('Recording the deployment failed'),
-    run: async args => {
-      const fullName = str(args.model);
-      const [versions, deployments] = await Promise.all([
-        registry.listVersions(fullName),
-        registry.listDeployments(fullName)
-      ]);
-      const values = await askForm(trans, {
-        title: trans.__('Record a deployment of %1', fullName),
-        intro: trans.__(
-          'Recording again for the same environment updates its status; the history is kept.'
-        ),
-        fields: [
-          {
-            name: 'version',
-            label: trans.__('Version'),
-            value: str(args.version) || versions.items[0]?.version,
-            options: versions.items.map(v => v.version),
-            required: true
-          },
-          {
-            name: 'environment',
-            label: trans.__('Environment'),
-            value: str(args.environment),
-            options: [...new Set(deployments.items.map(d => d.environment))],
-            placeholder: 'production',
-            required: true
-          },
-          {
-            name: 'status',
-            label: trans.__('Status'),
-            // The server's lifecycle: pending -> active -> degraded -> retired (docs/ci.md).
-            value: 'active',
-            options: ['pending', 'active', 'degraded', 'retired'],
-            required: true
-          },
-          {
-            name: 'url',
-            label: trans.__('URL (optional)'),
-            placeholder: 'https://'
-          }
-        ],
-        okLabel: trans.__('Record')
-      });
-      if (!values) {
-        return null;
-      }
-      const recorded = await cardApi.recordDeployment(fullName, {
-        version: values.version.trim(),
-        environment: values.environment.trim(),
-        status: values.status.trim(),
-        url: values.url.trim() || null
-      });
-      Notification.success(
-        trans.__(
-          '%1 %2 recorded in %3.',
-          fullName,
-          recorded.version,
-          recorded.environment
-        ),
-        { autoClose: 5000 }
-      );
-      await refreshIfOpen(deps, fullName);
-      return recorded;
     }
   });
 
@@ -381,10 +254,19 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
     id: CommandIDs.manageMembers,
     label: trans.__('Manage Group Members…'),
     args: { group: { type: 'string' } },
-    required: ['group'],
+    required: [],
     failure: trans.__('Changing the members failed'),
     run: async args => {
-      const group = str(args.group);
+      // From the palette: the group of the model open in the panel.
+      const group =
+        str(args.group) || (deps.model.selected ?? '').split('/')[0];
+      if (!group) {
+        await showErrorMessage(
+          trans.__('Which group?'),
+          trans.__('Open a model of the group in the modelreg panel first.')
+        );
+        return null;
+      }
       const members = (await cardApi.members(group)).items;
       const remove = trans.__('(remove from the group)');
       const values = await askForm(trans, {

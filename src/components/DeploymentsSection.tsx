@@ -1,12 +1,19 @@
-/** Deployments: each environment's version (or candidate), status, history and live metrics charts. */
+/**
+ * Deployments: each environment's version (or candidate), status and its history, live metrics
+ * charted next to the training metrics, the actions (record, change status) and the card's
+ * monitoring thresholds.
+ */
 import * as React from 'react';
 
 import { registry } from '../api';
-import { formatDate, formatMetric } from '../format';
+import { formatDate } from '../format';
 import { ICard } from '../panelState';
 import { IDeployment, IDeploymentDetail } from '../registryTypes';
-import { MetricChart } from './MetricChart';
 import { usePanel } from './context';
+import { DeploymentStatusButton } from './deployments/DeploymentStatusButton';
+import { LiveMetrics } from './deployments/LiveMetrics';
+import { RecordDeploymentButton } from './deployments/RecordDeploymentButton';
+import { Thresholds } from './deployments/Thresholds';
 import { Empty } from './States';
 
 export interface IDeploymentsSectionProps {
@@ -17,26 +24,35 @@ export function DeploymentsSection(
   props: IDeploymentsSectionProps
 ): JSX.Element {
   const { trans } = usePanel();
-  const { deployments } = props.card;
-  if (deployments.length === 0) {
-    return (
-      <Empty>
-        {trans.__(
-          'No deployments recorded. Record one with `modelreg deploy record` or from a CI job (docs/ci.md).'
-        )}
-      </Empty>
-    );
-  }
+  const { deployments, model } = props.card;
   return (
-    <ul
-      className="jp-modelreg-items"
-      aria-label={trans.__('Deployments')}
-      data-testid="modelreg-deployment-list"
-    >
-      {deployments.map(d => (
-        <DeploymentItem key={d.id} card={props.card} deployment={d} />
-      ))}
-    </ul>
+    <div data-testid="modelreg-deployments-section">
+      <div className="jp-modelreg-row-end">
+        <RecordDeploymentButton
+          fullName={model.full_name}
+          role={model.your_role}
+          testId="modelreg-deployments-record"
+        />
+      </div>
+      {deployments.length === 0 ? (
+        <Empty>
+          {trans.__(
+            'No deployments recorded. Record one here, with `modelreg deploy record` or from a CI job (docs/ci.md).'
+          )}
+        </Empty>
+      ) : (
+        <ul
+          className="jp-modelreg-items"
+          aria-label={trans.__('Deployments')}
+          data-testid="modelreg-deployment-list"
+        >
+          {deployments.map(d => (
+            <DeploymentItem key={d.id} card={props.card} deployment={d} />
+          ))}
+        </ul>
+      )}
+      <Thresholds fullName={model.full_name} role={model.your_role} />
+    </div>
   );
 }
 
@@ -53,18 +69,21 @@ function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
   const [detail, setDetail] = React.useState<IDeploymentDetail | null>(null);
   const [error, setError] = React.useState<string | null>(null);
 
-  async function toggle(): Promise<void> {
-    const next = !open;
-    setOpen(next);
-    if (next) {
-      try {
-        setDetail(await registry.getDeployment(card.model.full_name, d.id));
-        setError(null);
-      } catch (e) {
-        setError(String((e as Error).message ?? e));
-      }
+  async function load(): Promise<void> {
+    try {
+      setDetail(await registry.getDeployment(card.model.full_name, d.id));
+      setError(null);
+    } catch (e) {
+      setError(String((e as Error).message ?? e));
     }
   }
+
+  // Reloaded when the card is (a status change, new live metrics) while open.
+  React.useEffect(() => {
+    if (open) {
+      void load();
+    }
+  }, [open, d.status, d.updated_at]);
 
   const what = d.version
     ? d.version
@@ -72,6 +91,12 @@ function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
   const version = d.version
     ? card.versions.find(v => v.version === d.version)
     : undefined;
+  const trainedBy = version?.candidate ?? d.candidate ?? null;
+  const trainingKeys = version
+    ? Object.keys(version.metrics)
+    : Object.keys(
+        card.candidates.find(c => c.iid === d.candidate)?.metrics ?? {}
+      );
   return (
     <li
       className="jp-modelreg-item"
@@ -94,11 +119,16 @@ function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
         )}
       </div>
       <div className="jp-modelreg-row-end">
+        <DeploymentStatusButton
+          fullName={card.model.full_name}
+          role={card.model.your_role}
+          deployment={d}
+        />
         <button
           className="jp-mod-styled jp-modelreg-small"
           data-testid="modelreg-deployment-toggle"
           aria-expanded={open}
-          onClick={() => void toggle()}
+          onClick={() => setOpen(!open)}
         >
           {open ? trans.__('Hide details') : trans.__('Live metrics')}
         </button>
@@ -106,48 +136,12 @@ function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
       {open && error && <div className="jp-modelreg-invalid">{error}</div>}
       {open && detail && (
         <div data-testid="modelreg-deployment-detail">
-          {Object.keys(detail.metrics).length === 0 ? (
-            <Empty>
-              {trans.__(
-                'No live metrics yet: send them with `modelreg monitor log`.'
-              )}
-            </Empty>
-          ) : (
-            Object.entries(detail.metrics).map(([key, points]) => (
-              <div key={key} data-testid="modelreg-live-metric" data-key={key}>
-                <MetricChart
-                  metric={key}
-                  series={[
-                    points.map((p, i) => ({
-                      step: i,
-                      value: p.value,
-                      timestamp: p.timestamp
-                    }))
-                  ]}
-                  labels={[trans.__('%1 (live)', d.environment)]}
-                  width={240}
-                />
-                <div className="jp-modelreg-muted">
-                  {trans.__(
-                    'latest %1 · %2 values',
-                    formatMetric(points[points.length - 1].value),
-                    points.length
-                  )}
-                </div>
-              </div>
-            ))
-          )}
-          {version && Object.keys(version.metrics).length > 0 && (
-            <div className="jp-modelreg-muted">
-              {trans.__(
-                'Training metrics of %1: %2',
-                version.version,
-                Object.entries(version.metrics)
-                  .map(([k, m]) => `${k} ${formatMetric(m.value)}`)
-                  .join(', ')
-              )}
-            </div>
-          )}
+          <LiveMetrics
+            fullName={card.model.full_name}
+            detail={detail}
+            trainedBy={trainedBy}
+            trainingKeys={trainingKeys}
+          />
           <ol
             className="jp-modelreg-simple-list"
             aria-label={trans.__('Status history')}

@@ -1,14 +1,14 @@
 /** Overview: the card (sections, completeness, history), metadata, aliases and deployments, with their actions. */
 import * as React from 'react';
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-
-import { registry, toModelregError } from '../api';
 import { ICard } from '../panelState';
 import { CommandIDs } from '../commandIds';
-import { hasRole, IAlias, IDeployment, Role } from '../registryTypes';
+import { IAlias, IDeployment, Role } from '../registryTypes';
 import { formatDate } from '../format';
 import { webUrl } from '../links';
+import { AliasActions } from './actions/AliasActions';
 import { GatedButton } from './actions/GatedButton';
+import { DeploymentStatusButton } from './deployments/DeploymentStatusButton';
+import { RecordDeploymentButton } from './deployments/RecordDeploymentButton';
 import { ModelCardSections } from './card/ModelCardSections';
 import { CardEditor } from './CardEditor';
 import { usePanel } from './context';
@@ -23,7 +23,6 @@ export function Overview(props: IOverviewProps): JSX.Element {
   const { trans, commands } = usePanel();
   const { model, aliases, deployments } = props.card;
   const [editing, setEditing] = React.useState(false);
-  const canEdit = hasRole(model.your_role, 'developer');
   const meta = model.metadata ?? {};
 
   if (editing) {
@@ -54,18 +53,17 @@ export function Overview(props: IOverviewProps): JSX.Element {
           </strong>
         </span>
         <span className="jp-modelreg-row">
-          {canEdit && (
-            <button
-              className="jp-mod-styled"
-              data-testid="modelreg-edit-card"
-              title={trans.__(
-                'Edit the description, task, framework, license and tags'
-              )}
-              onClick={() => setEditing(true)}
-            >
-              {trans.__('Edit details')}
-            </button>
-          )}
+          <GatedButton
+            role={model.your_role}
+            needs="developer"
+            testId="modelreg-edit-card"
+            title={trans.__(
+              'Edit the description, task, framework, license and tags'
+            )}
+            onClick={() => setEditing(true)}
+          >
+            {trans.__('Edit details')}
+          </GatedButton>
           <GatedButton
             role={model.your_role}
             needs="owner"
@@ -132,23 +130,18 @@ function AliasList(props: IAliasListProps): JSX.Element {
           {props.aliases.map(a => (
             <li key={a.alias} data-alias={a.alias}>
               <span className="jp-modelreg-chip">{a.alias}</span> → {a.version}
-              {hasRole(props.role, 'maintainer') && (
-                <AliasRollback fullName={props.fullName} alias={a.alias} />
-              )}
               <button
                 className="jp-mod-styled jp-modelreg-small"
                 onClick={() => run(CommandIDs.pull, { ref: a.alias })}
               >
                 {trans.__('Pull into notebook')}
               </button>
-              <GatedButton
+              <AliasActions
+                fullName={props.fullName}
+                alias={a.alias}
                 role={props.role}
-                needs="maintainer"
-                testId="modelreg-alias-delete"
-                onClick={() => run(CommandIDs.deleteAlias, { alias: a.alias })}
-              >
-                {trans.__('Delete')}
-              </GatedButton>
+                testId="modelreg-alias"
+              />
             </li>
           ))}
         </ul>
@@ -164,23 +157,16 @@ interface IDeploymentListProps {
 }
 
 function DeploymentList(props: IDeploymentListProps): JSX.Element {
-  const { trans, commands } = usePanel();
+  const { trans } = usePanel();
   return (
     <>
       <div className="jp-modelreg-row-between">
         <h3>{trans.__('Deployments')}</h3>
-        <GatedButton
+        <RecordDeploymentButton
+          fullName={props.fullName}
           role={props.role}
-          needs="maintainer"
           testId="modelreg-record-deployment"
-          onClick={() =>
-            void commands.execute(CommandIDs.recordDeployment, {
-              model: props.fullName
-            })
-          }
-        >
-          {trans.__('Record deployment…')}
-        </GatedButton>
+        />
       </div>
       {props.deployments.length === 0 ? (
         <Empty>{trans.__('No deployments recorded.')}</Empty>
@@ -194,6 +180,11 @@ function DeploymentList(props: IDeploymentListProps): JSX.Element {
               <strong>{d.environment}</strong>{' '}
               {d.version ?? trans.__('candidate #%1', d.candidate ?? '?')} ·{' '}
               {d.status}
+              <DeploymentStatusButton
+                fullName={props.fullName}
+                role={props.role}
+                deployment={d}
+              />
               {d.url && (
                 <>
                   {' · '}
@@ -211,60 +202,5 @@ function DeploymentList(props: IDeploymentListProps): JSX.Element {
         </ul>
       )}
     </>
-  );
-}
-
-/** Moves an alias back to the version it pointed at before (maintainer+), after a confirmation. */
-function AliasRollback(props: {
-  fullName: string;
-  alias: string;
-}): JSX.Element {
-  const { trans, model } = usePanel();
-  async function rollback(): Promise<void> {
-    try {
-      const history = await registry.aliasHistory(props.fullName, props.alias);
-      const previous = history.items.find(
-        (h, i) => i > 0 && h.version && h.version !== history.items[0].version
-      )?.version;
-      if (!previous) {
-        await showErrorMessage(
-          trans.__('Nothing to roll back to'),
-          trans.__('%1 never pointed at another version.', props.alias)
-        );
-        return;
-      }
-      const answer = await showDialog({
-        title: trans.__('Roll back %1?', props.alias),
-        body: trans.__(
-          'Point %1 back at %2, the version it pointed at before?',
-          props.alias,
-          previous
-        ),
-        buttons: [
-          Dialog.cancelButton({ label: trans.__('Cancel') }),
-          Dialog.warnButton({ label: trans.__('Roll back') })
-        ]
-      });
-      if (!answer.button.accept) {
-        return;
-      }
-      await registry.setAlias(props.fullName, props.alias, previous);
-      await model.refresh();
-    } catch (e) {
-      const error = toModelregError(e);
-      await showErrorMessage(
-        trans.__('Rollback failed'),
-        `${error.message} (${error.code})`
-      );
-    }
-  }
-  return (
-    <button
-      className="jp-mod-styled jp-modelreg-small"
-      data-testid="modelreg-alias-rollback"
-      onClick={() => void rollback()}
-    >
-      {trans.__('Roll back')}
-    </button>
   );
 }

@@ -5,9 +5,11 @@ import { registry } from '../../api';
 import { cardApi, IVersionDetail } from '../../cardApi';
 import { formatDate } from '../../format';
 import { CommandIDs } from '../../commandIds';
-import { hasRole } from '../../registryTypes';
+import { AliasActions } from '../actions/AliasActions';
 import { GatedButton } from '../actions/GatedButton';
 import { CardSectionsView } from '../card/CardSectionsView';
+import { DeploymentStatusButton } from '../deployments/DeploymentStatusButton';
+import { RecordDeploymentButton } from '../deployments/RecordDeploymentButton';
 import { usePanel } from '../context';
 import { ErrorMessage, Loading } from '../States';
 import { useAsync } from '../useAsync';
@@ -119,19 +121,13 @@ export function VersionPage(props: IVersionPageProps): JSX.Element {
           >
             {trans.__('Set alias…')}
           </GatedButton>
-          <GatedButton
+          <RecordDeploymentButton
+            fullName={props.fullName}
             role={role}
-            needs="maintainer"
+            version={v.version}
             testId="modelreg-version-deploy"
-            onClick={() =>
-              run(CommandIDs.recordDeployment, {
-                model: props.fullName,
-                version: v.version
-              })
-            }
-          >
-            {trans.__('Record deployment…')}
-          </GatedButton>
+            onDone={page.reload}
+          />
           <GatedButton
             role={role}
             needs="maintainer"
@@ -192,19 +188,13 @@ export function VersionPage(props: IVersionPageProps): JSX.Element {
             {v.aliases.map(a => (
               <li key={a}>
                 <span className="jp-modelreg-chip">{a}</span>
-                {hasRole(role, 'maintainer') && (
-                  <button
-                    className="jp-mod-styled jp-modelreg-small"
-                    onClick={() =>
-                      run(CommandIDs.deleteAlias, {
-                        model: props.fullName,
-                        alias: a
-                      })
-                    }
-                  >
-                    {trans.__('Delete alias')}
-                  </button>
-                )}
+                <AliasActions
+                  fullName={props.fullName}
+                  alias={a}
+                  role={role}
+                  testId="modelreg-version-alias"
+                  onDone={page.reload}
+                />
               </li>
             ))}
           </ul>
@@ -224,6 +214,11 @@ export function VersionPage(props: IVersionPageProps): JSX.Element {
               <li key={i}>
                 <strong>{d.environment}</strong> · {d.status} ·{' '}
                 {formatDate(d.created_at)}
+                <DeploymentStatusButton
+                  fullName={props.fullName}
+                  role={role}
+                  deployment={d}
+                />
                 {d.url && (
                   <>
                     {' · '}
