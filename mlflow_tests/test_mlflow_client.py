@@ -17,6 +17,7 @@ from mlflow.exceptions import MlflowException
 
 EXPERIMENT = "churn"
 MODEL = "churn"
+RUNS_MODEL = "mlflow-runs"  # where a group's MLflow runs are filed until they are registered
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1], [0.1, 0.7], [0.8, 0.3]])
 Y = np.array([0, 1, 0, 1, 0, 1])
@@ -56,9 +57,17 @@ def _candidates(registry, group: str, model: str) -> list:
 
 
 def _find_candidate(registry, group: str, run_name: str) -> dict:
-    matches = [c for c in _candidates(registry, group, MODEL) if c["name"] == run_name]
-    assert len(matches) == 1, f"expected one candidate named {run_name!r}, got {matches}"
-    return matches[0]
+    """The run's candidate: in the runs model until it is registered, then in the registered model."""
+    found = []
+    for model in (RUNS_MODEL, MODEL):
+        if registry.request("GET", f"/models/{group}/{model}", expect=None).status_code == 200:
+            found += [c for c in _candidates(registry, group, model) if c["name"] == run_name]
+    assert len(found) == 1, f"expected one candidate named {run_name!r}, got {found}"
+    return found[0]
+
+
+def _candidate_path(group: str, candidate: dict) -> str:
+    return f"/models/{group}/{candidate['model'].split('/', 1)[1]}/candidates/{candidate['iid']}"
 
 
 def _error_code(excinfo) -> str:
@@ -68,34 +77,32 @@ def _error_code(excinfo) -> str:
 # --- experiments ---------------------------------------------------------------------------------
 
 
-def test_set_experiment_creates_an_experiment_backed_by_a_model(experiment_id, client, registry, group):
+def test_set_experiment_creates_an_experiment_that_is_not_a_model(experiment_id, client, registry, group):
     experiment = client.get_experiment_by_name(EXPERIMENT)
     assert experiment.experiment_id == experiment_id
     assert experiment.lifecycle_stage == "active"
     assert experiment.artifact_location.startswith("mlflow-artifacts:/")
-    # The experiment's runs need a model to live in: one of the same name exists in the group now.
-    assert registry.get(f"/models/{group}/{MODEL}")["name"] == MODEL
+    # Experiments are the group's own: no model of that name appears, runs are filed in the runs model.
+    registry.request("GET", f"/models/{group}/{MODEL}", expect=404)
+    assert registry.get(f"/models/{group}/{RUNS_MODEL}")["name"] == RUNS_MODEL
+    assert RUNS_MODEL not in [m.name for m in client.search_registered_models()]
 
 
 def test_experiment_update_tags_search_delete_restore(client, tracking_uri):
-    exp_id = client.create_experiment("scratch-exp", tags={"owner": "ana"})
+    exp_id = client.create_experiment("Scratch experiment (v1)", tags={"owner": "ana"})
     with pytest.raises(MlflowException) as exc:
-        client.create_experiment("scratch-exp")
+        client.create_experiment("Scratch experiment (v1)")
     assert _error_code(exc) == "RESOURCE_ALREADY_EXISTS"
     client.set_experiment_tag(exp_id, "stage", "draft")
-    # An experiment's runs live in its model, so a rename stays inside that model ("<model>/<series>").
-    with pytest.raises(MlflowException) as exc:
-        client.rename_experiment(exp_id, "elsewhere")
-    assert _error_code(exc) == "INVALID_PARAMETER_VALUE"
-    client.rename_experiment(exp_id, "scratch-exp/renamed")
+    client.rename_experiment(exp_id, "scratch: renamed / moved")
     experiment = client.get_experiment(exp_id)
-    assert experiment.name == "scratch-exp/renamed"
+    assert experiment.name == "scratch: renamed / moved"
     assert experiment.tags["owner"] == "ana" and experiment.tags["stage"] == "draft"
     names = [e.name for e in client.search_experiments(filter_string="name LIKE 'scratch%'")]
-    assert names == ["scratch-exp/renamed"]
+    assert names == ["scratch: renamed / moved"]
     client.delete_experiment(exp_id)
     assert client.get_experiment(exp_id).lifecycle_stage == "deleted"
-    assert "scratch-exp/renamed" not in [e.name for e in client.search_experiments()]
+    assert "scratch: renamed / moved" not in [e.name for e in client.search_experiments()]
     client.restore_experiment(exp_id)
     assert client.get_experiment(exp_id).lifecycle_stage == "active"
 
@@ -127,7 +134,8 @@ def test_run_appears_as_a_candidate_in_modelreg(trained, registry, group):
     assert candidate["metrics"]["acc"]["step"] == 4
     assert candidate["status"] == "finished"
     assert candidate["tags"]["team"] == "churn-squad"
-    history = registry.get(f"/models/{group}/{MODEL}/candidates/{candidate['iid']}/metrics/loss")["history"]
+    assert candidate["experiment"] == EXPERIMENT
+    history = registry.get(f"{_candidate_path(group, candidate)}/metrics/loss")["history"]
     assert len(history) == 5
 
 
@@ -140,7 +148,7 @@ def test_artifacts_are_listed_downloaded_and_stored_content_addressed(trained, c
     assert (Path(local) / "sub" / "pr.csv").read_text() == "p,r\n1,0\n"
 
     candidate = _find_candidate(registry, group, "logreg-c1")
-    manifest = {f["path"]: f for f in registry.get(f"/models/{group}/{MODEL}/candidates/{candidate['iid']}/artifacts")}
+    manifest = {f["path"]: f for f in registry.get(f"{_candidate_path(group, candidate)}/artifacts")}
     report = (trained["work"] / "report.txt").read_bytes()
     assert manifest["report.txt"]["sha256"] == hashlib.sha256(report).hexdigest()
     assert "plots/sub/pr.csv" in manifest
@@ -244,6 +252,10 @@ def test_register_model_creates_version_1_with_the_next_semver(registered, train
     assert version["mlflow_version"] == 1
     assert version["locked"] is True
     assert "model/MLmodel" in {f["path"] for f in version["files"]}
+    # Registered as it is: the training run moved into the model, no copy, same experiment.
+    candidate = _find_candidate(registry, group, "logreg-c1")
+    assert candidate["model"] == f"{group}/{MODEL}" and candidate["run_id"] == trained["run_id"]
+    assert candidate["experiment"] == EXPERIMENT
 
 
 def test_alias_then_load_model_by_alias_and_predict(registered, trained, client, registry, group):
@@ -286,7 +298,7 @@ def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, cl
         client.log_artifact(run_id, str(late))
     candidate = _find_candidate(registry, group, "logreg-c1")
     assert "late" not in candidate["params"] and candidate["metrics"]["acc"]["value"] == pytest.approx(0.9)
-    manifest = registry.get(f"/models/{group}/{MODEL}/candidates/{candidate['iid']}/artifacts")
+    manifest = registry.get(f"{_candidate_path(group, candidate)}/artifacts")
     assert "late.txt" not in {f["path"] for f in manifest}
 
 
@@ -297,7 +309,8 @@ def test_modelreg_version_tag_sets_the_semver_and_a_second_registration_copies_n
     second = client.create_model_version(
         MODEL, f"runs:/{trained['run_id']}/model", trained["run_id"], tags={"modelreg.version": "2.0.0"}
     )
-    assert second.version == "2"
+    assert second.version == "2" and second.run_id == trained["run_id"]
+    assert [v.version for v in client.search_model_versions(f"run_id = '{trained['run_id']}'")] == ["2", "1"]
     version = registry.get(f"/models/{group}/{MODEL}/versions/2.0.0")
     assert version["mlflow_version"] == 2
     first = registry.get(f"/models/{group}/{MODEL}/versions/0.1.0")
@@ -351,8 +364,8 @@ def test_version_promoted_in_modelreg_appears_as_a_model_version(registry, group
     version = versions[0]
     assert version.tags["modelreg.version"] == "1.4.0"
     assert client.get_run(version.run_id).data.params == {"depth": "6"}
-    # Its candidate is a run of the experiment named after the model.
-    assert "fraud" in [e.name for e in client.search_experiments()]
+    # A candidate logged without an experiment is a run of the group's Default experiment.
+    assert client.get_run(version.run_id).info.experiment_id == "0"
     uri = client.get_model_version_download_uri("fraud", "1")
     local = mlflow.artifacts.download_artifacts(artifact_uri=f"{uri}/weights.bin")
     assert Path(local).read_bytes() == b"\x00\x01weights"
@@ -443,15 +456,15 @@ def test_roles_of_the_group_apply_to_mlflow_calls(server, registry, group, exper
         os.environ["MLFLOW_TRACKING_TOKEN"] = saved
 
 
-def test_a_modelreg_series_is_the_experiment_model_slash_series(registry, group, client):
+def test_a_modelreg_experiment_is_the_mlflow_experiment_of_that_name(registry, group, client):
     created = registry.post(
         f"/models/{group}/{MODEL}/candidates", {"name": "from-panel", "experiment": "tuning", "params": {"lr": "0.1"}}
     )
-    experiment = client.get_experiment_by_name(f"{MODEL}/tuning")
+    experiment = client.get_experiment_by_name("tuning")
     runs = client.search_runs([experiment.experiment_id])
     assert [(r.info.run_id, r.data.params) for r in runs] == [(created["run_id"], {"lr": "0.1"})]
-    # And the other way round: an MLflow experiment "<model>/<series>" logs into that series.
-    mlflow.set_experiment(f"{MODEL}/tuning")
+    # And the other way round: runs of that MLflow experiment are filed in the model that made it.
+    mlflow.set_experiment("tuning")
     with mlflow.start_run(run_name="from-mlflow"):
         mlflow.log_metric("auc", 0.8)
     panel = registry.get(f"/models/{group}/{MODEL}/candidates?experiment=tuning&limit=500")["items"]
@@ -462,4 +475,5 @@ def test_a_modelreg_series_is_the_experiment_model_slash_series(registry, group,
 def test_runs_without_an_experiment_go_to_the_default_experiment(client, registry, group):
     run = client.create_run("0", run_name="no-experiment")
     assert client.get_experiment(run.info.experiment_id).name == "Default"
-    assert [c["name"] for c in registry.get(f"/models/{group}/Default/candidates")["items"]] == ["no-experiment"]
+    assert run.info.experiment_id == "0"
+    assert "no-experiment" in [c["name"] for c in _candidates(registry, group, RUNS_MODEL)]

@@ -74,9 +74,14 @@ export interface Database {
     deployment_thresholds: ColumnType<string, string | undefined, string>;
   };
   model_tags: { model_id: number; tag: string };
-  /** MLflow experiment <-> experiment: integer ids, named series within one model. */
+  /**
+   * An experiment of the group (MLflow's experiment): a free-text name, unique in the group. Candidates of
+   * any model of the group may belong to it; `model_id` is its home model, where runs created in it
+   * through MLflow are filed until they are registered.
+   */
   experiments: {
     id: Generated<number>;
+    group_id: number;
     model_id: number;
     name: string;
     created_at: string;

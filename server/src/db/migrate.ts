@@ -14,9 +14,10 @@ import * as workflow from './migrations/2026-12-01-workflow';
 import * as security from './migrations/2026-12-01-security';
 import * as modelCandidateCount from './migrations/2026-12-01-model-candidate-count';
 import * as uploads from './migrations/2026-12-01-uploads';
+import * as groupExperiments from './migrations/2026-12-01T1500-group-experiments';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-initial': initial,
   '2026-11-26-mlflow': mlflow,
   '2026-11-26T2150-metric-read-indexes': metricReadIndexes,
@@ -24,7 +25,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-workflow': workflow,
   '2026-12-01-security': security,
   '2026-12-01-model-candidate-count': modelCandidateCount,
-  '2026-12-01-uploads': uploads
+  '2026-12-01-uploads': uploads,
+  '2026-12-01T1500-group-experiments': groupExperiments
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

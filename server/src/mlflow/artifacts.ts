@@ -11,7 +11,7 @@ import {
 import { context, input, need, optStr, str } from './context';
 import { doesNotExist } from './errors';
 import { lockedError, writeRun } from './runs';
-import { experimentOfCandidate, runById, type Run } from './store';
+import { experimentIds, runById, type Run } from './store';
 import { runArtifactUri } from './views';
 
 /**
@@ -152,10 +152,8 @@ export async function artifactListRoutes(app: FastifyInstance): Promise<void> {
     if (path) {
       validateArtifactPath(path);
     }
-    const experimentId = await experimentOfCandidate(
-      db,
-      run.model,
-      run.candidate
+    const experimentId = (await experimentIds(db, ctx.group.id)).mlflowId(
+      run.candidate.experiment_id
     );
     return {
       root_uri: runArtifactUri(experimentId, run.candidate.run_id),

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database';
-import { isUniqueViolation } from '../db/connect';
-import { createModel, findModel } from '../repos/models';
 import {
   context,
   input,
@@ -13,7 +11,12 @@ import {
   strList,
   type Ctx
 } from './context';
-import { alreadyExists, doesNotExist, invalidParam } from './errors';
+import {
+  alreadyExists,
+  doesNotExist,
+  invalidParam,
+  MlflowError
+} from './errors';
 import {
   compareValues,
   matches,
@@ -22,57 +25,36 @@ import {
   parseOrderBy
 } from './filter';
 import {
-  ensureExperimentRow,
-  ensureModelExperiments,
+  defaultExperimentId,
   experimentById,
   experimentByName,
+  insertExperiment,
   listExperiments,
+  runsModelId,
   saveExperimentMeta,
-  splitExperimentName,
   type Experiment
 } from './store';
 import { experimentJson } from './views';
 
-/** The client's default experiment id "0" is the group's `Default` experiment (model `Default`). */
-export const DEFAULT_EXPERIMENT = 'Default';
-
+/** A new experiment of the group; its runs are filed in the group's runs model until registered. */
 async function createExperiment(
   db: Db,
   ctx: Ctx,
   name: string,
   tags: Record<string, string>
 ): Promise<Experiment> {
-  need(
-    ctx,
-    'developer',
-    'creating an experiment (and the model that holds its runs)'
-  );
-  const { model: modelName, series } = splitExperimentName(name);
+  need(ctx, 'developer', 'creating an experiment');
   if (await experimentByName(db, ctx.group.id, name)) {
     throw alreadyExists(`Experiment '${name}' already exists.`);
   }
-  let model = await findModel(db, ctx.group.id, modelName);
-  if (!model) {
-    try {
-      model = await createModel(
-        db,
-        ctx.group.id,
-        {
-          name: modelName,
-          description: `Runs of the MLflow experiment "${name}".`
-        },
-        ctx.actor
-      );
-    } catch (err) {
-      if (!isUniqueViolation(err)) {
-        throw err;
-      }
-      model = (await findModel(db, ctx.group.id, modelName))!;
-    }
-  }
-  const id = await ensureExperimentRow(db, model, series);
-  await saveExperimentMeta(db, id, { lifecycle_stage: 'active', tags });
-  return experimentById(db, ctx.group.id, id);
+  const id = await insertExperiment(
+    db,
+    ctx.group.id,
+    await runsModelId(db, ctx.group.id, ctx.actor),
+    name,
+    tags
+  );
+  return experimentById(db, ctx.group.id, String(id), ctx.actor);
 }
 
 /** Resolves an experiment id from a request; "0" names the group's Default experiment, created on first use. */
@@ -81,18 +63,25 @@ export async function resolveExperimentId(
   ctx: Ctx,
   id: string
 ): Promise<Experiment> {
-  if (id === '0') {
-    const existing = await experimentByName(
-      db,
-      ctx.group.id,
-      DEFAULT_EXPERIMENT
+  return experimentById(db, ctx.group.id, id, ctx.actor);
+}
+
+/** A promoted candidate's experiment keeps its name: the version's provenance names it. */
+async function refuseIfLocked(db: Db, e: Experiment): Promise<void> {
+  const locked = await db
+    .selectFrom('candidates')
+    .innerJoin('versions', 'versions.candidate_id', 'candidates.id')
+    .innerJoin('models', 'models.id', 'versions.model_id')
+    .select(['candidates.run_id', 'versions.version', 'models.name'])
+    .where('candidates.experiment_id', '=', e.id)
+    .where('candidates.locked', '=', 1)
+    .executeTakeFirst();
+  if (locked) {
+    throw new MlflowError(
+      'INVALID_STATE',
+      `Experiment '${e.name}' cannot be renamed: its run ${locked.run_id} is locked (promoted to version ${locked.version} of model "${locked.name}"). Create a new experiment instead.`
     );
-    return existing ?? createExperiment(db, ctx, DEFAULT_EXPERIMENT, {});
   }
-  if (!/^\d+$/.test(id)) {
-    throw invalidParam(`Invalid experiment ID: '${id}'`);
-  }
-  return experimentById(db, ctx.group.id, Number(id));
 }
 
 const tagsOf = (pairs: { key: string; value: string }[]) =>
@@ -106,7 +95,7 @@ function experimentField(
     case 'name':
       return e.name;
     case 'experiment_id':
-      return String(e.id);
+      return e.mlflowId;
     case 'creation_time':
       return Date.parse(e.created_at);
     case 'last_update_time':
@@ -158,7 +147,7 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
     const clauses = parseFilter(optStr(inp, 'filter'), 'attribute');
     const view = optStr(inp, 'view_type') ?? 'ACTIVE_ONLY';
     const order = parseOrderBy(strList(inp, 'order_by'));
-    await ensureModelExperiments(db, ctx.group.id);
+    await defaultExperimentId(db, ctx.group.id, ctx.actor);
     let all = (await listExperiments(db, ctx.group.id)).filter(
       e =>
         view === 'ALL' ||
@@ -202,18 +191,16 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
     const inp = input(request);
     const e = await resolveExperimentId(db, ctx, str(inp, 'experiment_id'));
     const newName = str(inp, 'new_name');
-    const { model, series } = splitExperimentName(newName);
-    if (model !== e.model.name) {
-      throw invalidParam(
-        `experiment "${e.name}" holds runs of model "${e.model.name}"; a new name must stay in that model: "${e.model.name}" or "${e.model.name}/<series>"`
-      );
+    if (newName === e.name) {
+      return {};
     }
+    await refuseIfLocked(db, e);
     if (await experimentByName(db, ctx.group.id, newName)) {
       throw alreadyExists(`Experiment '${newName}' already exists.`);
     }
     await db
       .updateTable('experiments')
-      .set({ name: series })
+      .set({ name: newName })
       .where('id', '=', e.id)
       .execute();
     await saveExperimentMeta(db, e.id, {});
@@ -232,6 +219,11 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
       ctx,
       str(input(request), 'experiment_id')
     );
+    if (stage === 'deleted' && e.mlflowId === '0') {
+      throw invalidParam(
+        "Cannot delete the default experiment '0'. This is an internally reserved experiment."
+      );
+    }
     await saveExperimentMeta(db, e.id, { lifecycle_stage: stage });
     return {};
   };

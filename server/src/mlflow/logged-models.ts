@@ -20,13 +20,14 @@ import { compareValues, matches, page, parseFilter } from './filter';
 import { resolveExperimentId } from './experiments';
 import { lockedError } from './runs';
 import {
+  experimentIds,
   loggedModelById,
   m,
   runById,
   setRunStatus,
   type LoggedModelRow
 } from './store';
-import { loggedModelJson, loggedStatus } from './views';
+import { LOGGED_STATUS_OUT, loggedModelJson, loggedStatus } from './views';
 
 /**
  * MLflow 3's logged models. Their files live in a candidate under the model's name (`model/MLmodel`):
@@ -41,8 +42,12 @@ async function runIdOf(db: Db, row: LoggedModelRow): Promise<string> {
   return c.run_id;
 }
 
-async function json(db: Db, row: LoggedModelRow) {
-  return loggedModelJson(row, await runIdOf(db, row));
+async function json(db: Db, groupId: number, row: LoggedModelRow) {
+  return loggedModelJson(
+    row,
+    await runIdOf(db, row),
+    await experimentIds(db, groupId)
+  );
 }
 
 async function target(
@@ -105,7 +110,7 @@ function field(
     case 'model_type':
       return row.model_type;
     case 'status':
-      return loggedModelJson(row, runId).info.status;
+      return LOGGED_STATUS_OUT[row.status] ?? 'LOGGED_MODEL_PENDING';
     case 'source_run_id':
       return row.from_run ? runId : undefined;
     case 'creation_timestamp':
@@ -146,10 +151,10 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     } else {
       const c = await createCandidate(
         db,
-        experiment.model.id,
+        experiment.homeModelId,
         {
           name,
-          experiment: experiment.series,
+          experiment: experiment.name,
           status: 'running',
           tags: { 'mlflow.loggedModelId': modelId }
         },
@@ -172,16 +177,16 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       updated_at: now
     };
     await m(db).insertInto('mlflow_logged_models').values(row).execute();
-    return { model: await json(db, row) };
+    return { model: await json(db, ctx.group.id, row) };
   });
 
   app.get('/logged-models/:model_id', async request => {
-    const { row } = await target(request, false);
-    return { model: await json(db, row) };
+    const { ctx, row } = await target(request, false);
+    return { model: await json(db, ctx.group.id, row) };
   });
 
   app.patch('/logged-models/:model_id', async request => {
-    const { row } = await target(request, true);
+    const { ctx, row } = await target(request, true);
     let status: string;
     try {
       status = loggedStatus(str(input(request), 'status'));
@@ -198,7 +203,7 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
         status === 'ready' ? 'finished' : 'failed'
       );
     }
-    return { model: await json(db, next) };
+    return { model: await json(db, ctx.group.id, next) };
   });
 
   app.delete('/logged-models/:model_id', async request => {
@@ -212,7 +217,7 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.patch('/logged-models/:model_id/tags', async request => {
-    const { row } = await target(request, true);
+    const { ctx, row } = await target(request, true);
     const tags = {
       ...JSON.parse(row.tags),
       ...toMap(keyValues(input(request), 'tags'))
@@ -220,6 +225,7 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     return {
       model: await json(
         db,
+        ctx.group.id,
         await update(db, row, { tags: JSON.stringify(tags) })
       )
     };
@@ -244,14 +250,14 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/logged-models/:model_id/artifacts/directories', async request => {
-    const { row } = await target(request, false);
+    const { ctx, row } = await target(request, false);
     const sub = (
       optStr(input(request), 'artifact_directory_path') ?? ''
     ).replace(/^\/+|\/+$/g, '');
     const dir = sub ? `${row.name}/${validateArtifactPath(sub)}` : row.name;
     const files = await listDir(db, row.candidate_id, dir, true);
     return {
-      root_uri: (await json(db, row)).info.artifact_uri,
+      root_uri: (await json(db, ctx.group.id, row)).info.artifact_uri,
       files: files.map(f => ({ ...f, path: f.path.slice(row.name.length + 1) }))
     };
   });
@@ -270,6 +276,7 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
           .where('experiment_id', 'in', ids)
           .execute()
       : [];
+    const experimentMlflowIds = await experimentIds(db, ctx.group.id);
     const withRun = await Promise.all(
       rows.map(async r => ({ row: r, runId: await runIdOf(db, r) }))
     );
@@ -301,7 +308,9 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       optStr(inp, 'page_token')
     );
     return {
-      models: p.items.map(({ row, runId }) => loggedModelJson(row, runId)),
+      models: p.items.map(({ row, runId }) =>
+        loggedModelJson(row, runId, experimentMlflowIds)
+      ),
       ...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
     };
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CandidateRow, Db, ModelRow, VersionRow } from '../db/database';
 import { deleteAlias, moveAlias } from '../repos/aliases';
 import { listArtifacts, attachArtifact } from '../repos/artifacts';
-import { createCandidate } from '../repos/candidates';
+import { createCandidate, moveCandidate } from '../repos/candidates';
 import { metricHistories } from '../repos/metrics';
 import {
   highestVersion,
@@ -40,8 +40,11 @@ import {
   parseFilter,
   parseOrderBy
 } from './filter';
+import { HIDDEN } from './run-search-sql';
 import {
+  groupMeta,
   loggedModelById,
+  saveRunMeta,
   registeredModel,
   runById,
   saveVersionMeta,
@@ -253,10 +256,15 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       ctx,
       inp
     );
+    // A run is registered as it is: moved from the runs model into the registered model. Only a run that is
+    // already a version, or one filed in another registered model, reaches it as a linked copy.
+    const runsModel = (await groupMeta(db, ctx.group.id)).runs_model_id;
     const candidate =
       source.model_id === model.id && !source.locked
         ? source
-        : await linkedCandidate(db, ctx, model, source);
+        : source.model_id === runsModel && !source.locked
+          ? await moveCandidate(db, source, model.id, ctx.actor)
+          : await linkedCandidate(db, ctx, model, source);
     const version = await promote(
       db,
       model,
@@ -266,7 +274,11 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       ctx.actor
     );
     delete tags[SEMVER_TAG];
+    if (candidate.id !== source.id) {
+      await saveRunMeta(db, candidate.id, { lifecycle_stage: HIDDEN });
+    }
     await saveVersionMeta(db, version.id, {
+      run_id: candidate.id !== source.id ? source.run_id : null,
       tags: JSON.stringify(tags),
       source: optStr(inp, 'source') || null,
       logged_model_id: loggedModelId

@@ -28,7 +28,12 @@ import {
   parseFilter,
   parseOrderBy
 } from './filter';
-import { registeredModel, renameModel, versionByNumber } from './store';
+import {
+  groupMeta,
+  registeredModel,
+  renameModel,
+  versionByNumber
+} from './store';
 import {
   latestPerStage,
   modelVersionsJson,
@@ -127,11 +132,14 @@ export async function registeredModelRoutes(
     const inp = input(request);
     const clauses = parseFilter(optStr(inp, 'filter'));
     const terms = parseOrderBy(strList(inp, 'order_by'));
-    const rows = await db
-      .selectFrom('models')
-      .selectAll()
-      .where('group_id', '=', ctx.group.id)
-      .execute();
+    const runsModel = (await groupMeta(db, ctx.group.id)).runs_model_id;
+    const rows = (
+      await db
+        .selectFrom('models')
+        .selectAll()
+        .where('group_id', '=', ctx.group.id)
+        .execute()
+    ).filter(r => r.id !== runsModel);
     const field = (
       mdl: ModelRow,
       kind: string,

@@ -106,6 +106,57 @@ function startTime(db: Db) {
   return sql`coalesce(mlflow_runs.start_time, ${created})`;
 }
 
+/**
+ * The runs of one experiment in a lifecycle view. Candidates without an experiment (logged through modelreg
+ * without one) are runs of the group's Default experiment; copies made for a registration are not runs.
+ */
+export function runsOfExperiment(db: Db, e: Experiment, view: string) {
+  let q = m(db)
+    .selectFrom('candidates')
+    .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
+    .selectAll('candidates');
+  q =
+    e.mlflowId === '0'
+      ? q.where(eb =>
+          eb.or([
+            eb('candidates.experiment_id', '=', e.id),
+            eb.and([
+              eb('candidates.experiment_id', 'is', null),
+              eb(
+                'candidates.model_id',
+                'in',
+                eb
+                  .selectFrom('models')
+                  .select('models.id')
+                  .where('models.group_id', '=', e.groupId)
+              )
+            ])
+          ])
+        )
+      : q.where('candidates.experiment_id', '=', e.id);
+  if (view === 'ACTIVE_ONLY') {
+    q = q.where(eb =>
+      eb.or([
+        eb('mlflow_runs.lifecycle_stage', 'is', null),
+        eb('mlflow_runs.lifecycle_stage', '=', 'active')
+      ])
+    );
+  } else if (view === 'DELETED_ONLY') {
+    q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
+  } else {
+    q = q.where(eb =>
+      eb.or([
+        eb('mlflow_runs.lifecycle_stage', 'is', null),
+        eb('mlflow_runs.lifecycle_stage', '!=', HIDDEN)
+      ])
+    );
+  }
+  return q;
+}
+
+/** The lifecycle stage of a candidate copied for a registration: not a run of its own. */
+export const HIDDEN = 'hidden';
+
 export async function searchRunsInDatabase(
   db: Db,
   e: Experiment,
@@ -118,30 +169,7 @@ export async function searchRunsInDatabase(
   if (!clauses.every(supported) || !terms.every(orderable)) {
     return null;
   }
-  let q = m(db)
-    .selectFrom('candidates')
-    .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
-    .selectAll('candidates')
-    .where('candidates.model_id', '=', e.model.id) as any;
-  q =
-    e.series === e.model.name
-      ? q.where((eb: Eb) =>
-          eb.or([
-            eb('candidates.experiment_id', '=', e.id),
-            eb('candidates.experiment_id', 'is', null)
-          ])
-        )
-      : q.where('candidates.experiment_id', '=', e.id);
-  if (view === 'ACTIVE_ONLY') {
-    q = q.where((eb: Eb) =>
-      eb.or([
-        eb('mlflow_runs.lifecycle_stage', 'is', null),
-        eb('mlflow_runs.lifecycle_stage', '=', 'active')
-      ])
-    );
-  } else if (view === 'DELETED_ONLY') {
-    q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
-  }
+  let q = runsOfExperiment(db, e, view) as any;
   for (const c of clauses) {
     q = q.where((eb: Eb) => condition(eb, c));
   }

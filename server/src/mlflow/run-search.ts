@@ -10,10 +10,10 @@ import {
   type Clause,
   type OrderTerm
 } from './filter';
-import { m } from './store';
+import { experimentIds } from './store';
 import { resolveExperimentId } from './experiments';
 import { runsJson } from './views';
-import { searchRunsInDatabase } from './run-search-sql';
+import { runsOfExperiment, searchRunsInDatabase } from './run-search-sql';
 
 type RunJson = Awaited<ReturnType<typeof runsJson>>[number];
 
@@ -83,9 +83,13 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
     const terms = parseOrderBy(strList(inp, 'order_by'));
     const view = optStr(inp, 'run_view_type') ?? 'ACTIVE_ONLY';
     const maxResults = optNum(inp, 'max_results') ?? 1000;
-    const experimentIds = strList(inp, 'experiment_ids');
-    if (experimentIds.length === 1) {
-      const e = await resolveExperimentId(db, ctx, experimentIds[0]);
+    const experiments = [];
+    for (const id of strList(inp, 'experiment_ids')) {
+      experiments.push(await resolveExperimentId(db, ctx, id));
+    }
+    const ids = await experimentIds(db, ctx.group.id);
+    if (experiments.length === 1) {
+      const e = experiments[0];
       const found = await searchRunsInDatabase(
         db,
         e,
@@ -97,7 +101,7 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
       );
       if (found) {
         return {
-          runs: await runsJson(db, e.model, found.rows),
+          runs: await runsJson(db, ids, found.rows),
           ...(found.next_page_token
             ? { next_page_token: found.next_page_token }
             : {})
@@ -105,34 +109,9 @@ export async function runSearchRoutes(app: FastifyInstance): Promise<void> {
       }
     }
     const runs: RunJson[] = [];
-    for (const id of experimentIds) {
-      const e = await resolveExperimentId(db, ctx, id);
-      let q = m(db)
-        .selectFrom('candidates')
-        .leftJoin('mlflow_runs', 'mlflow_runs.candidate_id', 'candidates.id')
-        .selectAll('candidates')
-        .where('candidates.model_id', '=', e.model.id);
-      q =
-        e.series === e.model.name
-          ? q.where(eb =>
-              eb.or([
-                eb('candidates.experiment_id', '=', e.id),
-                eb('candidates.experiment_id', 'is', null)
-              ])
-            )
-          : q.where('candidates.experiment_id', '=', e.id);
-      if (view === 'ACTIVE_ONLY') {
-        q = q.where(eb =>
-          eb.or([
-            eb('mlflow_runs.lifecycle_stage', 'is', null),
-            eb('mlflow_runs.lifecycle_stage', '=', 'active')
-          ])
-        );
-      } else if (view === 'DELETED_ONLY') {
-        q = q.where('mlflow_runs.lifecycle_stage', '=', 'deleted');
-      }
-      const rows = await q.execute();
-      runs.push(...(await runsJson(db, e.model, rows)));
+    for (const e of experiments) {
+      const rows = await runsOfExperiment(db, e, view).execute();
+      runs.push(...(await runsJson(db, ids, rows)));
     }
     const hits = runs.filter(r =>
       clauses.every(c => matches(c, valueOf(r, c.kind, c.key)))

@@ -21,7 +21,13 @@ import {
 } from './context';
 import { invalidParam, MlflowError } from './errors';
 import { resolveExperimentId } from './experiments';
-import { runById, saveRunMeta, setRunStatus, type Run } from './store';
+import {
+  experimentIds,
+  runById,
+  saveRunMeta,
+  setRunStatus,
+  type Run
+} from './store';
 import { candidateStatus, runsJson } from './views';
 
 /** The registry refuses changes to a promoted candidate; say so in MLflow's words, naming the version. */
@@ -208,10 +214,10 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     delete tags['mlflow.runName'];
     const candidate = await createCandidate(
       db,
-      experiment.model.id,
+      experiment.homeModelId,
       {
         name,
-        experiment: experiment.series,
+        experiment: experiment.name,
         status: 'running',
         tags,
         provenance: provenanceFromTags(tags)
@@ -222,12 +228,22 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     if (start !== undefined) {
       await saveRunMeta(db, candidate.id, { start_time: start });
     }
-    return { run: (await runsJson(db, experiment.model, [candidate]))[0] };
+    return {
+      run: (
+        await runsJson(db, await experimentIds(db, ctx.group.id), [candidate])
+      )[0]
+    };
   });
 
   app.get('/runs/get', async request => {
-    const { run } = await runFor(request, 'guest', '');
-    return { run: (await runsJson(db, run.model, [run.candidate]))[0] };
+    const { ctx, run } = await runFor(request, 'guest', '');
+    return {
+      run: (
+        await runsJson(db, await experimentIds(db, ctx.group.id), [
+          run.candidate
+        ])
+      )[0]
+    };
   });
 
   app.post('/runs/update', async request => {
@@ -258,7 +274,11 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     }
     const fresh = await runById(db, run.model.group_id, run.candidate.run_id);
     return {
-      run_info: (await runsJson(db, fresh.model, [fresh.candidate]))[0].info
+      run_info: (
+        await runsJson(db, await experimentIds(db, run.model.group_id), [
+          fresh.candidate
+        ])
+      )[0].info
     };
   });
 

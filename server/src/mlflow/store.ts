@@ -7,11 +7,11 @@ import type {
   VersionRow
 } from '../db/database';
 import { nowIso } from '../db/database';
-import { NAME_RE } from '../domain/roles';
-import { findModel } from '../repos/models';
-import { doesNotExist, invalidParam } from './errors';
+import { isUniqueViolation } from '../db/connect';
+import { createModel, findModel } from '../repos/models';
+import { alreadyExists, doesNotExist, invalidParam } from './errors';
 
-/** The MLflow-only tables (migration 2026-11-26-mlflow); each row hangs off a registry row. */
+/** The MLflow-only tables (migrations 2026-11-26-mlflow, 2026-12-01T1500-group-experiments); each row hangs off a registry row. */
 export interface MlflowTables {
   mlflow_experiments: {
     experiment_id: number;
@@ -38,8 +38,15 @@ export interface MlflowTables {
     created_at: number;
     updated_at: number;
   };
+  mlflow_groups: {
+    group_id: number;
+    default_experiment_id: number | null;
+    runs_model_id: number | null;
+  };
   mlflow_model_versions: {
     version_id: number;
+    /** The training run, when the version's candidate is a copy of it (a run of another model). */
+    run_id: string | null;
     tags: string;
     stage: string;
     source: string | null;
@@ -53,97 +60,226 @@ export const m = (db: Db): MDb => db as unknown as MDb;
 
 // --- experiments ------------------------------------------------------------------------------
 
-/** An MLflow experiment: a registry experiment (a named series of one model) seen by MLflow. */
+/** An MLflow experiment: the group's experiment, with the MLflow-only metadata. */
 export interface Experiment {
   id: number;
+  /** What MLflow sees: "0" for the group's Default experiment, else the id. */
+  mlflowId: string;
   name: string;
-  model: ModelRow;
-  series: string;
+  groupId: number;
+  /** Where runs created in it through MLflow are filed (see docs/mlflow.md, "Experiments"). */
+  homeModelId: number;
   created_at: string;
   lifecycle_stage: string;
   tags: Record<string, string>;
   updated_at: number | null;
 }
 
-/** MLflow name <-> (model, series): "churn" is model churn's series "churn"; "churn/tuning" its series "tuning". */
-export function experimentName(modelName: string, series: string): string {
-  return series === modelName ? modelName : `${modelName}/${series}`;
+/** The client's default experiment: id "0", name "Default", one per group. */
+export const DEFAULT_EXPERIMENT = 'Default';
+
+/** The model that holds a group's MLflow runs until they are registered; not a registered model. */
+export const RUNS_MODEL = 'mlflow-runs';
+
+export type GroupMeta = MlflowTables['mlflow_groups'];
+
+export async function groupMeta(db: Db, groupId: number): Promise<GroupMeta> {
+  const row = await m(db)
+    .selectFrom('mlflow_groups')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .executeTakeFirst();
+  return (
+    row ?? {
+      group_id: groupId,
+      default_experiment_id: null,
+      runs_model_id: null
+    }
+  );
 }
 
-export function splitExperimentName(name: string): {
-  model: string;
-  series: string;
-} {
-  const slash = name.indexOf('/');
-  const model = slash < 0 ? name : name.slice(0, slash);
-  const series = slash < 0 ? name : name.slice(slash + 1);
-  if (!NAME_RE.test(model) || !NAME_RE.test(series)) {
-    throw invalidParam(
-      `experiment name "${name}" must be "<model>" or "<model>/<series>", each made of letters, digits, ".", "_", "-" (it names the model its runs belong to)`
-    );
+async function saveGroupMeta(db: Db, meta: GroupMeta): Promise<void> {
+  await m(db)
+    .insertInto('mlflow_groups')
+    .values(meta)
+    .onConflict(oc =>
+      oc.column('group_id').doUpdateSet({
+        default_experiment_id: meta.default_experiment_id,
+        runs_model_id: meta.runs_model_id
+      })
+    )
+    .execute();
+}
+
+/** The group's runs model, created on first use (named `mlflow-runs`, or `mlflow-runs-2`... when taken). */
+export async function runsModelId(
+  db: Db,
+  groupId: number,
+  actor: string
+): Promise<number> {
+  const meta = await groupMeta(db, groupId);
+  if (meta.runs_model_id !== null) {
+    return meta.runs_model_id;
   }
-  return { model, series };
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? RUNS_MODEL : `${RUNS_MODEL}-${n}`;
+    if (await findModel(db, groupId, name)) {
+      continue;
+    }
+    try {
+      const model = await createModel(
+        db,
+        groupId,
+        {
+          name,
+          description:
+            'Runs logged through MLflow, grouped by experiment. Registering a run (mlflow.register_model) moves it into the registered model.'
+        },
+        actor
+      );
+      await saveGroupMeta(db, {
+        ...(await groupMeta(db, groupId)),
+        runs_model_id: model.id
+      });
+      return model.id;
+    } catch (err) {
+      if (!isUniqueViolation(err)) {
+        throw err;
+      }
+      const again = await groupMeta(db, groupId);
+      if (again.runs_model_id !== null) {
+        return again.runs_model_id;
+      }
+    }
+  }
 }
 
 function experimentQuery(db: Db, groupId: number) {
   return m(db)
     .selectFrom('experiments')
-    .innerJoin('models', 'models.id', 'experiments.model_id')
     .leftJoin(
       'mlflow_experiments',
       'mlflow_experiments.experiment_id',
       'experiments.id'
     )
-    .selectAll('models')
     .select([
-      'experiments.id as exp_id',
-      'experiments.name as series',
-      'experiments.created_at as exp_created_at',
+      'experiments.id',
+      'experiments.name',
+      'experiments.model_id',
+      'experiments.created_at',
       'mlflow_experiments.lifecycle_stage',
-      'mlflow_experiments.tags as exp_tags',
-      'mlflow_experiments.updated_at as exp_updated_at'
+      'mlflow_experiments.tags',
+      'mlflow_experiments.updated_at'
     ])
-    .where('models.group_id', '=', groupId);
+    .where('experiments.group_id', '=', groupId);
 }
 
 type ExperimentJoinRow = Awaited<
   ReturnType<ReturnType<typeof experimentQuery>['execute']>
 >[number];
 
-function toExperiment(r: ExperimentJoinRow): Experiment {
-  const {
-    exp_id,
-    series,
-    exp_created_at,
-    lifecycle_stage,
-    exp_tags,
-    exp_updated_at,
-    ...model
-  } = r;
+function toExperiment(
+  r: ExperimentJoinRow,
+  groupId: number,
+  defaultId: number | null
+): Experiment {
   return {
-    id: exp_id,
-    name: experimentName(model.name, series),
-    model: model as ModelRow,
-    series,
-    created_at: exp_created_at,
-    lifecycle_stage: lifecycle_stage ?? 'active',
-    tags: JSON.parse(exp_tags ?? '{}'),
-    updated_at: exp_updated_at === null ? null : Number(exp_updated_at)
+    id: r.id,
+    mlflowId: r.id === defaultId ? '0' : String(r.id),
+    name: r.name,
+    groupId,
+    homeModelId: r.model_id,
+    created_at: r.created_at,
+    lifecycle_stage: r.lifecycle_stage ?? 'active',
+    tags: JSON.parse(r.tags ?? '{}'),
+    updated_at: r.updated_at === null ? null : Number(r.updated_at)
   };
 }
 
+/** The group's Default experiment (MLflow id "0"), created on first use. */
+export async function defaultExperimentId(
+  db: Db,
+  groupId: number,
+  actor: string
+): Promise<number> {
+  const meta = await groupMeta(db, groupId);
+  if (meta.default_experiment_id !== null) {
+    return meta.default_experiment_id;
+  }
+  const existing = await db
+    .selectFrom('experiments')
+    .select('id')
+    .where('group_id', '=', groupId)
+    .where('name', '=', DEFAULT_EXPERIMENT)
+    .executeTakeFirst();
+  const id =
+    existing?.id ??
+    (await insertExperiment(
+      db,
+      groupId,
+      await runsModelId(db, groupId, actor),
+      DEFAULT_EXPERIMENT,
+      {}
+    ));
+  await saveGroupMeta(db, {
+    ...(await groupMeta(db, groupId)),
+    default_experiment_id: id
+  });
+  return id;
+}
+
+/** Inserts an experiment; a taken name answers RESOURCE_ALREADY_EXISTS. */
+export async function insertExperiment(
+  db: Db,
+  groupId: number,
+  homeModelId: number,
+  name: string,
+  tags: Record<string, string>
+): Promise<number> {
+  let id: number;
+  try {
+    ({ id } = await db
+      .insertInto('experiments')
+      .values({
+        group_id: groupId,
+        model_id: homeModelId,
+        name,
+        created_at: nowIso()
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw alreadyExists(`Experiment '${name}' already exists.`);
+    }
+    throw err;
+  }
+  await saveExperimentMeta(db, id, { lifecycle_stage: 'active', tags });
+  return id;
+}
+
+/** By MLflow id: "0" is the Default experiment (created on first use). */
 export async function experimentById(
   db: Db,
   groupId: number,
-  id: number
+  mlflowId: string,
+  actor: string
 ): Promise<Experiment> {
+  if (!/^\d+$/.test(mlflowId)) {
+    throw invalidParam(`Invalid experiment ID: '${mlflowId}'`);
+  }
+  const defaultId =
+    mlflowId === '0'
+      ? await defaultExperimentId(db, groupId, actor)
+      : (await groupMeta(db, groupId)).default_experiment_id;
+  const id = mlflowId === '0' ? defaultId! : Number(mlflowId);
   const r = await experimentQuery(db, groupId)
     .where('experiments.id', '=', id)
     .executeTakeFirst();
   if (!r) {
-    throw doesNotExist(`No Experiment with id=${id} exists`);
+    throw doesNotExist(`No Experiment with id=${mlflowId} exists`);
   }
-  return toExperiment(r);
+  return toExperiment(r, groupId, defaultId);
 }
 
 export async function experimentByName(
@@ -151,41 +287,26 @@ export async function experimentByName(
   groupId: number,
   name: string
 ): Promise<Experiment | null> {
-  const { model, series } = splitExperimentName(name);
   const r = await experimentQuery(db, groupId)
-    .where('models.name', '=', model)
-    .where('experiments.name', '=', series)
+    .where('experiments.name', '=', name)
     .executeTakeFirst();
-  return r ? toExperiment(r) : null;
+  return r
+    ? toExperiment(
+        r,
+        groupId,
+        (await groupMeta(db, groupId)).default_experiment_id
+      )
+    : null;
 }
 
 export async function listExperiments(
   db: Db,
   groupId: number
 ): Promise<Experiment[]> {
+  const defaultId = (await groupMeta(db, groupId)).default_experiment_id;
   return (
     await experimentQuery(db, groupId).orderBy('experiments.id').execute()
-  ).map(toExperiment);
-}
-
-/** Inserts the registry experiment row if missing (it may already exist from modelreg's API). */
-export async function ensureExperimentRow(
-  db: Db,
-  model: ModelRow,
-  series: string
-): Promise<number> {
-  await db
-    .insertInto('experiments')
-    .values({ model_id: model.id, name: series, created_at: nowIso() })
-    .onConflict(oc => oc.columns(['model_id', 'name']).doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('experiments')
-    .select('id')
-    .where('model_id', '=', model.id)
-    .where('name', '=', series)
-    .executeTakeFirstOrThrow();
-  return row.id;
+  ).map(r => toExperiment(r, groupId, defaultId));
 }
 
 export async function saveExperimentMeta(
@@ -217,48 +338,21 @@ export async function saveExperimentMeta(
     .execute();
 }
 
-/** Candidates logged through modelreg without a series show up under an experiment named after their model. */
-export async function ensureModelExperiments(
-  db: Db,
-  groupId: number
-): Promise<void> {
-  const missing = await db
-    .selectFrom('models')
-    .selectAll()
-    .where('group_id', '=', groupId)
-    .where(eb =>
-      eb.exists(
-        eb
-          .selectFrom('candidates')
-          .select('candidates.id')
-          .whereRef('candidates.model_id', '=', 'models.id')
-          .where('candidates.experiment_id', 'is', null)
-      )
-    )
-    .where(eb =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('experiments')
-            .select('experiments.id')
-            .whereRef('experiments.model_id', '=', 'models.id')
-            .whereRef('experiments.name', '=', 'models.name')
-        )
-      )
-    )
-    .execute();
-  for (const model of missing) {
-    await ensureExperimentRow(db, model, model.name);
-  }
+/** MLflow ids of a group's experiments: candidates without an experiment are runs of Default. */
+export interface ExperimentIds {
+  defaultId: number | null;
+  mlflowId(experimentId: number | null): string;
 }
 
-/** The experiment a candidate's run belongs to: its series, or the model's own series when it has none. */
-export async function experimentOfCandidate(
+export async function experimentIds(
   db: Db,
-  model: ModelRow,
-  candidate: CandidateRow
-): Promise<number> {
-  return candidate.experiment_id ?? ensureExperimentRow(db, model, model.name);
+  groupId: number
+): Promise<ExperimentIds> {
+  const defaultId = (await groupMeta(db, groupId)).default_experiment_id;
+  return {
+    defaultId,
+    mlflowId: id => (id === null || id === defaultId ? '0' : String(id))
+  };
 }
 
 // --- runs -------------------------------------------------------------------------------------
@@ -446,6 +540,7 @@ export async function saveVersionMeta(
   const cur = (await versionMetas(db, [versionId])).get(versionId);
   const row: VersionMeta = {
     version_id: versionId,
+    run_id: patch.run_id !== undefined ? patch.run_id : (cur?.run_id ?? null),
     tags: patch.tags ?? cur?.tags ?? '{}',
     stage: patch.stage ?? cur?.stage ?? 'None',
     source: patch.source !== undefined ? patch.source : (cur?.source ?? null),
@@ -463,14 +558,14 @@ export async function saveVersionMeta(
     .execute();
 }
 
-/** A registered model is a model of the group. */
+/** A registered model is a model of the group other than the runs model. */
 export async function registeredModel(
   db: Db,
   groupId: number,
   name: string
 ): Promise<ModelRow> {
   const model = await findModel(db, groupId, name);
-  if (!model) {
+  if (!model || model.id === (await groupMeta(db, groupId)).runs_model_id) {
     throw doesNotExist(`Registered Model with name=${name} not found`);
   }
   return model;

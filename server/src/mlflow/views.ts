@@ -3,8 +3,9 @@ import { listArtifacts } from '../repos/artifacts';
 import { isoToMs } from './context';
 import {
   m,
-  experimentOfCandidate,
+  experimentIds,
   runMetas,
+  type ExperimentIds,
   versionMetas,
   type Experiment,
   type LoggedModelRow,
@@ -19,9 +20,9 @@ const kv = (o: Record<string, string>) =>
 export function experimentJson(e: Experiment) {
   const created = isoToMs(e.created_at);
   return {
-    experiment_id: String(e.id),
+    experiment_id: e.mlflowId,
     name: e.name,
-    artifact_location: `mlflow-artifacts:/${e.id}`,
+    artifact_location: `mlflow-artifacts:/${e.mlflowId}`,
     lifecycle_stage: e.lifecycle_stage,
     creation_time: created,
     last_update_time: e.updated_at ?? created,
@@ -52,11 +53,15 @@ export function candidateStatus(
   return s;
 }
 
-export const runArtifactUri = (experimentId: number, runId: string) =>
+export const runArtifactUri = (experimentId: string, runId: string) =>
   `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
 
-/** Runs of one model, with params, latest metrics, tags and logged-model outputs in a few batched queries. */
-export async function runsJson(db: Db, model: ModelRow, rows: CandidateRow[]) {
+/** Runs of one group, with params, latest metrics, tags and logged-model outputs in a few batched queries. */
+export async function runsJson(
+  db: Db,
+  experiments: ExperimentIds,
+  rows: CandidateRow[]
+) {
   if (!rows.length) {
     return [];
   }
@@ -100,12 +105,9 @@ export async function runsJson(db: Db, model: ModelRow, rows: CandidateRow[]) {
     mt = by(metrics),
     o = by(outputs);
   const out = [];
-  let modelSeries: number | undefined; // the experiment of series-less candidates, looked up once
   for (const r of rows) {
     const meta = metas.get(r.id);
-    const experimentId =
-      r.experiment_id ??
-      (modelSeries ??= await experimentOfCandidate(db, model, r));
+    const experimentId = experiments.mlflowId(r.experiment_id);
     const tagList = (t.get(r.id) ?? []).map(x => ({
       key: x.key,
       value: x.value
@@ -121,7 +123,7 @@ export async function runsJson(db: Db, model: ModelRow, rows: CandidateRow[]) {
         run_id: r.run_id,
         run_uuid: r.run_id,
         run_name: r.name,
-        experiment_id: String(experimentId),
+        experiment_id: experimentId,
         user_id: r.author,
         status: STATUS_OUT[r.status] ?? 'RUNNING',
         start_time:
@@ -158,23 +160,28 @@ export async function runsJson(db: Db, model: ModelRow, rows: CandidateRow[]) {
   return out;
 }
 
-const LOGGED_STATUS_OUT: Record<string, string> = {
+export const LOGGED_STATUS_OUT: Record<string, string> = {
   pending: 'LOGGED_MODEL_PENDING',
   ready: 'LOGGED_MODEL_READY',
   failed: 'LOGGED_MODEL_UPLOAD_FAILED'
 };
 
-export function loggedModelJson(row: LoggedModelRow, runId: string) {
+export function loggedModelJson(
+  row: LoggedModelRow,
+  runId: string,
+  experiments: ExperimentIds
+) {
+  const experimentId = experiments.mlflowId(row.experiment_id);
   const tags = JSON.parse(row.tags) as Record<string, string>;
   const params = JSON.parse(row.params) as Record<string, string>;
   return {
     info: {
       model_id: row.model_id,
-      experiment_id: String(row.experiment_id),
+      experiment_id: experimentId,
       name: row.name,
       creation_timestamp_ms: Number(row.created_at),
       last_updated_timestamp_ms: Number(row.updated_at),
-      artifact_uri: `${runArtifactUri(row.experiment_id, runId)}/${row.name}`,
+      artifact_uri: `${runArtifactUri(experimentId, runId)}/${row.name}`,
       status: LOGGED_STATUS_OUT[row.status] ?? 'LOGGED_MODEL_PENDING',
       model_type: row.model_type,
       ...(row.from_run ? { source_run_id: runId } : {}),
@@ -234,7 +241,7 @@ export async function downloadUri(
     .where('id', '=', version.candidate_id)
     .executeTakeFirstOrThrow();
   const base = runArtifactUri(
-    await experimentOfCandidate(db, model, candidate),
+    (await experimentIds(db, model.group_id)).mlflowId(candidate.experiment_id),
     candidate.run_id
   );
   let folder: string | null = null;
@@ -313,7 +320,7 @@ export async function modelVersionsJson(
       current_stage: stageOf(names, meta),
       description: v.notes,
       source: meta?.source ?? uri,
-      run_id: runId,
+      run_id: meta?.run_id ?? runId,
       status: 'READY',
       tags: kv(tags),
       aliases: names,

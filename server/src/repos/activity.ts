@@ -8,6 +8,7 @@ export type ActivityAction =
   | 'card.edited'
   | 'candidate.logged'
   | 'candidate.deleted'
+  | 'candidate.moved'
   | 'version.promoted'
   | 'version.yanked'
   | 'version.notes'

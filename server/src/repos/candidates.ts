@@ -54,18 +54,43 @@ async function experimentId(
   if (!name) {
     return null;
   }
+  // Experiments belong to the group; the first model to use a name becomes the experiment's home.
+  const { group_id: groupId } = await db
+    .selectFrom('models')
+    .select('group_id')
+    .where('id', '=', modelId)
+    .executeTakeFirstOrThrow();
   await db
     .insertInto('experiments')
-    .values({ model_id: modelId, name, created_at: nowIso() })
-    .onConflict(oc => oc.columns(['model_id', 'name']).doNothing())
+    .values({
+      group_id: groupId,
+      model_id: modelId,
+      name,
+      created_at: nowIso()
+    })
+    .onConflict(oc => oc.columns(['group_id', 'name']).doNothing())
     .execute();
   const row = await db
     .selectFrom('experiments')
     .select('id')
-    .where('model_id', '=', modelId)
+    .where('group_id', '=', groupId)
     .where('name', '=', name)
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** The counter row is updated in the caller's transaction: concurrent creators get distinct iids. */
+async function takeIid(trx: Db, modelId: number): Promise<number> {
+  const { last_candidate_iid: iid } = await trx
+    .updateTable('models')
+    .set(eb => ({
+      last_candidate_iid: eb('last_candidate_iid', '+', 1),
+      candidate_count: eb('candidate_count', '+', 1)
+    }))
+    .where('id', '=', modelId)
+    .returning('last_candidate_iid')
+    .executeTakeFirstOrThrow();
+  return iid;
 }
 
 export async function createCandidate(
@@ -75,16 +100,7 @@ export async function createCandidate(
   author: string
 ): Promise<CandidateRow> {
   return db.transaction().execute(async trx => {
-    // The counter row is updated in the same transaction: concurrent creators get distinct iids.
-    const { last_candidate_iid: iid } = await trx
-      .updateTable('models')
-      .set(eb => ({
-        last_candidate_iid: eb('last_candidate_iid', '+', 1),
-        candidate_count: eb('candidate_count', '+', 1)
-      }))
-      .where('id', '=', modelId)
-      .returning('last_candidate_iid')
-      .executeTakeFirstOrThrow();
+    const iid = await takeIid(trx, modelId);
     const now = nowIso();
     const provenance = input.provenance ?? {};
     assertProvenanceUrls(provenance);
@@ -341,6 +357,44 @@ export async function deleteCandidate(
     await recordActivity(trx, candidate.model_id, 'candidate.deleted', actor, {
       iid: candidate.iid
     });
+  });
+}
+
+/**
+ * Files a candidate under another model of its group (a new iid there), keeping everything it holds:
+ * how an MLflow run reaches the model it is registered to without being copied.
+ */
+export async function moveCandidate(
+  db: Db,
+  candidate: CandidateRow,
+  toModelId: number,
+  actor: string
+): Promise<CandidateRow> {
+  return db.transaction().execute(async trx => {
+    const iid = await takeIid(trx, toModelId);
+    await trx
+      .updateTable('models')
+      .set(eb => ({ candidate_count: eb('candidate_count', '-', 1) }))
+      .where('id', '=', candidate.model_id)
+      .execute();
+    const moved = await trx
+      .updateTable('candidates')
+      .set({ model_id: toModelId, iid, updated_at: nowIso() })
+      .where('id', '=', candidate.id)
+      .where('locked', '=', 0)
+      .returningAll()
+      .executeTakeFirst();
+    if (!moved) {
+      throw versionLocked(
+        `candidate ${candidate.iid} is promoted; it stays in its model`
+      );
+    }
+    await recordActivity(trx, toModelId, 'candidate.moved', actor, {
+      iid,
+      from_model_id: candidate.model_id,
+      from_iid: candidate.iid
+    });
+    return moved;
   });
 }
 
