@@ -45,6 +45,8 @@ import { userRoutes } from './routes/users';
 import { versionRoutes } from './routes/versions';
 import { versionGitRoutes } from './routes/version-git';
 import { webhookRoutes } from './routes/webhooks';
+import { signingRoutes } from './routes/signing';
+import { ephemeralSigningKey, type SigningKey } from './signing/key';
 
 export interface AppDeps {
   db: Db;
@@ -59,6 +61,8 @@ export interface AppDeps {
   blobSettings?: BlobSettings;
   /** When set, GET /metrics needs it as a bearer token. */
   metricsToken?: string | null;
+  /** Signs promoted versions; serve loads it from the data dir (default: a key in memory only). */
+  signingKey?: SigningKey;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -137,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     blobSettings
   });
   app.decorate('draining', false);
+  app.decorate('signingKey', deps.signingKey ?? ephemeralSigningKey());
   const authThrottle = installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app, authThrottle);
   installOutbox(app, deps.webhooks ?? DEFAULT_WEBHOOKS);
@@ -163,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(deploymentRoutes);
       await api.register(versionGitRoutes);
       await api.register(webhookRoutes);
+      await api.register(signingRoutes);
     },
     { prefix: '/api/v1' }
   );

@@ -17,6 +17,8 @@ export interface ServerConfig {
   shutdownGraceSeconds: number;
   /** MODELREG_METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
   metricsToken: string | null;
+  /** MODELREG_SIGNING_KEY_FILE: the Ed25519 key that signs versions (default <data dir>/signing-key.pem). */
+  signingKeyFile: string | null;
   logLevel: string;
   limits: Limits;
   webhooks: WebhookConfig;
@@ -85,7 +87,10 @@ export function parseServeArgs(
     webhooks: parseWebhookConfig(env),
     blobs: parseBlobSettings(env),
     shutdownGraceSeconds: graceSeconds(env),
-    metricsToken: env.MODELREG_METRICS_TOKEN || null
+    metricsToken: env.MODELREG_METRICS_TOKEN || null,
+    signingKeyFile: env.MODELREG_SIGNING_KEY_FILE
+      ? resolveDataDir(env.MODELREG_SIGNING_KEY_FILE, env)
+      : null
   };
 }
 

@@ -6,6 +6,8 @@ import { ensureAdmin } from './bootstrap';
 import type { ServerConfig } from './config';
 import { openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { loadOrCreateSigningKey, SIGNING_KEY_FILE } from './signing/key';
+import { signUnsignedVersions } from './signing/manifest';
 
 /**
  * `serve`: open storage, migrate, make sure an admin exists, listen. On SIGTERM/SIGINT the process
@@ -19,7 +21,11 @@ export async function serve(config: ServerConfig): Promise<void> {
   const { db, kind } = await openDatabase(config);
   await migrateToLatest(db);
   const blobs = openBlobStore(config.blobs, config.dataDir);
+  const signingKey = loadOrCreateSigningKey(
+    config.signingKeyFile ?? path.join(config.dataDir, SIGNING_KEY_FILE)
+  );
   const app = await buildApp({
+    signingKey,
     db,
     dbKind: kind,
     blobs,
@@ -35,6 +41,12 @@ export async function serve(config: ServerConfig): Promise<void> {
       { sha256 },
       `blob ${sha256} is corrupt ${where} (${detail}): download aborted${blobs.kind === 'local' ? ', blob quarantined' : ''}; run verify`
     );
+  const signed = await signUnsignedVersions(db, signingKey);
+  if (signed) {
+    app.log.info(
+      `signed ${signed} version(s) promoted before versions were signed (key ${signingKey.keyId.slice(0, 16)})`
+    );
+  }
   const admin = await ensureAdmin(db, config.dataDir, config.adminToken);
   if (admin.tokenFile) {
     app.log.info(

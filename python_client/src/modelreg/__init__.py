@@ -40,6 +40,7 @@ from .errors import (
     PermissionDenied,
     RegistryError,
     RegistryUnavailable,
+    SignatureMismatch,
     Unauthenticated,
     ValidationError,
     VersionExists,
@@ -82,6 +83,7 @@ __all__ = [
     "DigestMismatch",
     "ValidationError",
     "RegistryUnavailable",
+    "SignatureMismatch",
     "NotConfigured",
     "OfflineCacheMiss",
 ]

@@ -18,6 +18,7 @@ from ._cache import BlobWriter, Cache, Fetch, FileEntry
 from ._http import HttpClient, unreachable
 from ._progress import Progress
 from ._refs import ModelName, Ref, artifact_path
+from ._signing import check_version
 from ._upload import bucket_session
 from .errors import NotFound, OfflineCacheMiss, RegistryUnavailable
 
@@ -159,9 +160,20 @@ def pull_offline(cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool
 
 
 def pull(
-    http: HttpClient, cache: Cache, ref: Ref, local_dir: Optional[Path], verify: bool, show_progress: bool = True
+    http: HttpClient,
+    cache: Cache,
+    ref: Ref,
+    local_dir: Optional[Path],
+    verify: bool,
+    show_progress: bool = True,
+    verify_signature: bool = True,
 ) -> Path:
-    """Make ``ref`` (a version, alias or ``latest``) complete in the cache and return its directory."""
+    """Make ``ref`` (a version, alias or ``latest``) complete in the cache and return its directory.
+
+    With ``verify_signature`` the version must match what the registry signed at promotion
+    (``_signing.check_version``) before anything is served; a snapshot already complete in the cache
+    was checked when it was filled.
+    """
     if ref.is_exact_version:
         # Versions never change once promoted, so a complete snapshot needs no network at all.
         snapshot = cache.cached_snapshot(ref.model, ref.version, verify=verify)  # type: ignore[arg-type]
@@ -182,6 +194,8 @@ def pull(
     if version.get("yanked"):
         reason = version.get("yank_reason") or "no reason given"
         warnings.warn(f"modelreg: {ref.model}@{number} was yanked: {reason}", stacklevel=3)
+    if verify_signature:
+        check_version(http, str(ref.model), ref.model.path, version)
     snapshot = cache.cached_snapshot(ref.model, number, verify=verify) or cache.fill_snapshot(
         ref.model,
         version,

@@ -85,6 +85,9 @@ def config_dir() -> Path:
     return Path(base) / "modelreg"
 
 
+KNOWN_KEYS_FILE_NAME = "known_keys.json"  # signing keys pinned on first use, per registry URL
+
+
 def cache_dir() -> Path:
     """``MODELREG_CACHE``, else ``$XDG_CACHE_HOME/modelreg`` (default ``~/.cache/modelreg``)."""
     explicit = os.environ.get("MODELREG_CACHE")

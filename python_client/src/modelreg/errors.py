@@ -118,6 +118,12 @@ class OfflineCacheMiss(RegistryError, LookupError):
     default_code = "OFFLINE_CACHE_MISS"
 
 
+class SignatureMismatch(RegistryError, ValueError):
+    """A version's signature does not verify against the pinned key, or does not match its content."""
+
+    default_code = "SIGNATURE_MISMATCH"
+
+
 # Server error code -> exception class. Codes not listed map by HTTP status, then to RegistryError.
 ERRORS_BY_CODE = {
     "VALIDATION_ERROR": ValidationError,

@@ -352,6 +352,7 @@ class Registry:
         pipeline: Optional[str] = None,
         commit: Optional[str] = None,
         mr: Optional[Union[str, int]] = None,
+        verify_signature: bool = True,
     ) -> Path:
         """Download a version into the local cache and return its directory.
 
@@ -372,6 +373,8 @@ class Registry:
             pipeline: a CI pipeline id (GitLab ``CI_PIPELINE_ID``, GitHub ``GITHUB_RUN_ID``).
             commit: a git commit (or prefix).
             mr: a merge request (pull request) number.
+            verify_signature: refuse a version unless it matches what the registry signed at
+                promotion, checked against the registry's key pinned on first use (docs/signing.md).
 
         Returns:
             The directory holding the version's files.
@@ -381,20 +384,22 @@ class Registry:
                 (the message lists the candidates found).
             OfflineCacheMiss: offline and not cached.
             DigestMismatch: the registry sent bytes that do not match their sha256.
+            SignatureMismatch: the version is unsigned, signed with another key than the pinned one,
+                or described differently from what was signed.
 
         Example:
             >>> path = reg.pull("acme/churn", pipeline=os.environ["CI_PIPELINE_ID"])
         """
         filters = _ci_filters(pipeline, commit, mr)
         if filters:
-            return self._pull_from_ci(ref, filters, local_dir, verify, show_progress)[0]
+            return self._pull_from_ci(ref, filters, local_dir, verify, show_progress, verify_signature)[0]
         parsed = Ref.parse(ref)
         if parsed.candidate is not None:
             raise ValueError(f"pull works on versions; promote {ref} first or use its artifacts()")
         target = Path(local_dir) if local_dir else None
         if self.offline:
             return _pull.pull_offline(self.cache, parsed, target, verify)
-        return _pull.pull(self._client, self.cache, parsed, target, verify, show_progress)
+        return _pull.pull(self._client, self.cache, parsed, target, verify, show_progress, verify_signature)
 
     def _pull_from_ci(
         self,
@@ -403,6 +408,7 @@ class Registry:
         local_dir: Optional[Union[str, Path]],
         verify: bool,
         show_progress: bool,
+        verify_signature: bool = True,
     ) -> Tuple[Path, Dict[str, Any]]:
         """(directory, candidate JSON) of the newest finished candidate matching ``filters``."""
         if len(filters) > 1:
@@ -414,7 +420,8 @@ class Registry:
         target = Path(local_dir) if local_dir else None
         if chosen.get("version"):
             ref = Ref(name.model, version=chosen["version"])
-            return _pull.pull(self._client, self.cache, ref, target, verify, show_progress), chosen
+            pulled = _pull.pull(self._client, self.cache, ref, target, verify, show_progress, verify_signature)
+            return pulled, chosen
         path = _pull.pull_candidate(self._client, self.cache, name.model, chosen["iid"], target, verify, show_progress)
         return path, chosen
 

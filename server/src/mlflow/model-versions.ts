@@ -51,6 +51,7 @@ import {
   versionByNumber,
   versionMetas
 } from './store';
+import { signVersions } from '../signing/manifest';
 import { downloadUri, modelVersionsJson, STAGE_BY_ALIAS } from './views';
 
 /** The tag that carries (and, at creation, chooses) the registry's SemVer of an MLflow version. */
@@ -271,7 +272,14 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       candidate,
       semver,
       optStr(inp, 'description') ?? '',
-      ctx.actor
+      ctx.actor,
+      (trx, promoted) =>
+        signVersions(
+          trx,
+          app.signingKey,
+          [promoted],
+          `${ctx.group.name}/${model.name}`
+        )
     );
     delete tags[SEMVER_TAG];
     if (candidate.id !== source.id) {

@@ -28,6 +28,7 @@ import {
   parseFilter,
   parseOrderBy
 } from './filter';
+import { resignModel } from '../signing/manifest';
 import {
   groupMeta,
   registeredModel,
@@ -221,6 +222,12 @@ export async function registeredModelRoutes(
     checkName(newName);
     try {
       await renameModel(db, model, newName);
+      await resignModel(
+        db,
+        app.signingKey,
+        model.id,
+        `${ctx.group.name}/${newName}`
+      );
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw alreadyExists(

@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { blobPath, copyBlobVerified, hashFile } from './blob-files';
+import { SIGNING_KEY_FILE } from '../signing/key';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
 import { dumpPostgres } from './pg-dump';
 import type { BlobStore } from '../blobs/store';
@@ -58,12 +59,12 @@ export async function backup(argv: string[]): Promise<void> {
     };
   });
   const { bytes, failures } = shas;
-  if (fs.existsSync(path.join(dataDir, 'admin-token'))) {
-    await fsp.copyFile(
-      path.join(dataDir, 'admin-token'),
-      path.join(target, 'admin-token')
-    );
-    await fsp.chmod(path.join(target, 'admin-token'), 0o600);
+  // The signing key goes with the data: versions stay verifiable against the key clients pinned.
+  for (const file of ['admin-token', SIGNING_KEY_FILE]) {
+    if (fs.existsSync(path.join(dataDir, file))) {
+      await fsp.copyFile(path.join(dataDir, file), path.join(target, file));
+      await fsp.chmod(path.join(target, file), 0o600);
+    }
   }
   if (failures.length) {
     for (const f of failures) {

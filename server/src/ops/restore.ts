@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { countUsers } from '../repos/users';
 import { blobPath, copyBlobVerified, hashFile } from './blob-files';
 import { BACKUP_MANIFEST, type BackupManifest } from './backup';
+import { SIGNING_KEY_FILE } from '../signing/key';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
 import { restorePostgres } from './pg-dump';
 import { isBucket, openBlobStore, parseBlobSettings } from '../blobs/open';
@@ -138,12 +139,12 @@ export async function restore(argv: string[]): Promise<void> {
       `the backup lists ${manifest.blobs} blobs but holds ${blobs}; it is damaged`
     );
   }
-  if (fs.existsSync(path.join(source, 'admin-token'))) {
-    await fsp.copyFile(
-      path.join(source, 'admin-token'),
-      path.join(dataDir, 'admin-token')
-    );
-    await fsp.chmod(path.join(dataDir, 'admin-token'), 0o600);
+  // The signing key goes with the data: versions stay verifiable against the key clients pinned.
+  for (const file of ['admin-token', SIGNING_KEY_FILE]) {
+    if (fs.existsSync(path.join(source, file))) {
+      await fsp.copyFile(path.join(source, file), path.join(dataDir, file));
+      await fsp.chmod(path.join(dataDir, file), 0o600);
+    }
   }
   printSummary('restore', {
     from: source,

@@ -45,7 +45,9 @@ export async function promote(
   candidate: { id: number; iid: number },
   v: SemVer,
   notes: string,
-  actor: string
+  actor: string,
+  /** Runs in the promoting transaction: the version's signature is stored with it (signing/). */
+  onPromoted: (trx: Db, row: VersionRow) => Promise<void>
 ): Promise<VersionRow> {
   const version = formatSemver(v);
   try {
@@ -97,6 +99,7 @@ export async function promote(
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await onPromoted(trx, row);
       await recordActivity(trx, model.id, 'version.promoted', actor, {
         version,
         candidate: candidate.iid

@@ -24,6 +24,7 @@ import {
   updateCard
 } from '../repos/models';
 import { renameModel } from '../repos/model-names';
+import { resignModel } from '../signing/manifest';
 
 const modelRef = Type.Ref('Model');
 
@@ -225,6 +226,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
         username: request.caller!.username,
         role: a.role
       });
+      await resignModel(
+        app.db,
+        app.signingKey,
+        a.model.id,
+        `${a.group.name}/${request.body.name}`
+      );
       const fresh = await app.db
         .selectFrom('models')
         .selectAll()

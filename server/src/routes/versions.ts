@@ -22,6 +22,7 @@ import {
   yank
 } from '../repos/versions';
 import { versionViews } from '../repos/version-view';
+import { signVersions } from '../signing/manifest';
 
 const versionRef = Type.Ref('Version');
 
@@ -112,7 +113,9 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
         candidate,
         semver,
         notes ?? '',
-        request.caller!.username
+        request.caller!.username,
+        (trx, promoted) =>
+          signVersions(trx, app.signingKey, [promoted], fullName(a))
       );
       return reply
         .status(201)

@@ -171,6 +171,10 @@ eachBackend('backup and restore', backend => {
     const c = await launch(restored, { token: a.adminToken });
     servers.push(c);
     expect(await snapshotModel(c, base)).toEqual(await snapshotModel(a, base));
+    // The signing key came along: versions stay verifiable against the key clients pinned.
+    expect((await api(c, 'GET', '/signing-key')).body).toEqual(
+      (await api(a, 'GET', '/signing-key')).body
+    );
     // The busy model is restored as of one instant: a prefix of the original's candidates, each complete.
     const copy = await snapshotModel(c, busy.base);
     const live = await snapshotModel(a, busy.base);

@@ -247,10 +247,10 @@ def pull(args: argparse.Namespace) -> None:
     filters = {k: v for k, v in (("pipeline", args.pipeline), ("commit", args.commit), ("merge_request", args.mr)) if v}
     registry = _registry(args)
     if not filters:
-        path = registry.pull(args.ref, local_dir=args.to, verify=args.verify)
+        path = registry.pull(args.ref, local_dir=args.to, verify=args.verify, verify_signature=args.verify_signature)
         _emit(args, {"ref": args.ref, "path": str(path)}, lambda: print(path))
         return
-    path, candidate = registry._pull_from_ci(args.ref, filters, args.to, args.verify, True)
+    path, candidate = registry._pull_from_ci(args.ref, filters, args.to, args.verify, True, args.verify_signature)
     result = {"ref": args.ref, "path": str(path), "candidate": candidate["iid"], "version": candidate.get("version")}
     _emit(args, result, lambda: print(path))
 

@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     _ci_filter_options(pull, "pull the newest finished candidate of ")
     pull.add_argument("--to", metavar="DIR", help="also copy the files into DIR")
     pull.add_argument("--verify", action="store_true", help="re-hash cached files")
+    pull.add_argument(
+        "--no-verify-signature",
+        dest="verify_signature",
+        action="store_false",
+        help="skip checking the version against the registry's signature (pinned key, docs/signing.md)",
+    )
 
     compare = command("compare", "compare versions and candidates of one model side by side", _commands.compare)
     compare.add_argument("refs", nargs="+", metavar="REF", help="group/name@1.2.0, @alias, @latest or group/name#IID")
