@@ -136,3 +136,31 @@ def test_help_lists_commands(tmp_path):
     done = run(["--help"], dict(os.environ), tmp_path)
     for command in ("login", "models", "candidates", "log-candidate", "promote", "pull", "compare", "versions"):
         assert command in done.stdout
+
+
+def test_token_create_list_revoke(registry, cli_env, tmp_path):
+    username = f"tok{os.getpid()}{tmp_path.name[-6:]}".replace("_", "").lower()
+    registry._client.json("POST", "/users", json_body={"username": username})
+    user_token = registry.create_token("login", user=username)["token"]
+    env = {**cli_env, "MODELREG_TOKEN": user_token}
+
+    created = json.loads(
+        run(
+            ["token", "create", "--name", "ci", "--scope", "read", "--expires-at", "2999-01-01T00:00:00Z", "--json"],
+            env,
+            tmp_path,
+        ).stdout
+    )
+    assert created["scopes"] == ["read"] and created["expires_at"].startswith("2999-01-01")
+    ci_token = created["token"]
+    listed = run(["token", "list"], env, tmp_path).stdout
+    assert "ci" in listed and "read" in listed and ci_token not in listed
+    assert run(["models", "list"], {**cli_env, "MODELREG_TOKEN": ci_token}, tmp_path).returncode == 0
+
+    run(["token", "revoke", str(created["id"])], env, tmp_path)
+    refused = run(["models", "list"], {**cli_env, "MODELREG_TOKEN": ci_token}, tmp_path, expect=1)
+    assert "UNAUTHENTICATED" in refused.stderr
+    assert [t["name"] for t in json.loads(run(["token", "list", "--json"], env, tmp_path).stdout)] == ["login"]
+    # Another user's tokens are the instance admin's business only.
+    other = run(["token", "list", "--user", "admin"], env, tmp_path, expect=1)
+    assert "FORBIDDEN" in other.stderr or "NOT_FOUND" in other.stderr

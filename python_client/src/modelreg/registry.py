@@ -85,6 +85,44 @@ class Registry:
         """Create a group (you become its owner). ``visibility``: ``private`` or ``public``."""
         return self._client.json("POST", "/groups", json_body={"name": name, "visibility": visibility})
 
+    # -- tokens -----------------------------------------------------------------------------
+    def _token_owner(self, user: Optional[str]) -> str:
+        return quote(user or self.whoami()["username"], safe="")
+
+    def create_token(
+        self,
+        name: str,
+        expires_at: Optional[str] = None,
+        scopes: Optional[List[str]] = None,
+        user: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Create an API token; its secret (``"token"``) is in the answer and never shown again.
+
+        Args:
+            name: what it is for, e.g. ``"ci"``.
+            expires_at: ISO 8601 date-time after which it is refused (default: never).
+            scopes: any of ``read``, ``write``, ``admin`` (default: read and write).
+            user: whose token (default: yours; another user's needs the instance admin).
+        """
+        body: Dict[str, Any] = {"name": name}
+        if expires_at:
+            body["expires_at"] = expires_at
+        if scopes:
+            body["scopes"] = scopes
+        return self._client.json("POST", f"/users/{self._token_owner(user)}/tokens", json_body=body)
+
+    def tokens(self, user: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Your tokens (or ``user``'s): id, name, created, last used, expiry and scopes, never the secret."""
+        return self._client.json("GET", f"/users/{self._token_owner(user)}/tokens")["items"]
+
+    def revoke_token(self, token_id: int, user: Optional[str] = None) -> None:
+        """Revoke a token by id: every registry process refuses it from then on.
+
+        Raises:
+            NotFound: no token with that id for that user.
+        """
+        self._client.json("DELETE", f"/users/{self._token_owner(user)}/tokens/{int(token_id)}")
+
     # -- models -----------------------------------------------------------------------------
     def models(
         self,

@@ -2,7 +2,7 @@
 
 import argparse
 
-from . import _commands, _workflow
+from . import _commands, _tokens, _workflow
 
 _EPILOG = """\
 configuration:
@@ -18,6 +18,7 @@ examples:
   modelreg pull acme/churn@production
   modelreg pull acme/churn --pipeline "$CI_PIPELINE_ID" --to model/
   modelreg deploy record acme/churn --version 1.2.0 --environment production
+  modelreg token create --name ci --scope read --expires-at 2027-01-31T00:00:00Z
   modelreg monitor log acme/churn 17 --metric live_accuracy=0.91
   modelreg compare acme/churn@1.1.0 acme/churn@1.2.0 acme/churn#7
 """
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         "model", help="group/name"
     )
     _workflow.add_commands(commands, command, _group)
+    _tokens.add_commands(commands, command, _group)
     card = _group(commands, "card", "show, export or import a model card (Hugging Face README.md)")
     card_show = command("show", "show the card's sections and completeness", _commands.card_show, card)
     card_show.add_argument("model", help="group/name")
