@@ -106,26 +106,10 @@ export function installLimits(
   // Keys and depth were bounded while the body streamed in (preParsing above); the parsed value is
   // walked for NUL characters only when the text has a "\\u0000" escape at all (security).
   app.removeContentTypeParser('application/json');
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string' },
-    (request, text, done) => {
-      parseJson(
-        request,
-        text as string,
-        (err: Error | null, value?: unknown) => {
-          if (err) {
-            done(err, undefined);
-            return;
-          }
-          const nul = (text as string).includes('\\u0000')
-            ? nulPath(value, 'body')
-            : null;
-          done(nul ? nulError(nul) : null, nul ? undefined : value);
-        }
-      );
-    }
+    jsonBodyParser(app)
   );
 
   app.addHook('preValidation', async request => {
@@ -157,6 +141,34 @@ export function installLimits(
 
   // Failed authentications are counted by the auth plugin, which gets this throttle.
   return new AuthThrottle(limits.authFailureLimit, limits.authFailureWindowMs);
+}
+
+/**
+ * The JSON body parser, with the NUL check; `keep` sees each body's text first (the MLflow layer
+ * keeps it to quote rejected numbers as they were sent).
+ */
+export function jsonBodyParser(
+  app: FastifyInstance,
+  keep?: (request: FastifyRequest, text: string) => void
+) {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  return (
+    request: FastifyRequest,
+    text: string | Buffer,
+    done: (err: Error | null, value?: unknown) => void
+  ) => {
+    keep?.(request, text as string);
+    parseJson(request, text as string, (err: Error | null, value?: unknown) => {
+      if (err) {
+        done(err, undefined);
+        return;
+      }
+      const nul = (text as string).includes('\\u0000')
+        ? nulPath(value, 'body')
+        : null;
+      done(nul ? nulError(nul) : null, nul ? undefined : value);
+    });
+  };
 }
 
 function nulError(at: string): ApiError {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { artifactListRoutes, artifactProxyRoutes } from './artifacts';
+import { jsonBodyParser } from '../limits/plugin';
 import { toMlflowError } from './errors';
 import { experimentRoutes } from './experiments';
 import { loggedModelRoutes } from './logged-models';
@@ -8,6 +9,12 @@ import { modelVersionRoutes } from './model-versions';
 import { registeredModelRoutes } from './registered-models';
 import { runSearchRoutes } from './run-search';
 import { runRoutes } from './runs';
+import {
+  attachRequestSchema,
+  normalizeRequest,
+  rememberBodyText,
+  validationError
+} from './validation';
 
 /**
  * MLflow's REST protocol for one group. Registered by the app under `/mlflow/:group`, so a client with
@@ -16,7 +23,9 @@ import { runRoutes } from './runs';
  */
 export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((err, request, reply) => {
-    const { status, body, internal } = toMlflowError(err);
+    const { status, body, internal } = toMlflowError(
+      validationError(err, request) ?? err
+    );
     if (internal) {
       request.log.error({ err }, 'internal error on an MLflow route');
     }
@@ -28,6 +37,16 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
       message: `modelreg does not serve ${request.method} ${request.url.split('?')[0]} (traces, datasets, prompts and gateway are not part of its MLflow support; see docs/mlflow.md)`
     });
   });
+
+  // MLflow's request checks and wording (schemas/mlflow.ts); the body text is kept to quote numbers as sent.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    jsonBodyParser(app, rememberBodyText)
+  );
+  app.addHook('onRoute', attachRequestSchema);
+  app.addHook('preValidation', normalizeRequest);
 
   const tracking = async (api: FastifyInstance) => {
     await api.register(experimentRoutes);
