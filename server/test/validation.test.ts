@@ -62,6 +62,41 @@ describeEachBackend('request validation', server => {
     expect(noRoute.body.error.code).toBe('NOT_FOUND');
   });
 
+  test('params and tags are bounded per request with a 400, and 1,000 of each are stored whole', async () => {
+    const s = server();
+    const { base } = await setupModel(s);
+    const keys = (n: number, prefix: string) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`${prefix}${i}`, String(i)])
+      );
+    // 10,923 keys once overflowed SQLite's bound-variable limit: a 500.
+    for (const body of [
+      { params: keys(10_923, 'p') },
+      { tags: keys(1_001, 't') }
+    ]) {
+      const r = await api(s, 'POST', `${base}/candidates`, { json: body });
+      expect([r.status, r.body.error?.code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect(r.body.error.message).toMatch(/1000/);
+    }
+    const ok = await api(s, 'POST', `${base}/candidates`, {
+      json: { params: keys(1_000, 'p'), tags: keys(1_000, 't') }
+    });
+    expect(ok.status).toBe(201);
+    expect(Object.keys(ok.body.params)).toHaveLength(1_000);
+    expect(Object.keys(ok.body.tags)).toHaveLength(1_000);
+    const url = `${base}/candidates/${ok.body.iid}`;
+    const tooMany = await api(s, 'PATCH', url, {
+      json: { params: keys(1_001, 'q') }
+    });
+    expect(tooMany.status).toBe(400);
+    const more = await api(s, 'PATCH', url, {
+      json: { params: keys(1_000, 'q'), tags: keys(1_000, 'u') }
+    });
+    expect(more.status).toBe(200);
+    expect(Object.keys(more.body.params)).toHaveLength(2_000);
+    expect(Object.keys(more.body.tags)).toHaveLength(2_000);
+  });
+
   test('health, OpenAPI document and docs page', async () => {
     const s = server();
     const h = await api(s, 'GET', '/health', { token: null });

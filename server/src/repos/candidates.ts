@@ -122,32 +122,8 @@ export async function createCandidate(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const params = Object.entries(input.params ?? {});
-    if (params.length) {
-      await trx
-        .insertInto('params')
-        .values(
-          params.map(([key, value]) => ({
-            candidate_id: row.id,
-            key,
-            value: String(value)
-          }))
-        )
-        .execute();
-    }
-    const tags = Object.entries(input.tags ?? {});
-    if (tags.length) {
-      await trx
-        .insertInto('candidate_tags')
-        .values(
-          tags.map(([key, value]) => ({
-            candidate_id: row.id,
-            key,
-            value: String(value)
-          }))
-        )
-        .execute();
-    }
+    await insertKeyValues(trx, 'params', row.id, input.params ?? {});
+    await insertKeyValues(trx, 'candidate_tags', row.id, input.tags ?? {});
     if (input.metrics?.length) {
       await insertMetrics(trx, row.id, input.metrics);
     }
@@ -327,16 +303,28 @@ async function addParams(
     }
   }
   const fresh = entries.filter(([k]) => !have.has(k));
-  if (fresh.length) {
+  await insertKeyValues(trx, 'params', candidateId, Object.fromEntries(fresh));
+}
+
+/** Rows per INSERT: 3 bound values each stays far below SQLite's 32,766-variable limit. */
+const KEY_VALUE_CHUNK = 500;
+
+/** Inserts params or tags in chunks, so no number of them overflows a statement's variables. */
+async function insertKeyValues(
+  trx: Db,
+  table: 'params' | 'candidate_tags',
+  candidateId: number,
+  values: Record<string, unknown>
+): Promise<void> {
+  const rows = Object.entries(values).map(([key, value]) => ({
+    candidate_id: candidateId,
+    key,
+    value: String(value)
+  }));
+  for (let i = 0; i < rows.length; i += KEY_VALUE_CHUNK) {
     await trx
-      .insertInto('params')
-      .values(
-        fresh.map(([key, value]) => ({
-          candidate_id: candidateId,
-          key,
-          value: String(value)
-        }))
-      )
+      .insertInto(table)
+      .values(rows.slice(i, i + KEY_VALUE_CHUNK))
       .execute();
   }
 }

@@ -53,6 +53,16 @@ export const Paging = {
 export const FreeObject = Type.Record(Type.String(), Type.Unknown());
 export const StringMap = Type.Record(Type.String(), Type.String());
 
+/**
+ * Params and tags per request (security, issue 14): 10,923 of them once overflowed SQLite's bound-variable
+ * limit (a 500). MLflow takes 100 params per log-batch; a candidate takes up to this many per request.
+ */
+export const MAX_KEYS_PER_REQUEST = 1000;
+export const BoundedStringMap = Type.Record(Type.String(), Type.String(), {
+  maxProperties: MAX_KEYS_PER_REQUEST,
+  description: `at most ${MAX_KEYS_PER_REQUEST} keys per request`
+});
+
 export const Metric = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 250 }),
   value: Type.Number(),

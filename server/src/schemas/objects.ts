@@ -1,5 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FreeObject, Metric, Name, StringMap } from './common';
+import {
+  BoundedStringMap,
+  FreeObject,
+  MAX_KEYS_PER_REQUEST,
+  Metric,
+  Name,
+  StringMap
+} from './common';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) =>
   Type.Union([t, Type.Null()]);
@@ -100,9 +107,9 @@ export const CandidateBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 250 })),
   experiment: Type.Optional(Experiment),
   status: Type.Optional(Status),
-  params: Type.Optional(StringMap),
-  metrics: Type.Optional(Type.Array(Metric)),
-  tags: Type.Optional(StringMap),
+  params: Type.Optional(BoundedStringMap),
+  metrics: Type.Optional(Type.Array(Metric, { maxItems: 10000 })),
+  tags: Type.Optional(BoundedStringMap),
   provenance: Type.Optional(FreeObject)
 });
 export type CandidateInput = Static<typeof CandidateBody>;
@@ -112,9 +119,12 @@ export const CandidatePatchBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 250 })),
   status: Type.Optional(Status),
   experiment: Type.Optional(Experiment),
-  params: Type.Optional(StringMap),
+  params: Type.Optional(BoundedStringMap),
   tags: Type.Optional(
-    Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]), {
+      maxProperties: MAX_KEYS_PER_REQUEST,
+      description: `at most ${MAX_KEYS_PER_REQUEST} keys per request; null deletes a key`
+    })
   ),
   provenance: Type.Optional(FreeObject)
 });
