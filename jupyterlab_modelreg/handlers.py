@@ -1,7 +1,9 @@
 """The /modelreg routes: a streaming proxy to the registry and a status probe.
 
 The browser talks only to Jupyter (its own login and XSRF checks apply); this module adds the registry
-token on the way out, so the token never reaches the browser. Bodies stream both ways: uploads are fed
+token on the way out, so the token never reaches the browser. The token is the Jupyter user's own
+(``modelreg.config.resolve()``: that user's environment, as JupyterHub sets it per user, or their
+``modelreg login``), and only the panel's routes pass (``routes.py``): never user or token administration. Bodies stream both ways: uploads are fed
 to the registry chunk by chunk as they arrive, downloads are written and flushed chunk by chunk, with
 backpressure in both directions, so a multi-gigabyte artifact never sits whole in memory.
 """
@@ -19,6 +21,7 @@ from tornado import httputil, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
+from .routes import panel_route
 from .settings import ModelregConfig
 
 # Headers copied from the browser to the registry. Authorization and Cookie are Jupyter's own
@@ -139,6 +142,14 @@ class RegistryProxyHandler(ModelregHandler):
             return  # a CORS preflight is answered by APIHandler.options, never forwarded
         if not self.current_user:
             raise web.HTTPError(403)
+        if not panel_route(self.request.method, self._registry_path()):
+            raise ModelregError(
+                403,
+                "PROXY_ROUTE_REFUSED",
+                f"The JupyterLab proxy passes only the routes the modelreg panel uses; {self.request.method} "
+                f"/api/v1/{self._registry_path()} is not one of them. User and token administration go to the "
+                "registry directly (the `modelreg` CLI, e.g. `modelreg token create`), never through Jupyter.",
+            )
         target = self.modelreg_config.resolve()
         if not target.configured:
             raise ModelregError(503, "MODELREG_NOT_CONFIGURED", NOT_CONFIGURED_MESSAGE)
@@ -169,11 +180,13 @@ class RegistryProxyHandler(ModelregHandler):
                 return
             await write(chunk)
 
-    def _upstream_url(self) -> str:
-        # Use the raw path (not tornado's decoded group) so escaped characters in artifact paths survive.
+    def _registry_path(self) -> str:
+        """The raw path below /api/v1/ (not tornado's decoded group, so escapes in artifact paths survive)."""
         prefix = url_path_join(self.base_url, "modelreg", "api", "v1") + "/"
-        rest = self.request.path[len(prefix) :] if self.request.path.startswith(prefix) else ""
-        url = f"{self._target.url}/api/v1/{rest}"
+        return self.request.path[len(prefix) :] if self.request.path.startswith(prefix) else ""
+
+    def _upstream_url(self) -> str:
+        url = f"{self._target.url}/api/v1/{self._registry_path()}"
         if self.request.query:
             url += "?" + self.request.query
         return url

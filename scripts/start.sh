@@ -33,15 +33,40 @@ else
   echo "modelreg: registry at $registry_url (data in $data_dir, log in $data_dir/server.log)"
 fi
 
-# The admin token goes to the Jupyter server (and so to kernels) through the environment, never to the browser.
-if [ -z "${MODELREG_TOKEN:-}" ] && [ -f "$data_dir/admin-token" ]; then
-  MODELREG_TOKEN=$(cat "$data_dir/admin-token")
+# JupyterLab (its proxy and its kernels) acts as the non-admin user "demo", a maintainer of the group "demo"
+# (maintainer, so the quickstart can promote from the panel). The admin token stays here: it sets demo up
+# and is never handed to Jupyter. A MODELREG_TOKEN of your own, or your `modelreg login`, wins over demo's.
+admin_token=${MODELREG_ADMIN_TOKEN:-}
+if [ -z "$admin_token" ] && [ -f "$data_dir/admin-token" ]; then
+  admin_token=$(cat "$data_dir/admin-token")
 fi
-export MODELREG_URL="$registry_url" MODELREG_TOKEN="${MODELREG_TOKEN:-}"
-
-# The quickstart notebook logs to the group "demo": create it once (409 when it exists is fine).
-curl -sS -o /dev/null -X POST "$registry_url/api/v1/groups" -H "Authorization: Bearer $MODELREG_TOKEN" \
-  -H 'Content-Type: application/json' -d '{"name": "demo", "visibility": "private"}' || true
+as_admin() { # method path [json] -> the body on stdout (a 409 for what exists already is fine)
+  curl -sS -X "$1" "$registry_url/api/v1/$2" -H "Authorization: Bearer $admin_token" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
+demo_token_file="$data_dir/demo-token"
+demo_token=""
+[ -f "$demo_token_file" ] && demo_token=$(cat "$demo_token_file")
+if [ -n "$demo_token" ] && curl -fsS -o /dev/null "$registry_url/api/v1/user" -H "Authorization: Bearer $demo_token"; then
+  : # still valid
+elif [ -n "$admin_token" ]; then
+  as_admin POST users '{"username": "demo"}' >/dev/null
+  as_admin POST groups '{"name": "demo", "visibility": "private"}' >/dev/null
+  as_admin PUT groups/demo/members/demo '{"role": "maintainer"}' >/dev/null
+  demo_token=$(as_admin POST users/demo/tokens '{"name": "jupyterlab (make start)"}' \
+    | "$root/.venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin).get("token", ""))')
+  (umask 077 && printf '%s\n' "$demo_token" >"$demo_token_file")
+  echo "modelreg: JupyterLab acts as the user \"demo\" (maintainer of group demo; token in $demo_token_file)"
+else
+  echo "modelreg: no admin token for $registry_url (set MODELREG_ADMIN_TOKEN); JupyterLab connects anonymously" >&2
+fi
+unset admin_token MODELREG_ADMIN_TOKEN
+saved_token=$("$root/.venv/bin/python" -c 'import sys; from modelreg.config import resolve; print(resolve(sys.argv[1]).token or "")' "$registry_url")
+if [ -z "$saved_token" ]; then
+  MODELREG_TOKEN=$demo_token # neither MODELREG_TOKEN nor a `modelreg login` for this registry
+fi
+export MODELREG_URL="$registry_url"
+if [ -n "${MODELREG_TOKEN:-}" ]; then export MODELREG_TOKEN; else unset MODELREG_TOKEN; fi
 
 echo "modelreg: starting JupyterLab; open the URL it prints below (with its token)."
 allow_root=""; [ "$(id -u)" = 0 ] && allow_root="--allow-root"
