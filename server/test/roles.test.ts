@@ -132,6 +132,97 @@ describeEachBackend('roles', server => {
     });
   }
 
+  for (const visibility of ['private', 'public'] as const) {
+    test(`webhook and token routes by role on a ${visibility} group`, async () => {
+      const s = server();
+      const group = unique('g');
+      await api(s, 'POST', '/groups', { json: { name: group, visibility } });
+      const tokens = await makeUsers(s, group);
+      const hook = await api(s, 'POST', `/groups/${group}/webhooks`, {
+        json: {
+          url: 'https://hooks.example.com/modelreg',
+          secret: 'a-long-enough-secret',
+          events: ['version.promoted']
+        }
+      });
+      expect(hook.status).toBe(201);
+      const admin = (await api(s, 'GET', '/user')).body.username;
+      const failures: string[] = [];
+      for (const who of [...ROLES, 'outsider', 'anonymous'] as Who[]) {
+        const token = tokens[who];
+        const member = who !== 'outsider' && who !== 'anonymous';
+        const maintainer = who === 'maintainer' || who === 'owner';
+        const hidden = !member && visibility === 'private' ? 404 : 403;
+        // Anonymous reads of a private group are 404 like any non-member's (existence does not leak).
+        const anonymousRead = visibility === 'private' ? 404 : 401;
+        const me =
+          token && (await api(s, 'GET', '/user', { token })).body.username;
+        const checks: [string, number, number][] = [
+          [
+            'list webhooks',
+            (await api(s, 'GET', `/groups/${group}/webhooks`, { token }))
+              .status,
+            who === 'anonymous' ? anonymousRead : maintainer ? 200 : hidden
+          ],
+          [
+            'subscribe',
+            (
+              await api(s, 'POST', `/groups/${group}/webhooks`, {
+                token,
+                json: {
+                  url: 'https://hooks.example.com/other',
+                  secret: 'a-long-enough-secret',
+                  events: ['version.promoted']
+                }
+              })
+            ).status,
+            who === 'anonymous' ? 401 : maintainer ? 201 : hidden
+          ],
+          [
+            'deliveries',
+            (
+              await api(
+                s,
+                'GET',
+                `/groups/${group}/webhooks/${hook.body.id}/deliveries`,
+                { token }
+              )
+            ).status,
+            who === 'anonymous' ? anonymousRead : maintainer ? 200 : hidden
+          ],
+          [
+            "admin's tokens",
+            (await api(s, 'GET', `/users/${admin}/tokens`, { token })).status,
+            who === 'anonymous' ? 401 : 403
+          ],
+          [
+            "mint an admin's token",
+            (
+              await api(s, 'POST', `/users/${admin}/tokens`, {
+                token,
+                json: { name: 'stolen' }
+              })
+            ).status,
+            who === 'anonymous' ? 401 : 403
+          ]
+        ];
+        if (me) {
+          checks.push([
+            'own tokens',
+            (await api(s, 'GET', `/users/${me}/tokens`, { token })).status,
+            200
+          ]);
+        }
+        for (const [what, got, expected] of checks) {
+          if (got !== expected) {
+            failures.push(`${who} ${what}: got ${got}, expected ${expected}`);
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
   test('private groups answer 404 to non-members exactly like missing ones', async () => {
     const s = server();
     const group = unique('g');
