@@ -7,6 +7,7 @@ run-id order, so pages never overlap.
 
 import pytest
 import requests
+from _rest import assert_refused
 from mlflow.exceptions import MlflowException
 
 
@@ -37,13 +38,6 @@ def _log(client, run_id, points):
         client.log_metric(run_id, **point)
 
 
-def _bad_request(response, message):
-    assert response.status_code == 400, response.text
-    body = response.json()
-    assert body["error_code"] == "INVALID_PARAMETER_VALUE"
-    assert message in body["message"], body["message"]
-
-
 def test_get_history_pages_with_max_results_and_page_token(client, api, experiment_id):
     run_id = client.create_run(experiment_id).info.run_id
     _log(client, run_id, [{"key": "loss", "value": float(i), "step": i, "timestamp": 1000 + i} for i in range(10)])
@@ -60,10 +54,10 @@ def test_get_history_pages_with_max_results_and_page_token(client, api, experime
             break
     assert pages == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     assert len(client.get_metric_history(run_id, "loss")) == 10
-    _bad_request(
+    assert_refused(
         api.get("metrics/get-history", run_id=run_id, metric_key="loss", page_token="not-a-token"), "page_token"
     )
-    _bad_request(
+    assert_refused(
         api.get("metrics/get-history", run_id=run_id, metric_key="loss", max_results=0),
         "Invalid value 0 for parameter 'max_results' supplied",
     )
@@ -92,12 +86,12 @@ def test_get_history_bulk_returns_each_runs_points_in_time_order(client, api, ex
 
 
 def test_get_history_bulk_refuses_requests_mlflow_refuses(api):
-    _bad_request(api.get("metrics/get-history-bulk", metric_key="acc"), "must specify at least one run_id")
-    _bad_request(
+    assert_refused(api.get("metrics/get-history-bulk", metric_key="acc"), "must specify at least one run_id")
+    assert_refused(
         api.get("metrics/get-history-bulk", run_id=[f"id{i}" for i in range(101)], metric_key="acc"),
         "cannot specify more than 100 run_ids",
     )
-    _bad_request(api.get("metrics/get-history-bulk", run_id=["x"]), "must specify a metric_key")
+    assert_refused(api.get("metrics/get-history-bulk", run_id=["x"]), "must specify a metric_key")
 
 
 def test_get_history_bulk_interval_samples_each_run_keeping_first_and_last(client, api, experiment_id):
@@ -119,20 +113,20 @@ def test_get_history_bulk_interval_samples_each_run_keeping_first_and_last(clien
 def test_get_history_bulk_interval_refuses_requests_mlflow_refuses(client, api, experiment_id):
     run_id = client.create_run(experiment_id).info.run_id
     url = "metrics/get-history-bulk-interval"
-    _bad_request(api.get(url, metric_key="k"), "Missing value for required parameter 'run_ids'.")
-    _bad_request(
+    assert_refused(api.get(url, metric_key="k"), "Missing value for required parameter 'run_ids'.")
+    assert_refused(
         api.get(url, run_ids=[f"id{i}" for i in range(101)], metric_key="k"),
         "GetMetricHistoryBulkInterval request must specify at most 100 run_ids.",
     )
-    _bad_request(
+    assert_refused(
         api.get(url, run_ids=[run_id], metric_key="k", max_results=0), "max_results must be between 1 and 2500"
     )
-    _bad_request(api.get(url, run_ids=[run_id], max_results=5), "Missing value for required parameter 'metric_key'")
-    _bad_request(
+    assert_refused(api.get(url, run_ids=[run_id], max_results=5), "Missing value for required parameter 'metric_key'")
+    assert_refused(
         api.get(url, run_ids=[run_id], metric_key="k", start_step=1, end_step=0),
         "end_step must be greater than start_step. ",
     )
-    _bad_request(
+    assert_refused(
         api.get(url, run_ids=[run_id], metric_key="k", start_step=1),
         "If either start step or end step are specified, both must be specified.",
     )

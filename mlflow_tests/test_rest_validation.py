@@ -6,6 +6,7 @@ MLflow's clients, and people reading their errors, match on `error_code` and on 
 
 import pytest
 import requests
+from _rest import assert_refused
 from mlflow.entities import Metric
 from mlflow.exceptions import MlflowException
 
@@ -32,9 +33,7 @@ def run_id(client):
 
 
 def _refused(response, message):
-    assert response.status_code == 400, response.text
-    assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
-    assert message in response.json()["message"], response.json()["message"]
+    assert_refused(response, message)
     assert response.json()["message"].endswith("See the API docs for more information about request parameters.")
 
 

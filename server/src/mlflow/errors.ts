@@ -83,7 +83,8 @@ export function toMlflowError(err: unknown): {
   } else if (err instanceof ApiError) {
     e = new MlflowError(
       FROM_REGISTRY[err.code] ?? 'INTERNAL_ERROR',
-      err.message
+      // MLflow's own text for a refused path is "Invalid path"; the registry's says why.
+      err.code === 'INVALID_PATH' ? `Invalid path: ${err.message}` : err.message
     );
   } else {
     const fe = err as FastifyError;

@@ -9,6 +9,7 @@ import { modelVersionRoutes } from './model-versions';
 import { registeredModelRoutes } from './registered-models';
 import { runSearchRoutes } from './run-search';
 import { runRoutes } from './runs';
+import { uiArtifactRoutes } from './ui-artifacts';
 import {
   attachRequestSchema,
   normalizeRequest,
@@ -61,6 +62,7 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
   // The MLflow UI's routes (/ajax-api) are the same handlers under another prefix.
   await app.register(tracking, { prefix: '/api/2.0/mlflow' });
   await app.register(tracking, { prefix: '/ajax-api/2.0/mlflow' });
+  await app.register(uiArtifactRoutes);
   await app.register(artifactProxyRoutes, {
     prefix: '/api/2.0/mlflow-artifacts'
   });
