@@ -11,12 +11,12 @@ import { sampleRss, startRegistry } from './server-process';
 import { benchTransfer, type TransferResult } from './transfer';
 
 /**
- * `npm run bench`: transfer of a large artifact vs cp, server RSS, and p50/p99 of card / search /
+ * `npm run bench`: transfers of large artifacts vs a bare Node HTTP file server, server RSS, and p50/p99 of card / search /
  * compare / metric history on seeded stores. Prints a table and writes JSON to server/.bench/.
  * By default it measures two shapes: a catalogue (1,000 models x 100 candidates) and a sweep (one
  * model with 1,000,000 candidates), 20 metrics each. Seeded stores are kept in server/.bench/stores/
  * and reused by later runs of the same shape (seeding the sweep takes minutes).
- * Options: --transfer-mib N (1024), --models N --candidates N --metrics N (one shape instead of the
+ * Options: --transfer-mib N[,N] (512,1024), --rounds N (3 paired transfer rounds), --models N --candidates N --metrics N (one shape instead of the
  * two), --requests N (300), --skip-transfer, --skip-latency, --store DIR (keep the store in DIR),
  * --backend sqlite|postgres (sqlite; postgres uses MODELREG_TEST_DATABASE_URL or the local test
  * database, one schema per shape, kept for reuse like the SQLite stores).
@@ -42,7 +42,13 @@ function options(argv: string[]) {
         { models: 1, candidatesPerModel: 1_000_000, metricsPerCandidate: 20 }
       ];
   return {
-    transferMiB: get('transfer-mib', 1024),
+    transferMiB: (argv.includes('--transfer-mib')
+      ? argv[argv.indexOf('--transfer-mib') + 1]
+      : '512,1024'
+    )
+      .split(',')
+      .map(Number),
+    rounds: get('rounds', 3),
     shapes,
     requests: get('requests', 300),
     backend: (argv.includes('--backend')
@@ -202,34 +208,22 @@ async function latency(
   }
 }
 
-function table(transfer: TransferResult | null, shapes: ShapeResult[]): string {
+function table(transfer: TransferResult[], shapes: ShapeResult[]): string {
   const lines: string[] = [];
-  if (transfer) {
-    const mib = transfer.bytes / 2 ** 20;
+  if (transfer.length) {
     lines.push(
-      `| transfer (${mib.toFixed(0)} MiB, client ${transfer.client}) | seconds | MiB/s | ratio vs cp | target |`,
+      '| transfer (curl, median of paired rounds) | bare server MiB/s | registry MiB/s | registry / bare | target |',
       '|---|---|---|---|---|'
     );
-    lines.push(
-      `| cp (same disk) | ${transfer.cp_s.toFixed(2)} | ${f1(transfer.cp_MiBps)} | 1.00 | |`
-    );
-    lines.push(
-      `| sha256 of the file, one core (reference) | ${(mib / transfer.sha256_MiBps).toFixed(2)} | ${f1(transfer.sha256_MiBps)} | ${(transfer.sha256_MiBps / transfer.cp_MiBps).toFixed(2)} | |`
-    );
-    lines.push(
-      `| upload (PUT, hashed + fsync) | ${transfer.upload_s.toFixed(2)} | ${f1(transfer.upload_MiBps)} | ${transfer.upload_ratio_vs_cp.toFixed(2)} | >= 0.6 |`
-    );
-    lines.push(
-      `| download (GET to file) | ${transfer.download_s.toFixed(2)} | ${f1(transfer.download_MiBps)} | ${transfer.download_ratio_vs_cp.toFixed(2)} | >= 0.6 |`
-    );
-    lines.push('', '| server memory | MiB | target |', '|---|---|---|');
-    lines.push(
-      `| peak RSS during upload | ${f1(transfer.rss_peak_upload_MiB)} | < 150 |`
-    );
-    lines.push(
-      `| peak RSS during download | ${f1(transfer.rss_peak_download_MiB)} | < 150 |`
-    );
-    lines.push(`| VmHWM (process lifetime) | ${f1(transfer.rss_hwm_MiB)} | |`);
+    for (const t of transfer) {
+      const mib = (t.bytes / 2 ** 20).toFixed(0);
+      lines.push(
+        `| upload ${mib} MiB (hashed + fsync) | ${f1(t.bare_upload_MiBps)} | ${f1(t.upload_MiBps)} | ${t.upload_ratio.toFixed(2)} | >= 0.8 |`,
+        `| download ${mib} MiB (verified marker) | ${f1(t.bare_download_MiBps)} | ${f1(t.download_MiBps)} | ${t.download_ratio.toFixed(2)} | >= 0.8 |`,
+        `| download ${mib} MiB (re-hashed, no marker) | ${f1(t.bare_download_MiBps)} | ${f1(t.download_rehash_MiBps)} | ${t.download_rehash_ratio.toFixed(2)} | |`,
+        `| registry peak RSS, ${mib} MiB rounds (MiB) | | ${f1(t.rss_peak_MiB)} | | < 150 |`
+      );
+    }
   }
   for (const shape of shapes) {
     const { models, candidatesPerModel, metricsPerCandidate } = shape.shape;
@@ -260,8 +254,8 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
   try {
     const transfer = opts.skipTransfer
-      ? null
-      : await benchTransfer(workDir, opts.transferMiB * 2 ** 20, log);
+      ? []
+      : await benchTransfer(workDir, opts.transferMiB, opts.rounds, log);
     const loadBefore = loadAverage();
     log(`load average (1 / 5 / 15 min) before: ${loadBefore}`);
     const shapes: ShapeResult[] = [];

@@ -1,43 +1,27 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { memoryOf, sampleRss, startRegistry } from './server-process';
 
+/** One artifact size, registry vs the bare HTTP file server, `rounds` alternating pairs (medians). */
 export interface TransferResult {
   bytes: number;
-  cp_s: number;
-  upload_s: number;
-  download_s: number;
-  cp_MiBps: number;
+  rounds: number;
+  bare_upload_MiBps: number;
+  bare_download_MiBps: number;
   upload_MiBps: number;
+  /** A blob whose verified marker matches its file: served without re-hashing. */
   download_MiBps: number;
-  upload_ratio_vs_cp: number;
-  download_ratio_vs_cp: number;
-  rss_peak_upload_MiB: number;
-  rss_peak_download_MiB: number;
-  rss_hwm_MiB: number;
-  /** The ceiling every upload and (verified) download shares: sha256 of the file on one core, in this process. */
-  sha256_MiBps: number;
-  client: string;
-}
-
-async function sha256Speed(file: string): Promise<number> {
-  const t = process.hrtime.bigint();
-  const h = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, {
-    highWaterMark: 1 << 20
-  })) {
-    h.update(chunk as Buffer);
-  }
-  h.digest();
-  return (
-    fs.statSync(file).size /
-    2 ** 20 /
-    (Number(process.hrtime.bigint() - t) / 1e9)
-  );
+  /** The same blob with its marker removed: hashed on the way out (first download after a change). */
+  download_rehash_MiBps: number;
+  /** Medians of the per-pair ratios registry / bare. */
+  upload_ratio: number;
+  download_ratio: number;
+  download_rehash_ratio: number;
+  rss_peak_MiB: number;
+  client: 'curl';
 }
 
 function makeFile(file: string, bytes: number): void {
@@ -47,29 +31,21 @@ function makeFile(file: string, bytes: number): void {
   for (let done = 0; done < bytes; done += chunk) {
     fs.writeSync(fd, crypto.randomBytes(Math.min(chunk, bytes - done)));
   }
-  // Written back before any timing: otherwise cp (or the upload) pays for this file's dirty pages.
+  // Written back before any timing: otherwise the first upload pays for this file's dirty pages.
   fs.fsyncSync(fd);
   fs.closeSync(fd);
 }
 
-function hasCurl(): boolean {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * curl is the client when present: a C client leaves the two shared CPUs to the server, where a
- * Node client in this process would compete with it for them. Resolves with the HTTP status.
+ * curl is the client: a C client leaves the two shared CPUs to the servers, where a Node client
+ * in this process would compete with them. Resolves with the HTTP status and the seconds taken.
  */
 function curl(
   args: string[],
   token: string,
   out = '/dev/null'
-): Promise<number> {
+): Promise<{ status: number; s: number }> {
+  const t = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     execFile(
       'curl',
@@ -87,61 +63,29 @@ function curl(
         if (err) {
           reject(err);
         } else {
-          resolve(Number(stdout.trim()));
+          resolve({
+            status: Number(stdout.trim()),
+            s: Number(process.hrtime.bigint() - t) / 1e9
+          });
         }
       }
     );
   });
 }
 
-async function nodeUpload(
-  url: string,
-  token: string,
-  file: string,
-  bytes: number
-): Promise<number> {
-  const res = await request(
-    url,
-    'PUT',
-    token,
-    { 'content-type': 'application/octet-stream', 'content-length': bytes },
-    fs.createReadStream(file, { highWaterMark: 1 << 20 })
+const put = (url: string, file: string, token: string) =>
+  curl(
+    [
+      '-T',
+      file,
+      '-H',
+      'Expect:',
+      '-H',
+      'Content-Type: application/octet-stream',
+      url
+    ],
+    token
   );
-  await json(res);
-  return res.statusCode ?? 0;
-}
-
-async function nodeDownload(
-  url: string,
-  token: string,
-  file: string
-): Promise<number> {
-  const res = await request(url, 'GET', token, {});
-  await pipeline(res, fs.createWriteStream(file));
-  return res.statusCode ?? 0;
-}
-
-function request(
-  url: string,
-  method: string,
-  token: string,
-  headers: Record<string, string | number>,
-  body?: fs.ReadStream
-): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method, headers: { authorization: `Bearer ${token}`, ...headers } },
-      resolve
-    );
-    req.on('error', reject);
-    if (body) {
-      body.pipe(req);
-    } else {
-      req.end();
-    }
-  });
-}
 
 async function json(res: http.IncomingMessage): Promise<any> {
   let s = '';
@@ -151,46 +95,59 @@ async function json(res: http.IncomingMessage): Promise<any> {
   return JSON.parse(s);
 }
 
-/** 1 GiB up and down through the registry, against `cp` of the same file on the same disk. */
+function startBare(dir: string): Promise<{ proc: ChildProcess; url: string }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const proc = spawn(
+    process.execPath,
+    [path.join(__dirname, 'bare-server.js'), dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit']
+    }
+  );
+  return new Promise((resolve, reject) => {
+    proc.stdout!.once('data', (d: Buffer) =>
+      resolve({ proc, url: `http://127.0.0.1:${Number(String(d).trim())}` })
+    );
+    proc.once('exit', code => reject(new Error(`bare server exited ${code}`)));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * For each size: `rounds` rounds of bare PUT, registry PUT, bare GET, registry GET (marker) and
+ * registry GET with the marker removed, all with curl, back to back so each ratio pairs runs of
+ * the same minute. The registry samples its VmRSS every 20 ms throughout.
+ */
 export async function benchTransfer(
   workDir: string,
-  bytes: number,
+  sizesMiB: number[],
+  rounds: number,
   log: (s: string) => void
-): Promise<TransferResult> {
+): Promise<TransferResult[]> {
   const dataDir = path.join(workDir, 'transfer-data');
-  const src = path.join(workDir, 'transfer.bin');
-  const cpDst = path.join(workDir, 'transfer-cp.bin');
-  const dlDst = path.join(workDir, 'transfer-download.bin');
-  log(`writing a ${(bytes / 2 ** 20).toFixed(0)} MiB random file`);
-  makeFile(src, bytes);
-  // Both sides start from a warm page cache of the source file.
-  execFileSync('cat', [src], { stdio: ['ignore', 'ignore', 'inherit'] });
-
-  // cp: the median of three runs (shared disks and CPUs make single runs noisy).
-  const cpRuns: number[] = [];
-  let t = process.hrtime.bigint();
-  for (let i = 0; i < 3; i++) {
-    t = process.hrtime.bigint();
-    execFileSync('cp', [src, cpDst]);
-    cpRuns.push(Number(process.hrtime.bigint() - t) / 1e9);
-    fs.rmSync(cpDst);
-  }
-  const cpS = cpRuns.sort((a, b) => a - b)[1];
-  log(`cp runs: ${cpRuns.map(x => x.toFixed(2)).join(', ')} s`);
-  const sha256MiBps = await sha256Speed(src);
-
+  const bareDir = path.join(workDir, 'bare-data');
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const reg = await startRegistry(dataDir, token);
+  const bare = await startBare(bareDir);
+  const results: TransferResult[] = [];
   try {
     const api = `${reg.url}/api/v1`;
-    const h = { 'content-type': 'application/json' };
     const post = (p: string, body: unknown) =>
       new Promise<any>((resolve, reject) => {
         const req = http.request(
           `${api}${p}`,
           {
             method: 'POST',
-            headers: { authorization: `Bearer ${token}`, ...h }
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json'
+            }
           },
           res => json(res).then(resolve, reject)
         );
@@ -199,76 +156,83 @@ export async function benchTransfer(
       });
     await post('/groups', { name: 'bench' });
     await post('/models/bench', { name: 'transfer' });
-    await post('/models/bench/transfer/candidates', {});
     const pid = reg.proc.pid!;
-    const base = memoryOf(pid);
-    log(`server RSS before upload: ${base.rssMiB.toFixed(1)} MiB`);
-
-    const artifactUrl = `${api}/models/bench/transfer/candidates/1/artifacts/big.bin`;
-    const client = hasCurl() ? 'curl' : 'node';
-    log(`transfer client: ${client}`);
-
-    let stop = sampleRss(pid);
-    t = process.hrtime.bigint();
-    const upStatus =
-      client === 'curl'
-        ? await curl(
-            [
-              '-T',
-              src,
-              '-H',
-              'Expect:',
-              '-H',
-              'Content-Type: application/octet-stream',
-              artifactUrl
-            ],
-            token
-          )
-        : await nodeUpload(artifactUrl, token, src, bytes);
-    const uploadS = Number(process.hrtime.bigint() - t) / 1e9;
-    const rssUp = Math.max(stop(), memoryOf(pid).rssMiB);
-    if (upStatus !== 201) {
-      throw new Error(`upload failed with HTTP ${upStatus}`);
+    log(`server RSS before transfers: ${memoryOf(pid).rssMiB.toFixed(1)} MiB`);
+    let iid = 0;
+    for (const mib of sizesMiB) {
+      const bytes = mib * 2 ** 20;
+      const src = path.join(workDir, `transfer-${mib}.bin`);
+      const dst = path.join(workDir, `transfer-${mib}.out`);
+      log(`writing a ${mib} MiB random file`);
+      makeFile(src, bytes);
+      const runs = {
+        bareUp: [] as number[],
+        up: [] as number[],
+        bareDown: [] as number[],
+        down: [] as number[],
+        rehash: [] as number[]
+      };
+      const stop = sampleRss(pid);
+      for (let r = 0; r < rounds; r++) {
+        // A new candidate each round; the blob is the same (dedup replaces it, as a re-upload does).
+        await post('/models/bench/transfer/candidates', {});
+        iid++;
+        const artifact = `${api}/models/bench/transfer/candidates/${iid}/artifacts/big.bin`;
+        const check = (what: string, got: number, want: number) => {
+          if (got !== want) {
+            throw new Error(`${what} answered HTTP ${got}`);
+          }
+        };
+        let x = await put(`${bare.url}/big.bin`, src, token);
+        check('bare upload', x.status, 201);
+        runs.bareUp.push(x.s);
+        x = await put(artifact, src, token);
+        check('registry upload', x.status, 201);
+        runs.up.push(x.s);
+        x = await curl([`${bare.url}/big.bin`], token, dst);
+        check('bare download', x.status, 200);
+        runs.bareDown.push(x.s);
+        x = await curl([artifact], token, dst);
+        check('registry download', x.status, 200);
+        runs.down.push(x.s);
+        if (fs.statSync(dst).size !== bytes) {
+          throw new Error('download size mismatch');
+        }
+        const sha = fs.readdirSync(path.join(dataDir, 'blobs', 'verified'))[0];
+        fs.rmSync(path.join(dataDir, 'blobs', 'verified', sha));
+        x = await curl([artifact], token, dst);
+        check('registry download (re-hash)', x.status, 200);
+        runs.rehash.push(x.s);
+        log(
+          `${mib} MiB round ${r + 1}: up bare ${runs.bareUp[r].toFixed(2)} s / registry ${runs.up[r].toFixed(2)} s; ` +
+            `down bare ${runs.bareDown[r].toFixed(2)} s / registry ${runs.down[r].toFixed(2)} s / re-hashed ${runs.rehash[r].toFixed(2)} s`
+        );
+      }
+      const rss = Math.max(stop(), memoryOf(pid).rssMiB);
+      const ratio = (a: number[], b: number[]) =>
+        median(a.map((s, i) => b[i] / s));
+      results.push({
+        bytes,
+        rounds,
+        bare_upload_MiBps: mib / median(runs.bareUp),
+        bare_download_MiBps: mib / median(runs.bareDown),
+        upload_MiBps: mib / median(runs.up),
+        download_MiBps: mib / median(runs.down),
+        download_rehash_MiBps: mib / median(runs.rehash),
+        upload_ratio: ratio(runs.up, runs.bareUp),
+        download_ratio: ratio(runs.down, runs.bareDown),
+        download_rehash_ratio: ratio(runs.rehash, runs.bareDown),
+        rss_peak_MiB: rss,
+        client: 'curl'
+      });
+      fs.rmSync(src, { force: true });
+      fs.rmSync(dst, { force: true });
     }
-
-    stop = sampleRss(pid);
-    t = process.hrtime.bigint();
-    const downStatus =
-      client === 'curl'
-        ? await curl([artifactUrl], token, dlDst)
-        : await nodeDownload(artifactUrl, token, dlDst);
-    const downloadS = Number(process.hrtime.bigint() - t) / 1e9;
-    if (downStatus !== 200) {
-      throw new Error(`download failed with HTTP ${downStatus}`);
-    }
-    const rssDown = Math.max(stop(), memoryOf(pid).rssMiB);
-    const hwm = memoryOf(pid).hwmMiB;
-    if (fs.statSync(dlDst).size !== bytes) {
-      throw new Error('download size mismatch');
-    }
-
-    const mib = bytes / 2 ** 20;
-    return {
-      bytes,
-      cp_s: cpS,
-      upload_s: uploadS,
-      download_s: downloadS,
-      cp_MiBps: mib / cpS,
-      upload_MiBps: mib / uploadS,
-      download_MiBps: mib / downloadS,
-      upload_ratio_vs_cp: cpS / uploadS,
-      download_ratio_vs_cp: cpS / downloadS,
-      rss_peak_upload_MiB: rssUp,
-      rss_peak_download_MiB: rssDown,
-      rss_hwm_MiB: hwm,
-      sha256_MiBps: sha256MiBps,
-      client
-    };
+    return results;
   } finally {
+    bare.proc.kill();
     await reg.stop();
-    for (const f of [src, dlDst]) {
-      fs.rmSync(f, { force: true });
-    }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(bareDir, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,14 @@ import {
   quarantineMarkSync
 } from './quarantine';
 import { verifiedRead } from './verified-read';
+import { OffThreadHash } from './hash-worker';
+import {
+  dropVerified,
+  identityOf,
+  recordVerified,
+  sameIdentity,
+  verifiedMarkMatches
+} from './verified-mark';
 
 /**
  * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
@@ -49,7 +57,8 @@ export class LocalBlobStore implements BlobStore {
       this.tmpDir,
       `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`
     );
-    const hash = crypto.createHash('sha256');
+    // Hashed on a worker thread (hash-worker.ts): the event loop only reads the socket and writes.
+    const hash = new OffThreadHash();
     let size = 0;
     let unsynced = 0;
     const out = fs.createWriteStream(tmp, {
@@ -60,7 +69,6 @@ export class LocalBlobStore implements BlobStore {
     });
     const hasher = new Transform({
       transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
         size += chunk.length;
         unsynced += chunk.length;
         // Start writeback while the body still streams, so the final fsync of a large blob
@@ -70,7 +78,7 @@ export class LocalBlobStore implements BlobStore {
           unsynced = 0;
           fs.fdatasync(fd, () => undefined);
         }
-        cb(null, chunk);
+        hash.update(chunk, err => (err ? cb(err) : cb(null, chunk)));
       }
     });
     let placed = false;
@@ -84,7 +92,7 @@ export class LocalBlobStore implements BlobStore {
           'the upload was interrupted before the body ended'
         );
       }
-      const sha256 = hash.digest('hex');
+      const sha256 = await hash.digest();
       if (opts.expectedSha256 && opts.expectedSha256 !== sha256) {
         throw new ApiError(
           'DIGEST_MISMATCH',
@@ -96,12 +104,19 @@ export class LocalBlobStore implements BlobStore {
       // rename() replaces atomically; identical content makes a replace harmless (dedup).
       await fsp.rename(tmp, final);
       placed = true;
+      // Every byte written was hashed to this name: downloads may skip re-hashing while the file is untouched.
+      await recordVerified(
+        this.root,
+        sha256,
+        identityOf(await fsp.stat(final, { bigint: true }))
+      );
       // Good bytes are back under this name: a quarantine mark (reliability) no longer applies.
       await clearQuarantine(this.root, sha256);
       await fsyncDir(path.dirname(final));
       return { sha256, size };
     } finally {
       if (!placed) {
+        hash.discard();
         await fsp.unlink(tmp).catch(() => undefined);
       }
     }
@@ -154,20 +169,46 @@ export class LocalBlobStore implements BlobStore {
         highWaterMark: READ_CHUNK
       });
     }
+    const file = this.pathOf(sha256);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      // Let the stream report the error (ENOENT...) as it always did.
+      return fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+    }
+    // The identity of the very file this fd reads, not of whatever the path names a moment later.
+    const opened = identityOf(fs.fstatSync(fd, { bigint: true }));
+    const read = fs.createReadStream(file, { fd, highWaterMark: READ_CHUNK });
+    if (verifiedMarkMatches(this.root, sha256, opened)) {
+      // Hashed to its name since its last change (verified-mark.ts, docs/reliability.md).
+      return read;
+    }
     // Whole reads are hashed on the way out: corrupt bytes end in an aborted transfer, never a "complete" one.
-    const check = verifiedRead(sha256, (actual, bytes) => {
-      this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
-      void markQuarantined(this.root, sha256, {
-        reason: 'corrupt',
-        detail: `${bytes} bytes hash to ${actual}`,
-        found_by: 'download'
-      }).catch(() => undefined);
-    });
-    return pipelineCb(
-      fs.createReadStream(this.pathOf(sha256), { highWaterMark: READ_CHUNK }),
-      check,
-      () => undefined
+    const check = verifiedRead(
+      sha256,
+      (actual, bytes) => {
+        this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
+        void dropVerified(this.root, sha256).catch(() => undefined);
+        void markQuarantined(this.root, sha256, {
+          reason: 'corrupt',
+          detail: `${bytes} bytes hash to ${actual}`,
+          found_by: 'download'
+        }).catch(() => undefined);
+      },
+      () => {
+        // Good to the last byte; recorded only if the file did not change while it was read.
+        void fsp
+          .stat(file, { bigint: true })
+          .then(st =>
+            sameIdentity(identityOf(st), opened)
+              ? recordVerified(this.root, sha256, opened)
+              : undefined
+          )
+          .catch(() => undefined);
+      }
     );
+    return pipelineCb(read, check, () => undefined);
   }
 }
 

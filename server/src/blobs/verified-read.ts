@@ -10,7 +10,8 @@ import { ApiError } from '../errors';
  */
 export function verifiedRead(
   expectedSha256: string,
-  onMismatch: (actualSha256: string, bytes: number) => void
+  onMismatch: (actualSha256: string, bytes: number) => void,
+  onMatch?: () => void
 ): Transform {
   const hash = crypto.createHash('sha256');
   let held: Buffer | null = null;
@@ -26,6 +27,7 @@ export function verifiedRead(
     flush(cb) {
       const actual = hash.digest('hex');
       if (actual === expectedSha256) {
+        onMatch?.();
         cb(null, held ?? undefined);
         return;
       }

@@ -41,6 +41,14 @@ describe('integrity on disk [sqlite]', () => {
     return r.body.sha256 as string;
   }
 
+  /** Markers are written just after the response: poll for a few seconds on a loaded machine. */
+  async function eventually(ok: () => boolean): Promise<boolean> {
+    for (let i = 0; i < 100 && !ok(); i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    return ok();
+  }
+
   async function flipByte(sha: string, at: number) {
     const f = blobFile(storage.dataDir, sha);
     const b = fs.readFileSync(f);
@@ -104,6 +112,44 @@ describe('integrity on disk [sqlite]', () => {
     );
     expect(healed.status).toBe(200);
     expect(sha256(healed.bytes)).toBe(sha);
+  });
+
+  it('skips re-hashing only while the verified marker matches the file; any change re-verifies', async () => {
+    const { base } = await setupModel(server);
+    await api(server, 'POST', `${base}/candidates`, { json: {} });
+    const bytes = crypto.randomBytes(3_000_000);
+    const sha = await upload(base, 1, 'm.bin', bytes);
+    const mark = `${storage.dataDir}/blobs/verified/${sha}`;
+    // The upload hashed every byte it wrote: the marker names this very file.
+    const st = fs.statSync(blobFile(storage.dataDir, sha), { bigint: true });
+    expect(fs.readFileSync(mark, 'utf8').trim()).toBe(
+      [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(' ')
+    );
+    const url = `${base}/candidates/1/artifacts/m.bin`;
+    expect(sha256((await download(server, url)).bytes)).toBe(sha);
+
+    // A marker deleted: the next whole download re-hashes and writes it again.
+    fs.rmSync(mark);
+    expect(sha256((await download(server, url)).bytes)).toBe(sha);
+    expect(await eventually(() => fs.existsSync(mark))).toBe(true);
+
+    // Same size, mtime put back: ctime still moved, so the marker no longer matches and the bad bytes are caught.
+    const before = fs.statSync(blobFile(storage.dataDir, sha));
+    await flipByte(sha, 2_500_000);
+    fs.utimesSync(blobFile(storage.dataDir, sha), before.atime, before.mtime);
+    const res = await fetch(`${server.url}/api/v1${url}`, {
+      headers: { authorization: `Bearer ${server.adminToken}` }
+    });
+    if (res.status === 200) {
+      await expect(res.arrayBuffer()).rejects.toThrow();
+    } else {
+      expect(res.status).toBe(500);
+    }
+    expect(await eventually(() => !fs.existsSync(mark))).toBe(true);
+    const again = await api(server, 'GET', url);
+    expect(again.body.error.code).toBe('BLOB_CORRUPT');
+    await upload(base, 1, 'm.bin', bytes);
+    expect(sha256((await download(server, url)).bytes)).toBe(sha);
   });
 
   it('refuses a blob whose size changed before sending anything', async () => {

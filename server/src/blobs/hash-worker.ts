@@ -1,0 +1,209 @@
+import crypto from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * sha256 on a worker thread, so a large upload's hashing runs beside the socket reads and disk
+ * writes of the event loop instead of between them. Bytes are copied into a few fixed shared
+ * slabs (one memcpy, no structured clone, bounded memory); the worker hashes a slab and hands it
+ * back. A body that fits in the first slab never reaches the worker and is hashed in place.
+ */
+const SLAB_BYTES = 1 << 20;
+const SLABS_PER_HASH = 4;
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const crypto = require('node:crypto');
+const hashes = new Map();
+parentPort.on('message', m => {
+  if (m.op === 'update') {
+    let h = hashes.get(m.id);
+    if (!h) { h = crypto.createHash('sha256'); hashes.set(m.id, h); }
+    h.update(new Uint8Array(m.slab, 0, m.len));
+    parentPort.postMessage({ id: m.id, op: 'free', slot: m.slot });
+  } else if (m.op === 'digest') {
+    const h = hashes.get(m.id) || crypto.createHash('sha256');
+    hashes.delete(m.id);
+    parentPort.postMessage({ id: m.id, op: 'digest', hex: h.digest('hex') });
+  } else if (m.op === 'drop') {
+    hashes.delete(m.id);
+  }
+});
+`;
+
+type Reply =
+  | { id: number; op: 'free'; slot: number }
+  | { id: number; op: 'digest'; hex: string };
+
+let worker: Worker | null = null;
+let nextId = 1;
+const sessions = new Map<number, OffThreadHash>();
+let idleTimer: NodeJS.Timeout | null = null;
+/** An idle worker is stopped after this long, so it never outlives the uploads that need it. */
+const IDLE_MS = 2000;
+
+function sessionEnded(id: number): void {
+  sessions.delete(id);
+  if (sessions.size === 0 && worker && !idleTimer) {
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (sessions.size === 0 && worker) {
+        const w = worker;
+        worker = null;
+        void w.terminate();
+      }
+    }, IDLE_MS);
+    idleTimer.unref();
+  }
+}
+
+function theWorker(): Worker {
+  if (idleTimer) {
+    clearTimeout(idleTimer);
+    idleTimer = null;
+  }
+  if (worker) {
+    return worker;
+  }
+  const w = new Worker(WORKER_SOURCE, { eval: true });
+  w.unref();
+  w.on('message', (m: Reply) => sessions.get(m.id)?.onReply(m));
+  const fail = (err: Error) => {
+    if (worker !== w) {
+      // An idle worker that was stopped on purpose: no session was using it.
+      return;
+    }
+    worker = null;
+    for (const s of sessions.values()) {
+      s.onWorkerGone(err);
+    }
+    sessions.clear();
+  };
+  w.on('error', fail);
+  w.on('exit', code => fail(new Error(`the hash worker exited (${code})`)));
+  w.on('messageerror', fail);
+  worker = w;
+  return w;
+}
+
+export class OffThreadHash {
+  private readonly slabs: Uint8Array[] = [];
+  private readonly free: number[] = [];
+  private current = -1;
+  private fill = 0;
+  private id = 0;
+  private posted = false;
+  private waiting: (() => void) | null = null;
+  private digestWaiter: {
+    resolve: (hex: string) => void;
+    reject: (e: Error) => void;
+  } | null = null;
+  private failed: Error | null = null;
+
+  constructor() {
+    for (let i = 0; i < SLABS_PER_HASH; i++) {
+      this.slabs.push(new Uint8Array(new SharedArrayBuffer(SLAB_BYTES)));
+      this.free.push(i);
+    }
+  }
+
+  /** Copies `chunk` into the slabs; `done` runs once all of it is copied (later if every slab is busy). */
+  update(chunk: Uint8Array, done: (err?: Error) => void): void {
+    let offset = 0;
+    const step = (): void => {
+      while (offset < chunk.length) {
+        if (this.failed) {
+          done(this.failed);
+          return;
+        }
+        if (this.current < 0) {
+          const slot = this.free.shift();
+          if (slot === undefined) {
+            this.waiting = step;
+            return;
+          }
+          this.current = slot;
+          this.fill = 0;
+        }
+        const n = Math.min(SLAB_BYTES - this.fill, chunk.length - offset);
+        this.slabs[this.current].set(
+          chunk.subarray(offset, offset + n),
+          this.fill
+        );
+        this.fill += n;
+        offset += n;
+        if (this.fill === SLAB_BYTES) {
+          this.post();
+        }
+      }
+      done();
+    };
+    step();
+  }
+
+  async digest(): Promise<string> {
+    if (this.failed) {
+      throw this.failed;
+    }
+    if (!this.posted) {
+      // Small body: it never left the first slab.
+      const h = crypto.createHash('sha256');
+      if (this.current >= 0) {
+        h.update(this.slabs[this.current].subarray(0, this.fill));
+      }
+      return h.digest('hex');
+    }
+    if (this.current >= 0 && this.fill > 0) {
+      this.post();
+    }
+    return new Promise<string>((resolve, reject) => {
+      this.digestWaiter = { resolve, reject };
+      theWorker().postMessage({ id: this.id, op: 'digest' });
+    });
+  }
+
+  /** Frees the worker's state of an abandoned hash. */
+  discard(): void {
+    if (this.posted && sessions.has(this.id)) {
+      worker?.postMessage({ id: this.id, op: 'drop' });
+      sessionEnded(this.id);
+    }
+  }
+
+  onReply(m: Reply): void {
+    if (m.op === 'free') {
+      this.free.push(m.slot);
+      const w = this.waiting;
+      this.waiting = null;
+      w?.();
+    } else {
+      sessionEnded(this.id);
+      this.digestWaiter?.resolve(m.hex);
+    }
+  }
+
+  onWorkerGone(err: Error): void {
+    this.failed = err;
+    this.digestWaiter?.reject(err);
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+
+  private post(): void {
+    const w = theWorker();
+    if (!this.posted) {
+      this.posted = true;
+      this.id = nextId++;
+      sessions.set(this.id, this);
+    }
+    w.postMessage({
+      id: this.id,
+      op: 'update',
+      slab: this.slabs[this.current].buffer,
+      len: this.fill,
+      slot: this.current
+    });
+    this.current = -1;
+    this.fill = 0;
+  }
+}
