@@ -43,6 +43,8 @@ PANEL_ROUTES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (("POST",), rf"{_MODEL}/versions/{_SEGMENT}/yank"),
         (("PUT", "DELETE"), rf"{_MODEL}/aliases/{_SEGMENT}"),
         (("POST",), rf"{_MODEL}/deployments"),
+        (("PATCH",), rf"{_MODEL}/deployments/\d+"),  # a deployment's status
+        (_READ + ("PUT",), rf"{_MODEL}/deployment-thresholds"),  # the card's monitoring thresholds
     )
 )
 
