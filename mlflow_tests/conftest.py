@@ -16,6 +16,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the shared launcher, tests/support
+from _tracking import client_settings, pointed_at  # noqa: E402
 from support import registry_fixture  # noqa: E402
 
 
@@ -85,41 +86,9 @@ def group(registry: Registry) -> str:
 @pytest.fixture(scope="module")
 def tracking_uri(server: Server, group: str) -> Iterator[str]:
     """Point the mlflow client at ``<server>/mlflow/<group>`` with the admin token, as a user would."""
-    import mlflow
-
     uri = f"{server.url}/mlflow/{group}"
-    saved = {k: os.environ.get(k) for k in _MLFLOW_ENV}
-    os.environ.update(
-        {
-            "MLFLOW_TRACKING_URI": uri,
-            "MLFLOW_TRACKING_TOKEN": server.token,
-            # A server error should fail the test at once, not after minutes of client retries.
-            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-            "MLFLOW_HTTP_REQUEST_TIMEOUT": "120",
-        }
-    )
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    try:
+    with pointed_at(uri, client_settings(uri, server.token)):
         yield uri
-    finally:
-        while mlflow.active_run():
-            mlflow.end_run()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        mlflow.set_tracking_uri(None)
-        mlflow.set_registry_uri(None)
-
-
-_MLFLOW_ENV = (
-    "MLFLOW_TRACKING_URI",
-    "MLFLOW_TRACKING_TOKEN",
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT",
-)
 
 
 @pytest.fixture(scope="module")

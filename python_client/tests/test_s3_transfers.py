@@ -9,10 +9,7 @@ import os
 import re
 import select
 import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +21,14 @@ import requests
 from modelreg import _upload
 from modelreg.errors import DigestMismatch, RegistryUnavailable
 from support import Registry, RegistryDidNotStart
+from support.moto import MOTO_SERVER, moto_available, start_moto
 
 MIB = 1024 * 1024
-MOTO_SERVER = Path(sys.executable).parent / "moto_server"
-
-if not MOTO_SERVER.exists():
+if not moto_available():
     print(
         f"SKIPPED: {MOTO_SERVER} is missing (pip install -r requirements-dev.txt); presigned transfer tests do not run"
     )
-pytestmark = pytest.mark.skipif(not MOTO_SERVER.exists(), reason=f"{MOTO_SERVER} is missing")
+pytestmark = pytest.mark.skipif(not moto_available(), reason=f"{MOTO_SERVER} is missing")
 
 
 class Relay:
@@ -110,27 +106,11 @@ class S3Registry:
 @pytest.fixture(scope="module")
 def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
     root = tmp_path_factory.mktemp("s3-registry")
-    moto_log = open(root / "moto.log", "w+")
-    moto = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"], stdout=moto_log, stderr=subprocess.STDOUT)
-    try:
-        endpoint = None
-        for _ in range(300):
-            match = re.search(r"Running on (http://127\.0\.0\.1:(\d+))", (root / "moto.log").read_text())
-            if match:
-                endpoint, port = match.group(1), int(match.group(2))
-                break
-            assert moto.poll() is None, (root / "moto.log").read_text()
-            time.sleep(0.1)
-        assert endpoint, "moto_server did not start in 30 s"
-        bucket = f"mr-py-{uuid.uuid4().hex[:10]}"
-        assert requests.put(f"{endpoint}/{bucket}", timeout=10).ok
-        relay = Relay(port)
+    with start_moto(root) as moto:
+        bucket = moto.bucket()
+        relay = Relay(moto.port)
         settings = {
-            "MODELREG_BLOB_URL": f"s3://{bucket}/registry",
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "modelreg-test",
-            "AWS_SECRET_ACCESS_KEY": "modelreg-test-secret",
-            "AWS_REGION": "us-east-1",
+            **moto.env(bucket),
             # Part URLs point at the relay, which can break a connection on purpose.
             "MODELREG_S3_PRESIGN_ENDPOINT": f"http://127.0.0.1:{relay.port}",
         }
@@ -140,15 +120,11 @@ def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry
         except RegistryDidNotStart as error:
             pytest.fail(str(error), pytrace=False)
         try:
-            yield S3Registry(registry.url, registry.token, endpoint, bucket, relay)
+            yield S3Registry(registry.url, registry.token, moto.endpoint, bucket, relay)
         finally:
             registry.stop()
             registry.cleanup()
             relay.close()
-    finally:
-        moto.terminate()
-        moto.wait(10)
-        moto_log.close()
 
 
 def _proxied_bytes(server: S3Registry) -> float:

@@ -76,6 +76,13 @@ export function s3Failure(err: unknown, bucket: string): Error {
     message?: string;
     $metadata?: { httpStatusCode?: number };
   };
+  if (e.name === 'EntityTooSmall') {
+    // The client's fault, not the bucket's: S3 wants every part but the last to be >= 5 MiB.
+    return new ApiError(
+      'VALIDATION_ERROR',
+      'the bucket refused the parts: each but the last must be at least 5242880 bytes (5 MiB); upload again with larger parts'
+    );
+  }
   const status = e.$metadata?.httpStatusCode;
   const detail = `${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`;
   return new ApiError(

@@ -454,6 +454,21 @@ function directTransfers(
   presigner: S3Client,
   partSize: number
 ): DirectTransfers {
+  const partUrl = (
+    upload: StagedUpload,
+    number: number,
+    expiresSeconds: number
+  ) =>
+    getSignedUrl(
+      presigner,
+      new UploadPartCommand({
+        Bucket: store.bucket,
+        Key: upload.key,
+        UploadId: upload.multipartId!,
+        PartNumber: number
+      }),
+      { expiresIn: expiresSeconds }
+    );
   return {
     async downloadUrl(sha256, { expiresSeconds, filename }) {
       return getSignedUrl(
@@ -480,21 +495,30 @@ function directTransfers(
       );
       return { key, multipartId: r.UploadId!, partSize: plan[0] };
     },
+    async startPartsUpload(count, expiresSeconds) {
+      if (!Number.isInteger(count) || count < 1 || count > MAX_PARTS) {
+        throw new ApiError(
+          'VALIDATION_ERROR',
+          `an upload has 1 to ${MAX_PARTS} parts, not ${count}; raise the part size`
+        );
+      }
+      const key = store.stagingKey();
+      const r = await store.send<{ UploadId?: string }>(
+        new CreateMultipartUploadCommand({ Bucket: store.bucket, Key: key })
+      );
+      const upload = { key, multipartId: r.UploadId!, partSize: 0 };
+      const urls = [];
+      for (let n = 1; n <= count; n++) {
+        urls.push({ number: n, url: await partUrl(upload, n, expiresSeconds) });
+      }
+      return { upload, urls };
+    },
     async partUrls(upload, size, expiresSeconds) {
       const plan = partPlan(size, upload.partSize);
       const parts: PresignedPart[] = [];
       for (let i = 0; i < plan.length; i++) {
         const url = upload.multipartId
-          ? await getSignedUrl(
-              presigner,
-              new UploadPartCommand({
-                Bucket: store.bucket,
-                Key: upload.key,
-                UploadId: upload.multipartId,
-                PartNumber: i + 1
-              }),
-              { expiresIn: expiresSeconds }
-            )
+          ? await partUrl(upload, i + 1, expiresSeconds)
           : await getSignedUrl(
               presigner,
               new PutObjectCommand({ Bucket: store.bucket, Key: upload.key }),
@@ -515,13 +539,17 @@ function directTransfers(
       return new Set((await store.listParts(upload)).map(p => p.PartNumber));
     },
     async completeUpload(upload, expected, reserve) {
+      const declared = 'sha256' in expected ? expected : null;
       try {
         if (upload.multipartId) {
           const parts = await store.listParts(upload);
-          const wanted = partPlan(expected.size, upload.partSize);
-          const missing = wanted
-            .map((_s, i) => i + 1)
-            .filter(n => !parts.some(p => p.PartNumber === n));
+          const count = declared
+            ? partPlan(declared.size, upload.partSize).length
+            : (expected as { parts: number }).parts;
+          const missing = Array.from(
+            { length: count },
+            (_s, i) => i + 1
+          ).filter(n => !parts.some(p => p.PartNumber === n));
           if (missing.length) {
             throw new ApiError(
               'VALIDATION_ERROR',
@@ -535,7 +563,7 @@ function directTransfers(
               UploadId: upload.multipartId,
               MultipartUpload: {
                 Parts: parts
-                  .filter(p => p.PartNumber <= wanted.length)
+                  .filter(p => p.PartNumber <= count)
                   .map(p => ({ PartNumber: p.PartNumber, ETag: p.ETag }))
               }
             })
@@ -551,11 +579,14 @@ function directTransfers(
       }
       // The registry's own verification pass: S3 checksums cannot prove a whole-file sha256.
       const actual = await store.hashKey(upload.key);
-      if (actual.sha256 !== expected.sha256 || actual.size !== expected.size) {
+      if (
+        declared &&
+        (actual.sha256 !== declared.sha256 || actual.size !== declared.size)
+      ) {
         await store.deleteKey(upload.key).catch(() => undefined);
         throw new ApiError(
           'DIGEST_MISMATCH',
-          `the uploaded ${actual.size} bytes hash to sha256 ${actual.sha256}, not ${expected.sha256} (${expected.size} bytes) as declared; the upload was discarded and nothing was attached`
+          `the uploaded ${actual.size} bytes hash to sha256 ${actual.sha256}, not ${declared.sha256} (${declared.size} bytes) as declared; the upload was discarded and nothing was attached`
         );
       }
       try {

@@ -63,12 +63,22 @@ export interface DirectTransfers {
   /** Part numbers already stored, so a client can resume. */
   uploadedParts(upload: StagedUpload): Promise<Set<number>>;
   /**
+   * A staged multipart upload of `count` parts whose sizes the client chooses (MLflow's
+   * `mpu/create`: it declares neither the file's size nor its digest).
+   */
+  startPartsUpload(
+    count: number,
+    expiresSeconds: number
+  ): Promise<{ upload: StagedUpload; urls: { number: number; url: string }[] }>;
+  /**
    * Assembles the staged bytes, hashes them in the store, and publishes them under their digest
    * only when it is `sha256` and their size `size`; otherwise discards them (DIGEST_MISMATCH).
+   * An upload started with startPartsUpload declares only how many parts it sent: its bytes are
+   * published under whatever digest they have.
    */
   completeUpload(
     upload: StagedUpload,
-    expected: { sha256: string; size: number },
+    expected: { sha256: string; size: number } | { parts: number },
     reserve: ReserveBlob
   ): Promise<{ sha256: string; size: number }>;
   /** Discards a staged upload and its parts. */

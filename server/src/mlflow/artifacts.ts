@@ -10,6 +10,7 @@ import {
 } from '../repos/artifacts';
 import { context, input, need, optStr, str } from './context';
 import { doesNotExist } from './errors';
+import { multipartRoutes } from './multipart';
 import { lockedError, writeRun } from './runs';
 import { experimentIds, runById, type Run } from './store';
 import { runArtifactUri } from './views';
@@ -68,6 +69,10 @@ const wildcard = (request: FastifyRequest) =>
 /** The `mlflow-artifacts` proxy: bytes stream into the registry's content-addressed blob store. */
 export async function artifactProxyRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db;
+  // Large files go in parts straight to the bucket when the registry has one (multipart.ts).
+  await app.register(
+    multipartRoutes(ctx => locate(db, ctx.group.id, wildcard(ctx.request)))
+  );
   // Bodies of any type are the artifact's bytes; they are streamed, never parsed or buffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) =>
@@ -85,6 +90,7 @@ export async function artifactProxyRoutes(app: FastifyInstance): Promise<void> {
     }
     const body = (request.body as Readable | undefined) ?? request.raw;
     const blob = await app.blobs.put(body);
+    app.metrics.proxied.inc({ direction: 'in' }, blob.size);
     await writeRun(db, run, () =>
       attachArtifact(db, run.candidate, { path: rel, ...blob })
     );

@@ -9,7 +9,11 @@ import type { StagedUpload } from '../blobs/store';
 import type { CandidateRow } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { ApiError, versionLocked } from '../errors';
-import { attachArtifact, reserveBlob } from '../repos/artifacts';
+import {
+  attachArtifact,
+  reserveBlob,
+  type ArtifactEntry
+} from '../repos/artifacts';
 import { findCandidate } from '../repos/candidates';
 import {
   findUpload,
@@ -130,7 +134,7 @@ export function uploadRoutes(
           } catch {
             // Its staged parts are gone (gc, or a restored database): start afresh.
             if (await forgetUpload(app.db, row.id)) {
-              await abort(app, stagedOf(row));
+              await abortStaged(app, stagedOf(row));
             }
             row = null;
           }
@@ -179,7 +183,12 @@ export function uploadRoutes(
           candidate.id,
           request.params.upload_id
         );
-        const entry = await complete(app, row, candidate);
+        const entry = await completeStaged(
+          app,
+          row,
+          { sha256: row.sha256, size: row.size },
+          file => attachArtifact(app.db, candidate, file)
+        );
         return reply.status(201).send(entry);
       }
     );
@@ -214,7 +223,7 @@ export function uploadRoutes(
           request.params.upload_id
         );
         if (await forgetUpload(app.db, row.id)) {
-          await abort(app, stagedOf(row));
+          await abortStaged(app, stagedOf(row));
         }
         return reply.status(204).send(null);
       }
@@ -222,7 +231,8 @@ export function uploadRoutes(
   };
 }
 
-async function abort(
+/** Discards a staged upload's bytes; a failure is left to gc. */
+export async function abortStaged(
   app: FastifyInstance,
   staged: StagedUpload
 ): Promise<void> {
@@ -239,12 +249,14 @@ async function abort(
 /**
  * One request completes an upload: it claims the row by deleting it, and puts it back when the
  * client can still fix things (parts missing, bucket unreachable); a digest mismatch discards all.
+ * `attach` records the verified file (the REST API's and MLflow's routes attach differently).
  */
-async function complete(
+export async function completeStaged(
   app: FastifyInstance,
   row: UploadRow,
-  candidate: CandidateRow
-) {
+  expected: { sha256: string; size: number } | { parts: number },
+  attach: (entry: ArtifactEntry) => Promise<void>
+): Promise<ArtifactEntry> {
   const direct = app.blobs.direct;
   if (!direct) {
     throw new ApiError(
@@ -262,12 +274,12 @@ async function complete(
   try {
     stored = await direct.completeUpload(
       stagedOf(row),
-      { sha256: row.sha256, size: row.size },
+      expected,
       (sha256, size) => reserveBlob(app.db, sha256, size)
     );
   } catch (err) {
     if (err instanceof ApiError && err.code === 'DIGEST_MISMATCH') {
-      await abort(app, stagedOf(row));
+      await abortStaged(app, stagedOf(row));
     } else {
       await app.db
         .insertInto('uploads')
@@ -278,6 +290,6 @@ async function complete(
     throw err;
   }
   const entry = { path: row.path, ...stored };
-  await attachArtifact(app.db, candidate, entry);
+  await attach(entry);
   return entry;
 }

@@ -322,7 +322,7 @@ describeWithMoto('registry over an S3 bucket', () => {
     expect(bad.code).toBe(2);
     expect(bad.out).toContain(`CORRUPT   ${sha256(kept)}`);
     expect(bad.out).toMatch(/used by .* kept\.bin/);
-  });
+  }, 180_000); // eight maintenance processes, each loading the AWS SDK
 
   it('finishes an upload that is under way when SIGTERM arrives, then exits', async () => {
     const second = await startCluster(moto, {
@@ -382,7 +382,7 @@ describeWithMoto('registry over an S3 bucket', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 120_000);
 
   it('answers 503 NOT_READY when the bucket is not there, and routes bytes through itself when told to', async () => {
     const other = await startCluster(moto, {
