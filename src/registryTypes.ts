@@ -113,6 +113,10 @@ export interface ICandidate {
   version: string | null;
   locked: boolean;
   artifact_count: number;
+  /** While running: when the registry ends it as failed unless its process sends a heartbeat. */
+  lease_expires_at?: string | null;
+  /** Why the registry ended it (its kernel, job or upload stopped sending heartbeats). */
+  status_reason?: string | null;
 }
 
 /** A stored file: of a candidate or a version. */

@@ -25,6 +25,7 @@ import { CardSchema } from './schemas/card';
 import { CompareSchema } from './schemas/compare';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './outbox/config';
 import { installOutbox } from './outbox/plugin';
+import { installLeaseSweeper } from './plugins/lease-sweeper';
 import { ErrorBody } from './schemas/common';
 import {
   ArtifactSchema,
@@ -63,6 +64,8 @@ export interface AppDeps {
   metricsToken?: string | null;
   /** Signs promoted versions; serve loads it from the data dir (default: a key in memory only). */
   signingKey?: SigningKey;
+  /** How long a heartbeat keeps a running candidate open (default 300 s). */
+  candidateLeaseSeconds?: number;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -145,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authThrottle = installLimits(app, deps.limits ?? DEFAULT_LIMITS);
   installAuth(app, authThrottle);
   installOutbox(app, deps.webhooks ?? DEFAULT_WEBHOOKS);
+  installLeaseSweeper(app, deps.candidateLeaseSeconds ?? 300);
 
   await app.register(
     async api => {

@@ -19,6 +19,8 @@ export interface ServerConfig {
   metricsToken: string | null;
   /** MODELREG_SIGNING_KEY_FILE: the Ed25519 key that signs versions (default <data dir>/signing-key.pem). */
   signingKeyFile: string | null;
+  /** MODELREG_CANDIDATE_LEASE_SECONDS: how long a heartbeat keeps a running candidate open. */
+  candidateLeaseSeconds: number;
   logLevel: string;
   limits: Limits;
   webhooks: WebhookConfig;
@@ -86,20 +88,37 @@ export function parseServeArgs(
     limits: parseLimits(opts, env),
     webhooks: parseWebhookConfig(env),
     blobs: parseBlobSettings(env),
-    shutdownGraceSeconds: graceSeconds(env),
-    metricsToken: env.MODELREG_METRICS_TOKEN || null,
     signingKeyFile: env.MODELREG_SIGNING_KEY_FILE
       ? resolveDataDir(env.MODELREG_SIGNING_KEY_FILE, env)
-      : null
+      : null,
+    shutdownGraceSeconds: secondsSetting(
+      env,
+      'MODELREG_SHUTDOWN_GRACE_SECONDS',
+      30,
+      0
+    ),
+    metricsToken: env.MODELREG_METRICS_TOKEN || null,
+    candidateLeaseSeconds: secondsSetting(
+      env,
+      'MODELREG_CANDIDATE_LEASE_SECONDS',
+      300,
+      1
+    )
   };
 }
 
-function graceSeconds(env: NodeJS.ProcessEnv): number {
-  const raw = env.MODELREG_SHUTDOWN_GRACE_SECONDS;
-  const n = Number(raw ?? 30);
-  if (!Number.isFinite(n) || n < 0) {
+/** A number-of-seconds setting: `fallback` when unset, refused below `min`. */
+function secondsSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number
+): number {
+  const raw = env[name];
+  const n = Number(raw ?? fallback);
+  if (!Number.isFinite(n) || n < min) {
     throw new Error(
-      `MODELREG_SHUTDOWN_GRACE_SECONDS must be a number of seconds >= 0, got "${raw}"`
+      `${name} must be a number of seconds >= ${min}, got "${raw}"`
     );
   }
   return n;

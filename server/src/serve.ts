@@ -33,7 +33,8 @@ export async function serve(config: ServerConfig): Promise<void> {
     logLevel: config.logLevel,
     limits: config.limits,
     webhooks: config.webhooks,
-    metricsToken: config.metricsToken
+    metricsToken: config.metricsToken,
+    candidateLeaseSeconds: config.candidateLeaseSeconds
   });
   const where = blobs.kind === 'local' ? 'on disk' : 'in the bucket';
   blobs.onCorrupt = (sha256, detail) =>

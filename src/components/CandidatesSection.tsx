@@ -115,7 +115,10 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         <strong>
           #{c.iid} {c.name}
         </strong>
-        <span className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}>
+        <span
+          className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}
+          title={c.status_reason ?? undefined}
+        >
           {c.status}
         </span>
         {c.version && (
@@ -128,6 +131,14 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
           </span>
         )}
       </div>
+      {c.status === 'failed' && c.status_reason && (
+        <div
+          className="jp-modelreg-hint jp-modelreg-invalid"
+          data-testid="modelreg-status-reason"
+        >
+          {c.status_reason}
+        </div>
+      )}
       <div
         className="jp-modelreg-metrics"
         data-testid="modelreg-candidate-metrics"

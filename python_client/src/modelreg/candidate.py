@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _fluent, _git, constants
+from . import _fluent, _git, _heartbeat, constants
 from ._refs import ModelName
 from ._upload import artifact_files, upload_file
 from .errors import NotFound, RegistryError, ValidationError, VersionLocked
@@ -317,6 +317,7 @@ class Candidate:
         try:
             self.flush()
         finally:
+            _heartbeat.release(self)
             if self.status != status and not self.locked:
                 self._patch({"status": status})
             _fluent.ended(self)

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
-from . import _fluent, _provenance, _pull, config, constants
+from . import _fluent, _heartbeat, _provenance, _pull, config, constants
 from ._cache import Cache
 from ._http import HttpClient
 from ._refs import ModelName, Ref
@@ -216,6 +216,7 @@ class Registry:
         )
         created = Candidate(self, data)
         _fluent.activate(created)
+        _heartbeat.keep_open(created)  # a process that dies leaves it failed, not running forever
         return created
 
     def get_candidate(self, model: str, iid: int) -> Candidate:

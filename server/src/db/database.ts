@@ -104,6 +104,10 @@ export interface Database {
     locked: number;
     created_at: string;
     updated_at: string;
+    /** Set by heartbeats; a running candidate past it ends failed (repos/candidate-lease.ts). */
+    lease_expires_at: string | null;
+    /** Why the candidate ended as it did, when the registry ended it (a lease that ran out). */
+    status_reason: string | null;
   };
   params: { candidate_id: number; key: string; value: string };
   candidate_tags: { candidate_id: number; key: string; value: string };

@@ -15,6 +15,7 @@ import * as security from './migrations/2026-12-01-security';
 import * as modelCandidateCount from './migrations/2026-12-01-model-candidate-count';
 import * as uploads from './migrations/2026-12-01-uploads';
 import * as groupExperiments from './migrations/2026-12-01T1500-group-experiments';
+import * as candidateLease from './migrations/2026-12-01-candidate-lease';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -26,7 +27,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-security': security,
   '2026-12-01-model-candidate-count': modelCandidateCount,
   '2026-12-01-uploads': uploads,
-  '2026-12-01T1500-group-experiments': groupExperiments
+  '2026-12-01T1500-group-experiments': groupExperiments,
+  '2026-12-01-candidate-lease': candidateLease
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -474,14 +474,16 @@ export async function candidateViews(
     updated_at: r.updated_at,
     version: v.get(r.id) ?? null,
     locked: r.locked === 1,
-    artifact_count: n.get(r.id) ?? 0
+    artifact_count: n.get(r.id) ?? 0,
+    lease_expires_at: r.status === 'running' ? r.lease_expires_at : null,
+    status_reason: r.status_reason
   }));
 }
 
 export type { CandidateView };
 
 /** What candidate.* events carry: the candidate's identity, status and CI/git linkage. */
-function candidateEventObject(row: CandidateRow) {
+export function candidateEventObject(row: CandidateRow) {
   return {
     iid: row.iid,
     run_id: row.run_id,

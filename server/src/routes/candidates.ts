@@ -30,6 +30,7 @@ import {
   patchCandidate
 } from '../repos/candidates';
 import { searchCandidates } from '../repos/candidate-search';
+import { renewLease } from '../repos/candidate-lease';
 import { insertMetrics, metricHistory } from '../repos/metrics';
 import { createModel, findModel } from '../repos/models';
 import {
@@ -41,6 +42,18 @@ import type { Caller } from '../access';
 import type { Db } from '../db/database';
 
 const candidateRef = Type.Ref('Candidate');
+
+/** The model and candidate a developer+ changes; `doing` names the change in a 403. */
+async function candidateForChange(
+  db: Db,
+  caller: Caller | null,
+  params: { group: string; model: string; iid: number },
+  doing: string
+) {
+  const a = await modelAccess(db, caller, params.group, params.model);
+  requireRole(a, caller, 'developer', doing);
+  return { a, candidate: await findCandidate(db, a.model.id, params.iid) };
+}
 
 /** POST candidates?create_model=true: the first candidate of a notebook may bring its model into being. */
 async function modelForNewCandidate(
@@ -222,20 +235,48 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
+      const { a, candidate } = await candidateForChange(
         app.db,
         request.caller,
-        request.params.group,
-        request.params.model
+        request.params,
+        'changing a candidate'
       );
-      requireRole(a, request.caller, 'developer', 'changing a candidate');
       await patchCandidate(
         app.db,
-        await findCandidate(app.db, a.model.id, request.params.iid),
+        candidate,
         request.body,
         request.caller!.username
       );
       return view(a, request.params.iid);
+    }
+  );
+
+  app.post(
+    '/models/:group/:model/candidates/:iid/heartbeat',
+    {
+      schema: {
+        tags: ['candidates'],
+        summary:
+          'Keep a running candidate open (developer+): without a heartbeat within lease_seconds it ends failed; a heartbeat reopens one that ended so',
+        params: CandidateParams,
+        response: {
+          200: Type.Object({
+            lease_expires_at: Type.String(),
+            lease_seconds: Type.Number()
+          }),
+          409: errorRef,
+          ...commonErrors
+        }
+      }
+    },
+    async request => {
+      const { candidate } = await candidateForChange(
+        app.db,
+        request.caller,
+        request.params,
+        'logging a candidate'
+      );
+      return renewLease(app.db, candidate, app.candidateLeaseSeconds);
     }
   );
 

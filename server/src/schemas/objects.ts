@@ -89,7 +89,18 @@ export const CandidateSchema = Type.Object(
     updated_at: Type.String(),
     version: Nullable(Type.String()),
     locked: Type.Boolean(),
-    artifact_count: Type.Integer()
+    artifact_count: Type.Integer(),
+    lease_expires_at: Nullable(
+      Type.String({
+        description:
+          'while running: when it ends failed unless its client sends a heartbeat'
+      })
+    ),
+    status_reason: Nullable(
+      Type.String({
+        description: 'why the registry ended it (e.g. no heartbeat)'
+      })
+    )
   },
   { $id: 'Candidate' }
 );

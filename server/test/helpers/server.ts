@@ -32,14 +32,18 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-export async function startServer(backend: Backend): Promise<TestServer> {
+export async function startServer(
+  backend: Backend,
+  settings: NodeJS.ProcessEnv = {}
+): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelreg-test-'));
   const adminToken = 'mr_test_' + crypto.randomBytes(16).toString('hex');
   const schema = `mr_test_${crypto.randomBytes(6).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
     MODELREG_ADMIN_TOKEN: adminToken,
     MODELREG_DATABASE_URL: '',
-    MODELREG_DATABASE_SCHEMA: ''
+    MODELREG_DATABASE_SCHEMA: '',
+    ...settings
   };
   if (backend === 'postgres') {
     env.MODELREG_DATABASE_URL = PG_URL;
@@ -93,7 +97,8 @@ export function postgresReachableSync(): boolean {
  */
 export function describeEachBackend(
   name: string,
-  suite: (get: () => TestServer) => void
+  suite: (get: () => TestServer) => void,
+  settings: NodeJS.ProcessEnv = {}
 ): void {
   for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     const available = backend === 'sqlite' || postgresReachableSync();
@@ -105,7 +110,7 @@ export function describeEachBackend(
     (available ? describe : describe.skip)(`${name} [${backend}]`, () => {
       let server: TestServer | null = null;
       beforeAll(async () => {
-        server = await startServer(backend);
+        server = await startServer(backend, settings);
       });
       afterAll(async () => {
         await server?.stop();
