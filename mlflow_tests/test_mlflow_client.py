@@ -148,7 +148,7 @@ def test_artifacts_are_listed_downloaded_and_stored_content_addressed(trained, c
     assert (Path(local) / "sub" / "pr.csv").read_text() == "p,r\n1,0\n"
 
     candidate = _find_candidate(registry, group, "logreg-c1")
-    manifest = {f["path"]: f for f in registry.get(f"{_candidate_path(group, candidate)}/artifacts")}
+    manifest = {f["path"]: f for f in registry.get(f"{_candidate_path(group, candidate)}/artifacts")["items"]}
     report = (trained["work"] / "report.txt").read_bytes()
     assert manifest["report.txt"]["sha256"] == hashlib.sha256(report).hexdigest()
     assert "plots/sub/pr.csv" in manifest
@@ -298,7 +298,7 @@ def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, cl
         client.log_artifact(run_id, str(late))
     candidate = _find_candidate(registry, group, "logreg-c1")
     assert "late" not in candidate["params"] and candidate["metrics"]["acc"]["value"] == pytest.approx(0.9)
-    manifest = registry.get(f"{_candidate_path(group, candidate)}/artifacts")
+    manifest = registry.get(f"{_candidate_path(group, candidate)}/artifacts")["items"]
     assert "late.txt" not in {f["path"] for f in manifest}
 
 

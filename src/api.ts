@@ -237,13 +237,15 @@ export namespace registry {
     return requestAPI<ICandidate>(`${modelPath(fullName)}/candidates/${iid}`);
   }
 
-  export function candidateFiles(
+  export async function candidateFiles(
     fullName: string,
     iid: number
   ): Promise<IArtifact[]> {
-    return requestAPI<IArtifact[]>(
+    // A manifest is one page (next_cursor null).
+    const page = await requestAPI<IPage<IArtifact>>(
       `${modelPath(fullName)}/candidates/${iid}/artifacts`
     );
+    return page.items;
   }
 
   export function listVersions(fullName: string): Promise<IVersionList> {

@@ -113,7 +113,8 @@ describeEachBackend('artifacts', server => {
     const d = await download(s, `${base}/candidates/2/artifacts/deployed.bin`);
     expect(sha(d.bytes)).toBe(digest);
     const manifest = await api(s, 'GET', `${base}/candidates/2/artifacts`);
-    expect(manifest.body.map((a: any) => a.path)).toEqual([
+    expect(manifest.body.next_cursor).toBeNull();
+    expect(manifest.body.items.map((a: any) => a.path)).toEqual([
       'copy/m.bin',
       'deployed.bin'
     ]);
@@ -211,7 +212,7 @@ describeEachBackend('artifacts', server => {
       }
     }
     expect(
-      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body
+      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body.items
     ).toEqual([]);
     const ok = await rawRequest(
       s,
@@ -253,7 +254,7 @@ describeEachBackend('artifacts', server => {
     expect(tmp).toEqual([]);
     expect(filesUnder(path.join(blobRoot, 'sha256')).length).toBe(blobsBefore);
     expect(
-      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body
+      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body.items
     ).toEqual([]);
     expect(
       (await api(s, 'GET', `${base}/candidates/1/artifacts/big.bin`)).status

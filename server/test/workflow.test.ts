@@ -129,9 +129,9 @@ describeEachBackend('deployments: status history and live metrics', server => {
           json: thresholds
         })
       ).body
-    ).toEqual(thresholds);
+    ).toEqual({ ...thresholds, next_cursor: null });
     expect((await api(s, 'GET', `${base}/deployment-thresholds`)).body).toEqual(
-      thresholds
+      { ...thresholds, next_cursor: null }
     );
 
     const staging = (

@@ -65,10 +65,12 @@ describe('logNotebookInKernel with a real kernel', () => {
     expect(candidate.name).toBe('train');
     expect(candidate.model).toBe(model);
     expect(progress).toContain('upload');
-    const files: { path: string }[] = await registryCall(
-      'GET',
-      `models/${model}/candidates/${candidate.iid}/artifacts`
-    );
+    const files: { path: string }[] = (
+      await registryCall(
+        'GET',
+        `models/${model}/candidates/${candidate.iid}/artifacts`
+      )
+    ).items;
     expect(files.map(f => f.path).sort()).toEqual([
       'environment/requirements.txt',
       'model.pkl',

@@ -217,7 +217,7 @@ class Checker:
         manifests: dict[int, dict[str, dict]] = {}
         for c in candidates:
             r = self.get(f"/candidates/{c['iid']}/artifacts")
-            manifests[c["iid"]] = {f["path"]: f for f in r.json()} if r.status_code == 200 else {}
+            manifests[c["iid"]] = {f["path"]: f for f in r.json()["items"]} if r.status_code == 200 else {}
         for iid, path, sha, size in ledger.uploads:
             f = manifests.get(iid, {}).get(path)
             if not f or f["sha256"] != sha or f["size"] != size or self.served_digest(iid, path) != sha:

@@ -66,7 +66,7 @@ export async function artifactPaths(
   const response = await api.get(
     `/api/v1/models/${model}/candidates/${iid}/artifacts`
   );
-  return (await response.json()).map((f: { path: string }) => f.path);
+  return (await response.json()).items.map((f: { path: string }) => f.path);
 }
 
 /** Accepts the open Log dialog and waits for the toast that says `logged` (e.g. "Logged candidate #2"). */

@@ -92,9 +92,11 @@ test('train, log, compare, promote, pull, predict', async ({
   expect(first.params).toMatchObject({ C: '1', max_iter: '300' });
   expect(first.metrics.accuracy.step).toBe(2);
   expect(first.provenance.notebook.path).toContain('train.ipynb');
-  const manifest = await (
-    await api.get(`/api/v1/models/${MODEL}/candidates/1/artifacts`)
-  ).json();
+  const manifest = (
+    await (
+      await api.get(`/api/v1/models/${MODEL}/candidates/1/artifacts`)
+    ).json()
+  ).items;
   expect(manifest.map((f: { path: string }) => f.path)).toEqual(
     expect.arrayContaining([
       'model.pkl',

@@ -242,9 +242,7 @@ class HttpClient:
             if limit is not None:
                 query["limit"] = min(500, limit - len(items))
             page = self.json("GET", path, params=query)
-            if isinstance(page, list):  # some routes answer a bare list
-                return page if limit is None else page[:limit]
-            items.extend(page.get("items", []))
+            items.extend(page["items"])
             cursor = page.get("next_cursor")
             if not cursor or (limit is not None and len(items) >= limit):
                 return items

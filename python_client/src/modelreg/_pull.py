@@ -256,8 +256,7 @@ def pull_candidate(
     the same files reuse the same snapshot, any change makes a new one (blobs are shared either way).
     """
     files_path = f"{model.path}/candidates/{int(iid)}/artifacts"
-    listing = http.json("GET", files_path)
-    files = listing.get("items", []) if isinstance(listing, dict) else listing
+    files = http.paginate(files_path)
     digest = hashlib.sha256(
         "".join(f"{f['sha256']}  {f['path']}\n" for f in sorted(files, key=lambda f: f["path"])).encode()
     ).hexdigest()

@@ -306,8 +306,7 @@ class Candidate:
 
     def artifacts(self) -> List[Dict[str, Any]]:
         """The candidate's files: ``[{"path", "sha256", "size"}]``."""
-        listing = self._registry._client.json("GET", f"{self.path}/artifacts")
-        return listing.get("items", []) if isinstance(listing, dict) else listing
+        return self._registry._client.paginate(f"{self.path}/artifacts")
 
     # -- lifecycle ----------------------------------------------------------------------------
     def end(self, status: str = "finished") -> None:

@@ -516,7 +516,7 @@ class Registry:
     def deployments(self, model: str, environment: Optional[str] = None) -> List[Dict[str, Any]]:
         """Deployments of a model, newest first (optionally of one environment)."""
         params = {"environment": environment} if environment else None
-        return self._client.json("GET", f"{ModelName.parse(model).path}/deployments", params=params)["items"]
+        return self._client.paginate(f"{ModelName.parse(model).path}/deployments", params)
 
     def deployment(self, model: str, deployment_id: int) -> Dict[str, Any]:
         """One deployment with its status ``history`` (oldest first) and live ``metrics``."""
@@ -563,7 +563,7 @@ class Registry:
 
     def deployment_thresholds(self, model: str) -> List[Dict[str, Any]]:
         """Healthy ranges of live metrics: ``[{"metric", "min"?, "max"?, "environment"?}]``."""
-        return self._client.json("GET", f"{ModelName.parse(model).path}/deployment-thresholds")["items"]
+        return self._client.paginate(f"{ModelName.parse(model).path}/deployment-thresholds")
 
     def set_deployment_thresholds(self, model: str, thresholds: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         """Replace the healthy ranges of live metrics (maintainer+), e.g.
@@ -584,7 +584,7 @@ class Registry:
     def alias_history(self, model: str, alias: str) -> List[Dict[str, Any]]:
         """Every move of ``alias``, newest first: ``{"version", "previous", "action", "actor", "at"}``."""
         path = f"{ModelName.parse(model).path}/aliases/{quote(alias, safe='')}/history"
-        return self._client.json("GET", path)["items"]
+        return self._client.paginate(path)
 
 
 def _ci_filters(pipeline: Optional[str], commit: Optional[str], mr: Optional[Union[str, int]]) -> Dict[str, str]:

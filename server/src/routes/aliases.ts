@@ -6,7 +6,7 @@ import { modelAccess, requireRole } from '../access';
 import { badRequest, notFound } from '../errors';
 import { NAME_RE } from '../domain/roles';
 import { parseSemver } from '../domain/semver';
-import { commonErrors, ModelParams } from '../schemas/common';
+import { commonErrors, ModelParams, onePage, page } from '../schemas/common';
 import {
   aliasAt,
   aliasHistory,
@@ -47,7 +47,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
         summary: 'Aliases of the model',
         params: ModelParams,
         response: {
-          200: Type.Object({ items: Type.Array(Alias) }),
+          200: page(Alias),
           ...commonErrors
         }
       }
@@ -59,7 +59,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         request.params.model
       );
-      return { items: await listAliases(app.db, a.model.id) };
+      return onePage(await listAliases(app.db, a.model.id));
     }
   );
 
@@ -108,7 +108,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
         summary: 'Every move of an alias, newest first, with who and when',
         params: AliasParams,
         response: {
-          200: Type.Object({ items: Type.Array(AliasMove) }),
+          200: page(AliasMove),
           ...commonErrors
         }
       }
@@ -120,9 +120,9 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         request.params.model
       );
-      return {
-        items: await aliasHistory(app.db, a.model.id, request.params.alias)
-      };
+      return onePage(
+        await aliasHistory(app.db, a.model.id, request.params.alias)
+      );
     }
   );
 

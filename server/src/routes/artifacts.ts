@@ -11,6 +11,8 @@ import {
   CandidateParams,
   commonErrors,
   errorRef,
+  onePage,
+  page,
   VersionParams
 } from '../schemas/common';
 import {
@@ -167,7 +169,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
         tags: ['artifacts'],
         summary: "The candidate's file manifest",
         params: CandidateParams,
-        response: { 200: Type.Array(artifactRef), ...commonErrors }
+        response: { 200: page(artifactRef), ...commonErrors }
       }
     },
     async request => {
@@ -178,7 +180,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.model
       );
       const c = await findCandidate(app.db, a.model.id, request.params.iid);
-      return listArtifacts(app.db, c.id);
+      return onePage(await listArtifacts(app.db, c.id));
     }
   );
 
@@ -238,7 +240,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
         tags: ['artifacts'],
         summary: "The version's frozen file manifest",
         params: VersionParams,
-        response: { 200: Type.Array(artifactRef), ...commonErrors }
+        response: { 200: page(artifactRef), ...commonErrors }
       }
     },
     async request => {
@@ -253,7 +255,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
         a.model.id,
         request.params.version
       );
-      return listArtifacts(app.db, v.candidate_id);
+      return onePage(await listArtifacts(app.db, v.candidate_id));
     }
   );
 

@@ -10,6 +10,7 @@ import {
   errorRef,
   FreeObject,
   ModelParams,
+  onePage,
   page,
   Paging
 } from '../schemas/common';
@@ -175,7 +176,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
         params: ModelParams,
         querystring: Type.Object({ environment: Type.Optional(Type.String()) }),
         response: {
-          200: Type.Object({ items: Type.Array(Deployment) }),
+          200: page(Deployment),
           ...commonErrors
         }
       }
@@ -187,13 +188,9 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         request.params.model
       );
-      return {
-        items: await listDeployments(
-          app.db,
-          a.model.id,
-          request.query.environment
-        )
-      };
+      return onePage(
+        await listDeployments(app.db, a.model.id, request.query.environment)
+      );
     }
   );
 
@@ -321,7 +318,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
         tags: ['deployments'],
         summary: 'Healthy ranges of live metrics (part of the card)',
         params: ModelParams,
-        response: { 200: Thresholds, ...commonErrors }
+        response: { 200: page(Threshold), ...commonErrors }
       }
     },
     async request => {
@@ -331,7 +328,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         request.params.model
       );
-      return { items: await readThresholds(app.db, a.model.id) };
+      return onePage(await readThresholds(app.db, a.model.id));
     }
   );
 
@@ -344,7 +341,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
           'Replace the healthy ranges of live metrics (maintainer+); raises card.updated',
         params: ModelParams,
         body: Thresholds,
-        response: { 200: Thresholds, ...commonErrors }
+        response: { 200: page(Threshold), ...commonErrors }
       }
     },
     async request => {
@@ -378,7 +375,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
         request.body.items,
         request.caller!.username
       );
-      return { items: await readThresholds(app.db, a.model.id) };
+      return onePage(await readThresholds(app.db, a.model.id));
     }
   );
 

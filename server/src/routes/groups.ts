@@ -5,8 +5,16 @@ import {
 import { groupAccess, requireRole, requireUser } from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError, notFound } from '../errors';
-import { ROLES, atLeast, type Role } from '../domain/roles';
-import { commonErrors, errorRef, GroupParams, Name } from '../schemas/common';
+import { atLeast, type Role } from '../domain/roles';
+import {
+  commonErrors,
+  errorRef,
+  GroupParams,
+  Name,
+  onePage,
+  page,
+  RoleSchema
+} from '../schemas/common';
 import {
   createGroup,
   listGroupsFor,
@@ -21,15 +29,14 @@ const Visibility = Type.Union([
   Type.Literal('private'),
   Type.Literal('public')
 ]);
-const RoleSchema = Type.Union(ROLES.map(r => Type.Literal(r)));
 const GroupSchema = Type.Object({
   name: Type.String(),
   visibility: Type.String(),
-  role: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([RoleSchema, Type.Null()]),
   created_at: Type.String(),
   card_required_sections: Type.Optional(Type.Array(Type.String()))
 });
-const Member = Type.Object({ username: Type.String(), role: Type.String() });
+const Member = Type.Object({ username: Type.String(), role: RoleSchema });
 
 export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
   app.post(
@@ -79,7 +86,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
         tags: ['groups'],
         summary: 'Groups you belong to, with your role',
         response: {
-          200: Type.Object({ items: Type.Array(GroupSchema) }),
+          200: page(GroupSchema),
           401: errorRef
         }
       }
@@ -87,14 +94,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
     async request => {
       const user = requireUser(request.caller, 'listing your groups');
       const rows = await listGroupsFor(app.db, user);
-      return {
-        items: rows.map(g => ({
+      return onePage(
+        rows.map(g => ({
           name: g.name,
           visibility: g.visibility,
           role: g.role,
           created_at: g.created_at
         }))
-      };
+      );
     }
   );
 
@@ -132,7 +139,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
         summary: 'Members and their roles',
         params: GroupParams,
         response: {
-          200: Type.Object({ items: Type.Array(Member) }),
+          200: page(Member),
           ...commonErrors
         }
       }
@@ -144,7 +151,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group
       );
       requireRole(access, request.caller, 'guest', 'listing members');
-      return { items: await listMembers(app.db, access.group.id) };
+      return onePage(await listMembers(app.db, access.group.id));
     }
   );
 

@@ -6,7 +6,7 @@ import { requireUser, type Caller } from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError, badRequest, notFound } from '../errors';
 import { grants, SCOPES, within, type Scope } from '../domain/scopes';
-import { commonErrors, errorRef, Name } from '../schemas/common';
+import { commonErrors, errorRef, Name, onePage, page } from '../schemas/common';
 import {
   createToken,
   createUser,
@@ -200,7 +200,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async app => {
           "List tokens (yours, or anyone's as admin): id, name, created, last used, expiry, scopes; never the secret",
         params: UsernameParams,
         response: {
-          200: Type.Object({ items: Type.Array(TokenInfo) }),
+          200: page(TokenInfo),
           ...commonErrors
         }
       }
@@ -211,7 +211,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.username,
         'listing tokens'
       );
-      return { items: await listTokens(app.db, owner.id) };
+      return onePage(await listTokens(app.db, owner.id));
     }
   );
 

@@ -20,6 +20,7 @@ import {
   commonErrors,
   errorRef,
   GroupParams,
+  onePage,
   page,
   Paging
 } from '../schemas/common';
@@ -139,7 +140,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async app => {
         summary: 'Webhooks of the group (maintainer+)',
         params: GroupParams,
         response: {
-          200: Type.Object({ items: Type.Array(Webhook) }),
+          200: page(Webhook),
           ...commonErrors
         }
       }
@@ -150,7 +151,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async app => {
         request.params.group,
         'listing webhooks'
       );
-      return { items: await listWebhooks(app.db, access.group.id) };
+      return onePage(await listWebhooks(app.db, access.group.id));
     }
   );
 

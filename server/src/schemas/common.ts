@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ROLES, type Role } from '../domain/roles';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 
 /** Shapes shared by several route groups; route-specific schemas live next to their routes. */
@@ -17,6 +18,12 @@ export const ErrorBody = Type.Object(
     description: 'Every error: a machine code and a message a user can act on'
   }
 );
+
+/** A role in a group, weakest first: guest, reporter, developer, maintainer, owner. */
+export const RoleSchema = Type.Unsafe<Role>({
+  type: 'string',
+  enum: [...ROLES]
+});
 
 export type ErrorBodyValue = Static<typeof ErrorBody>;
 
@@ -84,12 +91,16 @@ export const Metric = Type.Object({
 
 export type MetricInput = Static<typeof Metric>;
 
+/** The one list envelope: every REST list answers {items, next_cursor}; null on the last page. */
 export function page<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),
     next_cursor: Type.Union([Type.String(), Type.Null()])
   });
 }
+
+/** A list that always fits in one page (a manifest, the members of a group): the same envelope. */
+export const onePage = <T>(items: T[]) => ({ items, next_cursor: null });
 
 /** Errors every authenticated route may answer with, for the OpenAPI document. */
 // 413 (body/JSON limits) and 429 (auth-failure throttling) come from the limits plugin, on any route.

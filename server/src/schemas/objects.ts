@@ -5,6 +5,7 @@ import {
   MAX_KEYS_PER_REQUEST,
   Metric,
   Name,
+  RoleSchema,
   StringMap
 } from './common';
 
@@ -57,7 +58,7 @@ export const ModelCard = Type.Object(
     created_by: Type.String(),
     created_at: Type.String(),
     updated_at: Type.String(),
-    your_role: Nullable(Type.String())
+    your_role: Type.Union([RoleSchema, Type.Null()])
   },
   { $id: 'Model' }
 );

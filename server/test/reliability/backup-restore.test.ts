@@ -29,7 +29,7 @@ async function snapshotModel(server: RunningServer, base: string) {
     for (const c of page.items) {
       const files = (
         await api(server, 'GET', `${base}/candidates/${c.iid}/artifacts`)
-      ).body as Array<{ path: string; sha256: string }>;
+      ).body.items as Array<{ path: string; sha256: string }>;
       const served = [];
       for (const f of files) {
         served.push(

@@ -64,9 +64,9 @@ if (!mounted) {
         []
       );
       expect(
-        (await api(server, 'GET', `${base}/candidates/1/artifacts`)).body.map(
-          (f: { path: string }) => f.path
-        )
+        (
+          await api(server, 'GET', `${base}/candidates/1/artifacts`)
+        ).body.items.map((f: { path: string }) => f.path)
       ).toEqual(['small.bin']);
       expect(
         (await api(server, 'GET', '/health', { token: null })).status

@@ -29,7 +29,7 @@ describe('artifact path tricks [sqlite]', () => {
   });
 
   const manifest = async () =>
-    (await api(server, 'GET', url.replace('/api/v1', ''))).body.map(
+    (await api(server, 'GET', url.replace('/api/v1', ''))).body.items.map(
       (f: { path: string }) => f.path
     ) as string[];
 

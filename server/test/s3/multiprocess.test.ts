@@ -144,7 +144,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
       ]);
 
       const listed = await api(via(1), 'GET', `${base}/candidates/1/artifacts`);
-      expect(listed.body).toHaveLength(15);
+      expect(listed.body.items).toHaveLength(15);
       expect(
         (await s3.bucketKeys(moto, cluster!.bucket, 'registry/')).sort()
       ).toEqual(

@@ -136,7 +136,7 @@ describeWithMoto('registry over an S3 bucket', () => {
     expect(r.body.error.code).toBe('DIGEST_MISMATCH');
     expect(r.body.error.message).toContain(sha256(bytes));
     expect(
-      (await api(server, 'GET', `${base}/candidates/1/artifacts`)).body
+      (await api(server, 'GET', `${base}/candidates/1/artifacts`)).body.items
     ).toEqual([]);
     const keys = await bucketKeys(moto, cluster.bucket);
     expect(
