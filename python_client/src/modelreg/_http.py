@@ -135,6 +135,7 @@ class HttpClient:
         on_sent: Optional[Callable[[int], None]] = None,
         raise_for_status: bool = True,
         allow_redirects: bool = True,
+        timeout: Optional[float] = None,
     ) -> requests.Response:
         """Send one request, retrying transient failures with exponential backoff.
 
@@ -186,7 +187,7 @@ class HttpClient:
                     data=data,
                     headers=headers,
                     stream=stream,
-                    timeout=constants.REQUEST_TIMEOUT_SECONDS,
+                    timeout=timeout or constants.REQUEST_TIMEOUT_SECONDS,
                     allow_redirects=allow_redirects,
                 )
             except requests.RequestException as error:

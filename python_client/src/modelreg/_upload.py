@@ -232,4 +232,6 @@ def _upload_presigned(
                 failure = failure or error
             if failure is not None:
                 raise failure
-    return http.json("POST", f"{candidate_path}/uploads/{plan['upload_id']}/complete")
+    # The registry reads the whole object back from the bucket to hash it: allow 1 s per 8 MiB.
+    verify_seconds = max(constants.REQUEST_TIMEOUT_SECONDS, size / (8 * 1024 * 1024))
+    return http.json("POST", f"{candidate_path}/uploads/{plan['upload_id']}/complete", timeout=verify_seconds)
