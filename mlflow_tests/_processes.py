@@ -67,3 +67,20 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def mlflow_server_command(python: str, tmp: Path, port: int) -> list:
+    """``mlflow server`` as the comparisons run it: SQLite backend, proxied artifacts under ``tmp``."""
+    return [
+        str(Path(python).parent / "mlflow"),
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--backend-store-uri",
+        f"sqlite:///{tmp / 'mlflow.db'}",
+        "--serve-artifacts",
+        "--artifacts-destination",
+        str(tmp / "mlartifacts"),
+    ]

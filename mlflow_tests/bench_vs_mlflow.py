@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import requests
-from _processes import ServerDidNotStart, free_port, start, stop, wait_for
+from _processes import ServerDidNotStart, free_port, mlflow_server_command, start, stop, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the shared registry launcher, tests/support
@@ -36,19 +36,7 @@ def mlflow_server(tmp: Path):
     port = free_port()
     log = tmp / "mlflow-server.log"
     proc = start(
-        [
-            str(Path(PYTHON).parent / "mlflow"),
-            "server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--backend-store-uri",
-            f"sqlite:///{tmp / 'mlflow.db'}",
-            "--serve-artifacts",
-            "--artifacts-destination",
-            str(tmp / "mlartifacts"),
-        ],
+        mlflow_server_command(PYTHON, tmp, port),
         cwd=tmp,
         log=log,
     )

@@ -70,6 +70,15 @@ def _candidate_path(group: str, candidate: dict) -> str:
     return f"/models/{group}/{candidate['model'].split('/', 1)[1]}/candidates/{candidate['iid']}"
 
 
+def _member_token(registry, group: str, role: str) -> str:
+    """A token of a new user with ``role`` in the group."""
+    username = f"{role[:3]}{uuid.uuid4().hex[:6]}"
+    registry.post("/users", {"username": username})
+    token = registry.post(f"/users/{username}/tokens", {"name": "mlflow"})["token"]
+    registry.request("PUT", f"/groups/{group}/members/{username}", json={"role": role})
+    return token
+
+
 def _error_code(excinfo) -> str:
     return excinfo.value.error_code
 
@@ -302,6 +311,39 @@ def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, cl
     assert "late.txt" not in {f["path"] for f in manifest}
 
 
+def test_locks_hold_for_run_status_logged_model_and_experiment_name(registered, trained, experiment_id, client):
+    run_id, model_id = trained["run_id"], trained["info"].model_id
+    client.set_terminated(run_id, "FINISHED")  # ending it again is fine: a promoted run is finished
+    for change in (
+        lambda: client.set_terminated(run_id, "FAILED"),
+        lambda: client.set_logged_model_tags(model_id, {"k": "v"}),
+        lambda: client.log_model_params(model_id, {"p": "1"}),
+        lambda: client.delete_logged_model(model_id),
+        lambda: client.rename_experiment(experiment_id, "churn renamed"),
+    ):
+        with pytest.raises(MlflowException) as exc:
+            change()
+        assert _error_code(exc) == "INVALID_STATE", exc.value
+    assert client.get_run(run_id).info.status == "FINISHED"
+    assert client.get_experiment(experiment_id).name == EXPERIMENT
+
+
+def test_a_maintainer_cannot_rename_a_registered_model_with_versions(registered, server, registry, group, tracking_uri):
+    from mlflow import MlflowClient
+
+    token = _member_token(registry, group, "maintainer")
+    saved = os.environ["MLFLOW_TRACKING_TOKEN"]
+    os.environ["MLFLOW_TRACKING_TOKEN"] = token
+    try:
+        maintainer = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        with pytest.raises(MlflowException) as exc:
+            maintainer.rename_registered_model(MODEL, "churn-2")
+        assert _error_code(exc) == "PERMISSION_DENIED" and "owner" in str(exc.value)
+    finally:
+        os.environ["MLFLOW_TRACKING_TOKEN"] = saved
+    assert registry.get(f"/models/{group}/{MODEL}")["name"] == MODEL
+
+
 def test_modelreg_version_tag_sets_the_semver_and_a_second_registration_copies_no_bytes(
     registered, trained, client, registry, group
 ):
@@ -439,10 +481,7 @@ def test_artifact_proxy_put_get_list_delete(server, group, trained, experiment_i
 def test_roles_of_the_group_apply_to_mlflow_calls(server, registry, group, experiment_id, tracking_uri):
     from mlflow import MlflowClient
 
-    username = f"rep{uuid.uuid4().hex[:6]}"
-    registry.post("/users", {"username": username})
-    token = registry.post(f"/users/{username}/tokens", {"name": "mlflow"})["token"]
-    registry.request("PUT", f"/groups/{group}/members/{username}", json={"role": "reporter"})
+    token = _member_token(registry, group, "reporter")
     saved = os.environ["MLFLOW_TRACKING_TOKEN"]
     os.environ["MLFLOW_TRACKING_TOKEN"] = token
     try:

@@ -115,9 +115,11 @@ export interface Database {
     id: Generated<number>;
     candidate_id: number;
     key: string;
+    /** 0 when is_nan: a NaN point (MLflow logs them; SQLite cannot store NaN). */
     value: number;
     step: number;
     timestamp: number;
+    is_nan: Generated<number>;
   };
   /** Last value per (candidate, key): max step, then max timestamp. Drives search and compare. */
   latest_metrics: {
@@ -126,6 +128,7 @@ export interface Database {
     value: number;
     step: number;
     timestamp: number;
+    is_nan: Generated<number>;
   };
   /** created_at doubles as gc's lease on a bucket: uploads refresh it before they publish or dedup. */
   blobs: { sha256: string; size: number; created_at: string };

@@ -16,6 +16,7 @@ import * as modelCandidateCount from './migrations/2026-12-01-model-candidate-co
 import * as uploads from './migrations/2026-12-01-uploads';
 import * as groupExperiments from './migrations/2026-12-01T1500-group-experiments';
 import * as candidateLease from './migrations/2026-12-01-candidate-lease';
+import * as metricNan from './migrations/2026-12-01T1600-metric-nan';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,7 +29,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-model-candidate-count': modelCandidateCount,
   '2026-12-01-uploads': uploads,
   '2026-12-01T1500-group-experiments': groupExperiments,
-  '2026-12-01-candidate-lease': candidateLease
+  '2026-12-01-candidate-lease': candidateLease,
+  '2026-12-01T1600-metric-nan': metricNan
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

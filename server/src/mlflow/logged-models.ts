@@ -65,6 +65,22 @@ async function target(
   };
 }
 
+/** A logged model whose run was promoted is part of a locked version: its params, tags, status stay. */
+async function refuseIfPromoted(
+  db: Db,
+  groupId: number,
+  row: LoggedModelRow
+): Promise<void> {
+  const c = await db
+    .selectFrom('candidates')
+    .select(['run_id', 'locked'])
+    .where('id', '=', row.candidate_id)
+    .executeTakeFirstOrThrow();
+  if (c.locked) {
+    throw await lockedError(db, await runById(db, groupId, c.run_id));
+  }
+}
+
 const toMap = (pairs: { key: string; value: string }[]) =>
   Object.fromEntries(pairs.map(p => [p.key, p.value]));
 
@@ -195,6 +211,9 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
         ? invalidParam(err.message)
         : err;
     }
+    if (status !== row.status) {
+      await refuseIfPromoted(db, ctx.group.id, row);
+    }
     const next = await update(db, row, { status });
     if (!row.from_run && status !== 'pending') {
       await setRunStatus(
@@ -207,7 +226,8 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.delete('/logged-models/:model_id', async request => {
-    const { row } = await target(request, true);
+    const { ctx, row } = await target(request, true);
+    await refuseIfPromoted(db, ctx.group.id, row);
     // The files stay with the run's candidate: they may already be part of a locked version.
     await m(db)
       .deleteFrom('mlflow_logged_models')
@@ -218,10 +238,12 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
 
   app.patch('/logged-models/:model_id/tags', async request => {
     const { ctx, row } = await target(request, true);
-    const tags = {
-      ...JSON.parse(row.tags),
-      ...toMap(keyValues(input(request), 'tags'))
-    };
+    const patch = toMap(keyValues(input(request), 'tags'));
+    // The client records the registration itself on the logged model (`mlflow.modelVersions`).
+    if (Object.keys(patch).some(k => k !== 'mlflow.modelVersions')) {
+      await refuseIfPromoted(db, ctx.group.id, row);
+    }
+    const tags = { ...JSON.parse(row.tags), ...patch };
     return {
       model: await json(
         db,
@@ -232,7 +254,8 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.delete('/logged-models/:model_id/tags/:tag_key', async request => {
-    const { row } = await target(request, true);
+    const { ctx, row } = await target(request, true);
+    await refuseIfPromoted(db, ctx.group.id, row);
     const tags = JSON.parse(row.tags);
     delete tags[(request.params as { tag_key: string }).tag_key];
     await update(db, row, { tags: JSON.stringify(tags) });
@@ -240,7 +263,8 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/logged-models/:model_id/params', async request => {
-    const { row } = await target(request, true);
+    const { ctx, row } = await target(request, true);
+    await refuseIfPromoted(db, ctx.group.id, row);
     const params = {
       ...JSON.parse(row.params),
       ...toMap(keyValues(input(request), 'params'))

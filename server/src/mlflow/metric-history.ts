@@ -5,6 +5,7 @@ import { invalidParam } from './errors';
 import { decodePageToken, encodePageToken } from './filter';
 import { runFor } from './runs';
 import { m, runById } from './store';
+import { metricValueJson } from './views';
 
 /**
  * Metric histories as MLflow serves them: `get-history` (paged), and the UI's `get-history-bulk`
@@ -14,7 +15,7 @@ import { m, runById } from './store';
 
 interface Point {
   key: string;
-  value: number;
+  value: number | 'NaN';
   timestamp: number;
   step: number;
   run_id: string;
@@ -54,7 +55,7 @@ async function points(
   const rows = await q.orderBy('metrics.value').orderBy('metrics.id').execute();
   return rows.map(r => ({
     key: r.key,
-    value: r.value,
+    value: metricValueJson(r),
     timestamp: Number(r.timestamp),
     step: Number(r.step),
     run_id: r.run_id

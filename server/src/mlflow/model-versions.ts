@@ -159,7 +159,7 @@ async function linkedCandidate(
       },
       metrics: histories.map(h => ({
         key: h.key,
-        value: h.value,
+        value: h.is_nan ? NaN : h.value,
         step: Number(h.step),
         timestamp: Number(h.timestamp)
       })),

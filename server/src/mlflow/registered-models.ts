@@ -29,12 +29,8 @@ import {
   parseOrderBy
 } from './filter';
 import { resignModel } from '../signing/manifest';
-import {
-  groupMeta,
-  registeredModel,
-  renameModel,
-  versionByNumber
-} from './store';
+import { renameModel } from '../repos/model-names';
+import { groupMeta, registeredModel, versionByNumber } from './store';
 import {
   latestPerStage,
   modelVersionsJson,
@@ -220,22 +216,17 @@ export async function registeredModelRoutes(
     );
     const newName = str(inp, 'new_name');
     checkName(newName);
-    try {
-      await renameModel(db, model, newName);
-      await resignModel(
-        db,
-        app.signingKey,
-        model.id,
-        `${ctx.group.name}/${newName}`
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw alreadyExists(
-          `Registered Model (name=${newName}) already exists.`
-        );
-      }
-      throw err;
-    }
+    // The registry's rule: a model with versions is renamed by an owner only (its name is then retired).
+    await renameModel(db, model, ctx.group.name, newName, {
+      username: ctx.actor,
+      role: ctx.role
+    });
+    await resignModel(
+      db,
+      app.signingKey,
+      model.id,
+      `${ctx.group.name}/${newName}`
+    );
     return {
       registered_model: await registeredModelJson(
         db,

@@ -73,8 +73,12 @@ function condition(eb: Eb, c: Clause) {
   }
   const vs = values(c);
   const positive = c.op === '=' || c.op === 'IN';
-  if (c.kind === 'attribute') {
-    const col = ATTRIBUTE_COLUMN[c.key];
+  // The run name lives in the candidate's name, also when asked for as its tag.
+  if (
+    c.kind === 'attribute' ||
+    (c.kind === 'tag' && c.key === 'mlflow.runName')
+  ) {
+    const col = c.kind === 'tag' ? 'candidates.name' : ATTRIBUTE_COLUMN[c.key];
     return positive ? eb(col, 'in', vs) : eb(col, 'not in', vs);
   }
   const table = c.kind === 'param' ? 'params' : 'candidate_tags';

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database';
 import { ApiError } from '../errors';
@@ -19,7 +18,8 @@ import {
   str,
   type Ctx
 } from './context';
-import { invalidParam, MlflowError } from './errors';
+import { doesNotExist, invalidParam, MlflowError } from './errors';
+import { runName } from './run-names';
 import { resolveExperimentId } from './experiments';
 import {
   experimentIds,
@@ -29,6 +29,14 @@ import {
   type Run
 } from './store';
 import { candidateStatus, runsJson } from './views';
+
+function candidateStatusOrNull(status: string) {
+  try {
+    return candidateStatus(status);
+  } catch {
+    return null;
+  }
+}
 
 /** The registry refuses changes to a promoted candidate; say so in MLflow's words, naming the version. */
 export async function lockedError(db: Db, run: Run): Promise<MlflowError> {
@@ -92,6 +100,27 @@ interface MlflowMetric extends MetricInput {
   modelId?: string;
 }
 
+/**
+ * The client sends NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". As MLflow's own store
+ * does, infinities are kept as ±1.7976931348623157e308 and NaN as NaN (see repos/metrics.ts).
+ */
+function metricValue(key: string, raw: unknown): number {
+  const value =
+    typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (
+    typeof value !== 'number' ||
+    (Number.isNaN(value) && !(typeof raw === 'string' && raw.trim() === 'NaN'))
+  ) {
+    throw invalidParam(
+      `Invalid value ${JSON.stringify(raw)} for parameter 'value' supplied: metric "${key}" needs a number`
+    );
+  }
+  if (value === Infinity) {
+    return Number.MAX_VALUE;
+  }
+  return value === -Infinity ? -Number.MAX_VALUE : value;
+}
+
 function metricsOf(list: unknown): MlflowMetric[] {
   if (list === undefined || list === null) {
     return [];
@@ -101,16 +130,12 @@ function metricsOf(list: unknown): MlflowMetric[] {
   }
   return list.map(x => {
     const o = x as Record<string, unknown>;
-    const value = typeof o.value === 'string' ? Number(o.value) : o.value;
     if (typeof o.key !== 'string' || !o.key) {
       throw invalidParam('every metric needs a key');
     }
-    if (typeof value !== 'number') {
-      throw invalidParam(`metric "${o.key}" needs a numeric value`);
-    }
     return {
       key: o.key,
-      value,
+      value: metricValue(o.key, o.value),
       step: o.step === undefined ? 0 : Number(o.step),
       timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp),
       ...(typeof o.model_id === 'string' && o.model_id
@@ -135,13 +160,14 @@ async function withoutRepeats(
   const keys = [...new Set(metrics.map(x => x.key))];
   const have = await db
     .selectFrom('metrics')
-    .select(['key', 'value', 'step', 'timestamp'])
+    .select(['key', 'value', 'is_nan', 'step', 'timestamp'])
     .where('candidate_id', '=', candidateId)
     .where('key', 'in', keys)
     .execute();
   const seen = new Set(
     have.map(
-      h => `${h.key}\0${Number(h.step)}\0${Number(h.timestamp)}\0${h.value}`
+      h =>
+        `${h.key}\0${Number(h.step)}\0${Number(h.timestamp)}\0${h.is_nan ? NaN : h.value}`
     )
   );
   return metrics.filter(
@@ -207,10 +233,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     const tags = Object.fromEntries(
       keyValues(inp, 'tags').map(t => [t.key, t.value])
     );
-    const name =
-      optStr(inp, 'run_name') ||
-      tags['mlflow.runName'] ||
-      `run-${crypto.randomBytes(3).toString('hex')}`;
+    const name = optStr(inp, 'run_name') || tags['mlflow.runName'] || runName();
     delete tags['mlflow.runName'];
     const candidate = await createCandidate(
       db,
@@ -251,6 +274,20 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     const status = optStr(inp, 'status');
     const name = optStr(inp, 'run_name');
     const endTime = optNum(inp, 'end_time');
+    // A promoted run is finished for good: ending it again (the `with` block around register_model) is a
+    // no-op, any other status is refused.
+    if (run.candidate.locked && status) {
+      if (candidateStatusOrNull(status) !== run.candidate.status) {
+        throw await lockedError(db, run);
+      }
+      return {
+        run_info: (
+          await runsJson(db, await experimentIds(db, run.model.group_id), [
+            run.candidate
+          ])
+        )[0].info
+      };
+    }
     if (name !== undefined && name !== '' && name !== run.candidate.name) {
       await writeRun(db, run, () =>
         patchCandidate(db, run.candidate, { name })
@@ -334,6 +371,19 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
         patchCandidate(db, run.candidate, { name: optStr(inp, 'value') ?? '' })
       );
       return {};
+    }
+    if (remove) {
+      const has = await db
+        .selectFrom('candidate_tags')
+        .select('key')
+        .where('candidate_id', '=', run.candidate.id)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!has) {
+        throw doesNotExist(
+          `No tag with name: ${key} in run with id ${run.candidate.run_id}`
+        );
+      }
     }
     await writeRun(db, run, () =>
       patchCandidate(db, run.candidate, {

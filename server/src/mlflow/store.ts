@@ -594,15 +594,3 @@ export async function versionByNumber(
   }
   return row;
 }
-
-export async function renameModel(
-  db: Db,
-  model: ModelRow,
-  newName: string
-): Promise<void> {
-  await db
-    .updateTable('models')
-    .set({ name: newName, updated_at: nowIso() })
-    .where('id', '=', model.id)
-    .execute();
-}

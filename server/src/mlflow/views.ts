@@ -30,6 +30,14 @@ export function experimentJson(e: Experiment) {
   };
 }
 
+/** MLflow's JSON for a stored point: NaN as the string "NaN" (infinities are stored as ±max double). */
+export function metricValueJson(point: {
+  value: number;
+  is_nan: number;
+}): number | 'NaN' {
+  return point.is_nan ? 'NaN' : point.value;
+}
+
 const STATUS_OUT: Record<string, string> = {
   running: 'RUNNING',
   finished: 'FINISHED',
@@ -124,7 +132,8 @@ export async function runsJson(
         run_uuid: r.run_id,
         run_name: r.name,
         experiment_id: experimentId,
-        user_id: r.author,
+        // The author stays the authenticated user; MLflow reports the user its client sent.
+        user_id: tagList.find(x => x.key === 'mlflow.user')?.value ?? r.author,
         status: STATUS_OUT[r.status] ?? 'RUNNING',
         start_time:
           meta?.start_time != null
@@ -141,7 +150,7 @@ export async function runsJson(
       data: {
         metrics: (mt.get(r.id) ?? []).map(x => ({
           key: x.key,
-          value: x.value,
+          value: metricValueJson(x),
           timestamp: Number(x.timestamp),
           step: Number(x.step)
         })),

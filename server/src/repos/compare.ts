@@ -139,6 +139,9 @@ export async function compareItems(
   const hist = new Map<string, Point[]>();
   const last = new Map<string, Point>();
   for (const h of histories) {
+    if (h.is_nan) {
+      continue; // NaN is no value to compare or chart; the latest real value stands.
+    }
     const k = `${h.candidate_id}\0${h.key}`;
     const p = {
       step: Number(h.step),

@@ -20,7 +20,8 @@ export async function insertMetrics(
   const rows = metrics.map(m => ({
     candidate_id: candidateId,
     key: m.key,
-    value: m.value,
+    value: Number.isNaN(m.value) ? 0 : m.value,
+    is_nan: Number.isNaN(m.value) ? 1 : 0,
     step: m.step ?? 0,
     timestamp: m.timestamp ?? now
   }));
@@ -50,6 +51,7 @@ export async function insertMetrics(
           .columns(['candidate_id', 'key'])
           .doUpdateSet(eb => ({
             value: eb.ref('excluded.value'),
+            is_nan: eb.ref('excluded.is_nan'),
             step: eb.ref('excluded.step'),
             timestamp: eb.ref('excluded.timestamp')
           }))
@@ -100,7 +102,7 @@ export async function metricHistories(db: Db, candidateIds: number[]) {
   return (
     db
       .selectFrom('metrics')
-      .select(['candidate_id', 'key', 'value', 'step', 'timestamp'])
+      .select(['candidate_id', 'key', 'value', 'is_nan', 'step', 'timestamp'])
       // No "id" tie-break: the order then comes straight from metrics_history_idx, with no sort step.
       .where('candidate_id', 'in', candidateIds)
       .orderBy('candidate_id')
