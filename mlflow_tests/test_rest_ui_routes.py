@@ -61,3 +61,17 @@ def test_get_artifact_of_a_missing_file_is_not_found(base, headers, run_id):
         f"{base}/get-artifact", params={"run_id": run_id, "path": "nope.txt"}, headers=headers, timeout=60
     )
     assert_refused(response, "nope.txt", "RESOURCE_DOES_NOT_EXIST", 404)
+
+
+def test_search_datasets_checks_the_experiment_ids_as_mlflow_does(base, headers):
+    url = f"{base}/ajax-api/2.0/mlflow/experiments/search-datasets"
+
+    def search(body):
+        return requests.post(url, json=body, headers=headers, timeout=60)
+
+    assert_refused(search({}), "SearchDatasets request must specify at least one experiment_id.")
+    assert_refused(search({"experiment_ids": []}), "SearchDatasets request must specify at least one experiment_id.")
+    assert_refused(
+        search({"experiment_ids": [str(i) for i in range(21)]}),
+        "SearchDatasets request cannot specify more than 20 experiment_ids. Received 21 experiment_ids.",
+    )

@@ -97,6 +97,29 @@ export function strList(inp: Input, key: string): string[] {
   return (Array.isArray(v) ? v : [v]).map(String);
 }
 
+/**
+ * A list parameter MLflow requires and bounds, refused in its words: "<request> request must specify
+ * at least one <item>." / "... cannot specify more than <max> <item>s. Received <n> <item>s."
+ */
+export function boundedList(
+  inp: Input,
+  key: string,
+  request: string,
+  item: string,
+  max: number
+): string[] {
+  const list = strList(inp, key);
+  if (!list.length) {
+    throw invalidParam(`${request} request must specify at least one ${item}.`);
+  }
+  if (list.length > max) {
+    throw invalidParam(
+      `${request} request cannot specify more than ${max} ${item}s. Received ${list.length} ${item}s.`
+    );
+  }
+  return list;
+}
+
 export function keyValues(
   inp: Input,
   key: string

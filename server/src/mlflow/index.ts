@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { artifactListRoutes, artifactProxyRoutes } from './artifacts';
 import { jsonBodyParser } from '../limits/plugin';
+import { datasetSearchRoutes } from './dataset-search';
 import { toMlflowError } from './errors';
 import { experimentRoutes } from './experiments';
+import { graphqlRoutes } from './graphql';
 import { loggedModelRoutes } from './logged-models';
 import { metricHistoryRoutes } from './metric-history';
 import { modelVersionRoutes } from './model-versions';
@@ -54,6 +56,7 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
     await api.register(runRoutes);
     await api.register(runSearchRoutes);
     await api.register(metricHistoryRoutes);
+    await api.register(datasetSearchRoutes);
     await api.register(artifactListRoutes);
     await api.register(loggedModelRoutes);
     await api.register(registeredModelRoutes);
@@ -63,6 +66,7 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
   await app.register(tracking, { prefix: '/api/2.0/mlflow' });
   await app.register(tracking, { prefix: '/ajax-api/2.0/mlflow' });
   await app.register(uiArtifactRoutes);
+  await app.register(graphqlRoutes);
   await app.register(artifactProxyRoutes, {
     prefix: '/api/2.0/mlflow-artifacts'
   });

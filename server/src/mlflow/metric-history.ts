@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/database';
-import { context, input, optNum, optStr, str, strList } from './context';
+import { boundedList, context, input, optStr, str, strList } from './context';
 import { invalidParam } from './errors';
 import { decodePageToken, encodePageToken } from './filter';
 import { runFor } from './runs';
@@ -135,17 +135,13 @@ export async function metricHistoryRoutes(app: FastifyInstance): Promise<void> {
   app.get('/metrics/get-history-bulk', async request => {
     const ctx = await context(request);
     const inp = input(request);
-    const runIds = strList(inp, 'run_id');
-    if (!runIds.length) {
-      throw invalidParam(
-        'GetMetricHistoryBulk request must specify at least one run_id.'
-      );
-    }
-    if (runIds.length > BULK_MAX_RUNS) {
-      throw invalidParam(
-        `GetMetricHistoryBulk request cannot specify more than ${BULK_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`
-      );
-    }
+    const runIds = boundedList(
+      inp,
+      'run_id',
+      'GetMetricHistoryBulk',
+      'run_id',
+      BULK_MAX_RUNS
+    );
     const key = optStr(inp, 'metric_key');
     if (key === undefined) {
       throw invalidParam(
