@@ -13,7 +13,7 @@ LABEXTENSION := jupyterlab_modelreg/labextension/package.json
 SERVER_CLI := server/dist/cli.js
 SERVER_SOURCES := $(shell find server/src -type f 2>/dev/null) server/tsconfig.json
 
-.PHONY: install start test bench lint format
+.PHONY: install start test bench lint format api-types check-api-types
 
 install: $(VENV)/.modelreg-installed $(LABEXTENSION) $(SERVER_CLI) ui-tests/node_modules/.modelreg-installed
 
@@ -77,6 +77,15 @@ lint: node_modules/.modelreg-installed $(VENV)/.requirements-installed
 	npx --no-install eslint --ext .ts,.tsx,.js .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The extension's REST types (src/generated/registry-api.ts) are generated with openapi-typescript from
+# the OpenAPI document of the built server (`node server/dist/cli.js openapi`: printed, nothing listens).
+# CI runs check-api-types, which fails when a server schema changed and the file was not regenerated.
+api-types: $(SERVER_CLI) node_modules/.modelreg-installed
+	node scripts/api-types.mjs
+
+check-api-types: $(SERVER_CLI) node_modules/.modelreg-installed
+	node scripts/api-types.mjs --check
 
 format: node_modules/.modelreg-installed $(VENV)/.requirements-installed
 	npx --no-install prettier --write --log-level warn .

@@ -8,7 +8,7 @@ import axios, { AxiosError, Method } from 'axios';
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { ModelregError } from './errors';
+import { ErrorCode, ModelregError, RegistryErrorCode } from './errors';
 import {
   IActivity,
   IAlias,
@@ -99,7 +99,8 @@ export function toModelregError(error: unknown): ModelregError {
   const body = typeof data === 'string' ? safeJson(data) : data;
   if (body?.error?.code) {
     return new ModelregError(
-      String(body.error.code),
+      // The registry's codes, or the Jupyter proxy's own (REGISTRY_UNREACHABLE, ...).
+      String(body.error.code) as ErrorCode,
       String(body.error.message ?? ''),
       response.status
     );
@@ -115,7 +116,7 @@ export function toModelregError(error: unknown): ModelregError {
   );
 }
 
-function statusCode(status: number): string {
+function statusCode(status: number): RegistryErrorCode {
   switch (status) {
     case 401:
       return 'UNAUTHENTICATED';

@@ -10,7 +10,9 @@ import {
   IModel,
   IPage,
   IVersion,
-  Role
+  Role,
+  type GetAnswer,
+  type Schemas
 } from './registryTypes';
 
 /**
@@ -27,43 +29,21 @@ export function sectionKeys(card: {
   return Object.keys(card.sections);
 }
 
-export interface ICardCompleteness {
-  filled: number;
-  total: number;
-  missing: CardSectionKey[];
-  required: CardSectionKey[];
-  required_missing: CardSectionKey[];
-}
+export type ICardCompleteness = ICardView['completeness'];
 
-/** GET .../card and .../card/revisions/{n}. */
-export interface ICardView {
-  model: string;
-  description: string;
+/**
+ * GET .../card and .../card/revisions/{n}. The sections are read by key in the card's own order
+ * (see `sectionKeys`), so the panel does not hard-code the server's key list.
+ */
+export type ICardView = Omit<Schemas['Card'], 'sections'> & {
   sections: ICardSections;
-  /** 0 while nothing is saved. */
-  revision: number;
-  /** True until the first save: drafted from the model's first candidate. */
-  draft: boolean;
-  message: string | null;
-  updated_at: string | null;
-  updated_by: string | null;
-  completeness: ICardCompleteness;
-  detected?: { framework?: string; task?: string };
-}
+};
 
-export interface ICardRevision {
-  revision: number;
-  message: string | null;
-  updated_at: string;
-  updated_by: string;
-  filled: number;
-}
+export type ICardRevision =
+  GetAnswer<'/api/v1/models/{group}/{model}/card/revisions'>['items'][number];
 
 /** A version as GET .../versions/{v} answers, with the card revision it froze. */
-export interface IVersionDetail extends IVersion {
-  card_revision?: number | null;
-  run_id?: string;
-}
+export type IVersionDetail = IVersion;
 
 /**
  * A healthy range of one live metric, written on the card: a serving deployment whose newest value
@@ -77,10 +57,8 @@ export interface IThreshold {
   environment?: string;
 }
 
-export interface IMember {
-  username: string;
-  role: Role;
-}
+export type IMember =
+  GetAnswer<'/api/v1/groups/{group}/members'>['items'][number];
 
 const enc = encodeURIComponent;
 

@@ -12,6 +12,7 @@ import {
   ICandidate,
   IDeployment,
   IModel,
+  IModelMetadata,
   IRegistryStatus,
   IVersion
 } from './registryTypes';
@@ -236,7 +237,7 @@ export class PanelState {
   /** Saves the card's markdown and metadata (developer+), then shows the saved card. */
   async saveCard(change: {
     description?: string;
-    metadata?: IModel['metadata'];
+    metadata?: IModelMetadata;
   }): Promise<void> {
     const card = this._card.value;
     if (!card) {

@@ -1,4 +1,5 @@
 /** The registry's data shapes (docs/api.md) and the group roles the panel checks. */
+import type { components, paths } from './generated/registry-api';
 
 /** Roles in a group, weakest first. */
 export const ROLES = [
@@ -19,45 +20,34 @@ export function hasRole(
   return have >= 0 && have >= ROLES.indexOf(needed);
 }
 
-/** A page of a list endpoint. */
-export interface IPage<T> {
-  items: T[];
-  next_cursor?: string | null;
+/**
+ * The registry's REST shapes are the server's: aliases onto the types `make api-types` generates
+ * from its OpenAPI document (src/generated/registry-api.ts), so a schema change shows up here.
+ */
+export type Schemas = components['schemas'];
+type Json<R> = R extends { content: { 'application/json': infer T } }
+  ? T
+  : never;
+/** The JSON body of the 200 answer of `GET path`. */
+export type GetAnswer<P extends keyof paths> = paths[P]['get'] extends {
+  responses: { 200: infer R };
 }
+  ? Json<R>
+  : never;
+type ModelPath<S extends string> = `/api/v1/models/{group}/{model}/${S}`;
 
-export interface IModelMetadata {
-  task?: string;
-  framework?: string;
-  license?: string;
-  tags?: string[];
-  intended_use?: string;
-  limitations?: string;
-  metric_goals?: { [key: string]: 'min' | 'max' };
-  extra?: { [key: string]: unknown };
-}
+/** The one list envelope: `next_cursor` is null on the last page (and for one-page lists). */
+export type IPage<T> = { items: T[]; next_cursor: string | null };
+
+/** Model metadata as sent: every field optional. */
+export type IModelMetadata = Partial<Schemas['Model']['metadata']>;
 
 /** A model and its card. */
-export interface IModel {
-  group: string;
-  name: string;
-  full_name: string;
-  description: string;
-  metadata: IModelMetadata;
-  latest_version: string | null;
-  aliases: { [alias: string]: string };
-  counts: { versions: number; candidates: number; deployments: number };
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-  your_role?: Role | null;
-}
+export type IModel = Schemas['Model'];
 
-export interface IMetricValue {
-  value: number;
-  step?: number;
-  timestamp?: number;
-}
+export type IMetricValue = Schemas['Candidate']['metrics'][string];
 
+/** Provenance is a free object on the wire; these are the keys the client records. */
 export interface IProvenance {
   notebook?: { path?: string; snapshot?: string };
   kernel?: { name?: string; language?: string };
@@ -97,71 +87,26 @@ export interface IExecutedCells {
   notebook_differs: boolean | null;
 }
 
-export interface ICandidate {
-  iid: number;
-  model: string;
-  name: string;
-  experiment?: string | null;
-  status: 'running' | 'finished' | 'failed' | string;
-  params: { [key: string]: string };
-  metrics: { [key: string]: IMetricValue };
-  tags?: { [key: string]: string };
+/** A candidate; its free-form provenance read with the keys the client records. */
+export type ICandidate = Omit<Schemas['Candidate'], 'provenance'> & {
   provenance?: IProvenance;
-  author: string;
-  created_at: string;
-  updated_at: string;
-  version: string | null;
-  locked: boolean;
-  artifact_count: number;
-  /** While running: when the registry ends it as failed unless its process sends a heartbeat. */
-  lease_expires_at?: string | null;
-  /** Why the registry ended it (its kernel, job or upload stopped sending heartbeats). */
-  status_reason?: string | null;
-}
+};
 
 /** A stored file: of a candidate or a version. */
-export interface IArtifact {
-  path: string;
-  sha256: string;
-  size: number;
-}
+export type IArtifact = Schemas['Artifact'];
 
-export interface IVersion {
-  version: string;
-  model: string;
-  candidate: number;
-  notes: string;
-  locked: boolean;
-  yanked: boolean;
-  yank_reason: string | null;
-  prerelease: boolean;
-  params: { [key: string]: string };
-  metrics: { [key: string]: IMetricValue };
+export type IVersion = Omit<Schemas['Version'], 'provenance' | 'files'> & {
   provenance: IProvenance;
   files: IArtifact[];
-  aliases: string[];
-  created_by: string;
-  created_at: string;
-  /** GTO tag `<model name>@v<semver>` once tagged in git, and its commit. */
-  git_tag?: string | null;
-  git_commit?: string | null;
-  manifest_digest?: string;
-}
+};
 
 /** What `bump` gives for each part if the model were promoted now, decided by the server. */
-export interface INextVersions {
-  major: string;
-  minor: string;
-  /** Null before a first release, which is 0.1.0 or 1.0.0. */
-  patch: string | null;
-}
+export type INextVersions = GetAnswer<ModelPath<'versions'>>['next_versions'];
 
 export type BumpPart = keyof INextVersions;
 
 /** GET .../versions: every version, highest first, and the next versions `bump` would give. */
-export interface IVersionList extends IPage<IVersion> {
-  next_versions: INextVersions;
-}
+export type IVersionList = IPage<IVersion> & { next_versions: INextVersions };
 
 /** POST .../versions: exactly one of `version` and `bump`. */
 export interface IPromoteRequest {
@@ -171,78 +116,23 @@ export interface IPromoteRequest {
   notes?: string;
 }
 
-export interface IAlias {
-  alias: string;
-  version: string;
-  updated_by?: string;
-  updated_at?: string;
-}
+export type IAlias = GetAnswer<ModelPath<'aliases'>>['items'][number];
 
-export interface IDeployment {
-  id: number;
-  /** The deployed version, or null when a candidate is deployed (outside production). */
-  version: string | null;
-  candidate?: number | null;
-  environment: string;
-  url?: string | null;
-  /** pending | active | degraded | retired */
-  status: string;
-  created_at?: string;
-  created_by?: string;
-  updated_at?: string;
-}
-
-/** One status change of a deployment. */
-export interface IDeploymentStatusChange {
-  status: string;
-  previous: string | null;
-  actor: string;
-  reason: string;
-  created_at: string;
-}
+export type IDeployment = GetAnswer<ModelPath<'deployments'>>['items'][number];
 
 /** GET .../deployments/{id}: the deployment with its history and live metrics. */
-export interface IDeploymentDetail extends IDeployment {
-  history: IDeploymentStatusChange[];
-  metrics: { [key: string]: { value: number; timestamp: number }[] };
-}
+export type IDeploymentDetail = GetAnswer<ModelPath<'deployments/{id}'>>;
 
-export interface IActivity {
-  action: string;
-  actor: string;
-  created_at: string;
-  details?: { [key: string]: unknown };
-}
+/** One status change of a deployment. */
+export type IDeploymentStatusChange = IDeploymentDetail['history'][number];
 
-export interface IMetricPoint {
-  step: number;
-  value: number;
-  timestamp: number;
-}
+export type IActivity = GetAnswer<ModelPath<'activity'>>['items'][number];
 
 /** The answer of GET .../compare?refs=... */
-export interface ICompareResult {
-  items: {
-    ref: string;
-    kind: 'candidate' | 'version';
-    iid: number | null;
-    version: string | null;
-    name: string;
-  }[];
-  params: { key: string; values: (string | null)[]; differs: boolean }[];
-  metrics: {
-    key: string;
-    values: (number | null)[];
-    best: number | null;
-    goal: 'max' | 'min';
-    history: IMetricPoint[][];
-  }[];
-  files: {
-    path: string;
-    entries: ({ sha256: string; size: number } | null)[];
-    status: 'same' | 'changed' | 'added' | 'removed';
-  }[];
-}
+export type ICompareResult = Schemas['Compare'];
+
+export type IMetricPoint =
+  ICompareResult['metrics'][number]['history'][number][number];
 
 /** GET /modelreg/status of the server extension. */
 export interface IRegistryStatus {

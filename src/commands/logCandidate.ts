@@ -29,14 +29,15 @@ import { CommandIDs } from '../commandIds';
 import { IKernelInspection } from '../kernelEvents';
 import { ICandidate } from '../registryTypes';
 import { ICommandDeps } from './deps';
+import type { ExtensionErrorCode } from '../errors';
 
 /** Errors about the kernel itself get a dialog: the user must act before retrying. */
-const KERNEL_SETUP_ERRORS = [
+const KERNEL_SETUP_ERRORS: readonly string[] = [
   'NO_KERNEL',
   'UNSUPPORTED_KERNEL',
   'MODELREG_NOT_INSTALLED',
   'KERNEL_HOOK_NO_RESULT'
-];
+] satisfies ExtensionErrorCode[];
 
 /** What the kernel holds, or why it could not say. Setup errors are shown and end the command. */
 interface IKernelState {
