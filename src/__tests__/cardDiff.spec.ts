@@ -1,6 +1,6 @@
 /** The card's line diff and the version page's "what changed", on plain data. */
 import { lineDiff } from '../components/card/lineDiff';
-import { versionChanges } from '../components/version/versionChanges';
+import { versionChanges } from '../components/version/versionDiff';
 
 describe('lineDiff', () => {
   it('marks kept, removed and added lines in reading order', () => {

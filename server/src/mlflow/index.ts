@@ -71,11 +71,14 @@ export async function mlflowPlugin(app: FastifyInstance): Promise<void> {
     prefix: '/api/2.0/mlflow-artifacts'
   });
 
-  // Multipart uploads are off: the client then sends each file as one streamed PUT.
+  // Multipart uploads are offered when parts can go straight to the bucket (mpu/*, multipart.ts);
+  // otherwise the client sends each file as one streamed PUT.
   app.get('/api/3.0/mlflow/server-info', async () => ({
     store_type: 'modelreg',
     workspaces_enabled: false,
-    multipart_uploads_enabled: false,
+    multipart_uploads_enabled: Boolean(
+      app.blobs.direct && app.blobSettings.directUploads
+    ),
     multipart_downloads_enabled: false
   }));
 }

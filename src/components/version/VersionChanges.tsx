@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { formatMetric, shortDigest } from '../../format';
 import { usePanel } from '../context';
-import { IVersionChanges } from './versionChanges';
+import { IVersionChanges } from './versionDiff';
 
 export interface IVersionChangesProps {
   previous: string;

@@ -14,7 +14,7 @@ import { usePanel } from '../context';
 import { ErrorMessage, Loading } from '../States';
 import { useAsync } from '../useAsync';
 import { VersionChanges } from './VersionChanges';
-import { versionChanges } from './versionChanges';
+import { versionChanges } from './versionDiff';
 import {
   VersionFiles,
   VersionMetrics,
