@@ -20,6 +20,7 @@ import {
   IMetricPoint,
   IModel,
   IModelMetadata,
+  ICandidateQuery,
   IPage,
   IPromoteRequest,
   IRegistryStatus,
@@ -224,7 +225,11 @@ export namespace registry {
 
   export function listCandidates(
     fullName: string,
-    query: { cursor?: string | null; limit?: number; order_by?: string } = {}
+    query: ICandidateQuery & {
+      cursor?: string | null;
+      limit?: number;
+      order_by?: string;
+    } = {}
   ): Promise<IPage<ICandidate>> {
     return requestAPI<IPage<ICandidate>>(`${modelPath(fullName)}/candidates`, {
       params: query

@@ -13,6 +13,7 @@ import {
   IDeployment,
   IModel,
   IModelMetadata,
+  ICandidateQuery,
   IRegistryStatus,
   IVersion
 } from './registryTypes';
@@ -47,6 +48,10 @@ export interface ICard {
   versions: IVersion[];
   candidates: ICandidate[];
   candidatesCursor: string | null;
+  /** The filter the candidates list shows (empty: all); kept while the card refreshes. */
+  candidateQuery: ICandidateQuery;
+  /** Why the last filter was refused (e.g. a malformed expression); the card stays. */
+  candidatesError: ModelregError | null;
   aliases: IAlias[];
   deployments: IDeployment[];
 }
@@ -220,6 +225,7 @@ export class PanelState {
     }
     try {
       const page = await registry.listCandidates(card.model.full_name, {
+        ...card.candidateQuery,
         cursor: card.candidatesCursor,
         limit: this._settings.pageSize
       });
@@ -230,6 +236,39 @@ export class PanelState {
       });
     } catch (error) {
       this._card = { ...this._card, error: error as ModelregError };
+    }
+    this._emit();
+  }
+
+  /**
+   * Shows only the candidates matching `query` (a metric expression, status, pipeline, commit or merge
+   * request, searched by the server), from the first page. A refused query keeps the list as it was.
+   */
+  async filterCandidates(query: ICandidateQuery): Promise<void> {
+    const card = this._card.value;
+    if (!card) {
+      return;
+    }
+    try {
+      const page = await registry.listCandidates(card.model.full_name, {
+        ...query,
+        limit: this._settings.pageSize
+      });
+      if (this._card.value?.model.full_name !== card.model.full_name) {
+        return;
+      }
+      this._card = loadable<ICard | null>({
+        ...this._card.value,
+        candidates: page.items,
+        candidatesCursor: page.next_cursor ?? null,
+        candidateQuery: query,
+        candidatesError: null
+      });
+    } catch (error) {
+      this._card = loadable<ICard | null>({
+        ...card,
+        candidatesError: error as ModelregError
+      });
     }
     this._emit();
   }
@@ -320,12 +359,18 @@ export class PanelState {
       this._card = { ...this._card, loading: true };
       this._emit();
     }
+    const previous = this._card.value;
+    const candidateQuery =
+      previous?.model.full_name === fullName ? previous.candidateQuery : {};
     try {
       const [model, versions, candidates, aliases, deployments] =
         await Promise.all([
           registry.getModel(fullName),
           registry.listVersions(fullName),
-          registry.listCandidates(fullName, { limit: this._settings.pageSize }),
+          registry.listCandidates(fullName, {
+            ...candidateQuery,
+            limit: this._settings.pageSize
+          }),
           registry.listAliases(fullName),
           registry.listDeployments(fullName)
         ]);
@@ -337,6 +382,8 @@ export class PanelState {
         versions: versions.items,
         candidates: candidates.items,
         candidatesCursor: candidates.next_cursor ?? null,
+        candidateQuery,
+        candidatesError: null,
         aliases: aliases.items,
         deployments: deployments.items
       });

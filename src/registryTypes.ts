@@ -39,6 +39,16 @@ type ModelPath<S extends string> = `/api/v1/models/{group}/{model}/${S}`;
 /** The one list envelope: `next_cursor` is null on the last page (and for one-page lists). */
 export type IPage<T> = { items: T[]; next_cursor: string | null };
 
+/** What the candidates list can be narrowed to: the server's search parameters. */
+export type ICandidateQuery = {
+  /** A metric or param expression, e.g. `metrics.auc > 0.9`. */
+  filter?: string;
+  status?: 'running' | 'finished' | 'failed';
+  pipeline?: string;
+  commit?: string;
+  merge_request?: string;
+};
+
 /** Model metadata as sent: every field optional. */
 export type IModelMetadata = Partial<Schemas['Model']['metadata']>;
 

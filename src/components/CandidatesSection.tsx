@@ -11,6 +11,7 @@ import { ICard } from '../panelState';
 import { CommandIDs } from '../commandIds';
 import { hasRole, ICandidate, IModel } from '../registryTypes';
 import { GatedButton } from './actions/GatedButton';
+import { CandidateFilter } from './candidate/CandidateFilter';
 import { CompareCheckbox } from './CompareCheckbox';
 import { ExecutedCells } from './ExecutedCells';
 import { usePanel } from './context';
@@ -24,14 +25,22 @@ export interface ICandidatesSectionProps {
 
 export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
   const { model, trans } = usePanel();
-  const { candidates, candidatesCursor } = props.card;
+  const { candidates, candidatesCursor, candidateQuery, candidatesError } =
+    props.card;
+  const filtered = Object.values(candidateQuery).some(Boolean);
   const highlighted = React.useRef<HTMLLIElement>(null);
 
   React.useEffect(() => {
     highlighted.current?.scrollIntoView?.({ block: 'nearest' });
   }, [model.highlight]);
 
-  if (candidates.length === 0) {
+  const filter = (
+    <CandidateFilter
+      query={candidateQuery}
+      error={candidatesError?.message ?? null}
+    />
+  );
+  if (candidates.length === 0 && !filtered && !candidatesError) {
     return (
       <Empty>
         {trans.__(
@@ -42,6 +51,10 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
   }
   return (
     <>
+      {filter}
+      {candidates.length === 0 && (
+        <Empty>{trans.__('No candidate matches this filter.')}</Empty>
+      )}
       <ul
         className="jp-modelreg-items"
         aria-label={trans.__('Candidates')}
