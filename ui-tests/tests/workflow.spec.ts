@@ -140,8 +140,16 @@ test('promote with "Tag in git", then a deployment with live metrics', async ({
   const live = item.locator(
     '[data-testid="modelreg-live-metric"][data-key="live_accuracy"]'
   );
+  // The live chart, next to the training chart of the same metric.
   await expect(
-    live.locator('[data-testid="modelreg-metric-chart"]')
+    live.locator(
+      '[data-testid="modelreg-metric-chart"][data-metric="live_accuracy"]'
+    )
+  ).toBeVisible();
+  await expect(
+    live.locator(
+      '[data-testid="modelreg-training-metric"] [data-metric="accuracy"]'
+    )
   ).toBeVisible();
   await expect(live).toContainText('4 values');
   await expect(
