@@ -30,6 +30,7 @@ export const TABLE_ORDER = [
   'deployments',
   'activity',
   'mlflow_experiments',
+  'mlflow_groups',
   'mlflow_runs',
   'mlflow_logged_models',
   'mlflow_model_versions',

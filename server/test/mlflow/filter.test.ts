@@ -9,7 +9,6 @@ import {
 } from '../../src/mlflow/filter';
 import { MlflowError, toMlflowError } from '../../src/mlflow/errors';
 import { ApiError } from '../../src/errors';
-import { splitExperimentName, experimentName } from '../../src/mlflow/store';
 import { subpathOfSource, latestPerStage } from '../../src/mlflow/views';
 
 // MLflow's filter language as its client sends it; these pin the corners pytest does not reach.
@@ -139,20 +138,6 @@ describe('paging', () => {
 });
 
 describe('mapping rules', () => {
-  it('experiment names are <model> or <model>/<series>', () => {
-    expect(splitExperimentName('churn')).toEqual({
-      model: 'churn',
-      series: 'churn'
-    });
-    expect(splitExperimentName('churn/tuning')).toEqual({
-      model: 'churn',
-      series: 'tuning'
-    });
-    expect(experimentName('churn', 'churn')).toBe('churn');
-    expect(experimentName('churn', 'tuning')).toBe('churn/tuning');
-    expect(() => splitExperimentName('/Users/ana/exp')).toThrow(MlflowError);
-  });
-
   it('a source names the folder load_model downloads', () => {
     expect(subpathOfSource('runs:/abc/model')).toBe('model');
     expect(subpathOfSource('mlflow-artifacts:/3/abc/artifacts/model/')).toBe(

@@ -174,7 +174,7 @@ describe('limits and timeouts [sqlite]', () => {
     );
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body).error.code).toBe('PAYLOAD_TOO_LARGE');
-    const manifest = (await api(server, 'GET', url)).body.map(
+    const manifest = (await api(server, 'GET', url)).body.items.map(
       (f: { path: string }) => f.path
     );
     expect(manifest).toEqual(['ok.bin']);
