@@ -81,7 +81,9 @@ def run(
         reg.start()
         # Token revocation is left out: the fuzzer's own admin token is a valid {id} there, and
         # revoking it would turn every later request into a 401 (revocation has its own tests).
-        keep_token = ["--exclude-path-regex", "/tokens/"]
+        # MLflow's multipart routes answer 501 NOT_IMPLEMENTED on the local store, as `mlflow server`
+        # does without a bucket (the client then falls back to one PUT); test_mlflow_multipart covers them.
+        keep_token = ["--exclude-path-regex", "/tokens/|/mlflow-artifacts/mpu/"]
         registry = run_schemathesis(
             reg, STRICT, max_examples, phases, seed, ["--include-path-regex", "^/api/v1", *keep_token]
         )
