@@ -47,13 +47,17 @@ def test_a_process_killed_mid_run_leaves_its_candidate_failed_with_the_reason(sh
     assert data["status_reason"].startswith("No heartbeat from the process that logged it since")
 
 
-def test_a_live_process_keeps_its_candidate_running_past_the_lease(short_lease):
-    registry = modelreg.Registry(short_lease.url, short_lease.token)
+def test_a_live_process_keeps_its_candidate_running_past_the_lease(short_lease, registry: modelreg.Registry, model):
+    # A candidate open on a registry with the default 300 s lease puts the heartbeat thread on a
+    # 60 s round; the short-lease candidate opened next must not wait for that round to end.
+    long_lease = registry.candidate(model, name="long-lease")
+    short = modelreg.Registry(short_lease.url, short_lease.token)
     group = "hl" + str(int(time.time() * 1000))[-8:]
-    registry.create_group(group, visibility="private")
-    model = f"{group}/churn"
-    candidate = registry.candidate(model, name="alive")
+    short.create_group(group, visibility="private")
+    short_model = f"{group}/churn"
+    candidate = short.candidate(short_model, name="alive")
     time.sleep(LEASE_SECONDS * 3)
-    assert registry.get_candidate(model, candidate.iid).status == "running"
+    assert short.get_candidate(short_model, candidate.iid).status == "running"
     candidate.finish()
-    assert registry.get_candidate(model, candidate.iid).status == "finished"
+    assert short.get_candidate(short_model, candidate.iid).status == "finished"
+    long_lease.finish()

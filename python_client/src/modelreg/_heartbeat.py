@@ -20,8 +20,10 @@ DEFAULT_INTERVAL_SECONDS = 60.0
 
 _lock = threading.Lock()
 _open: "weakref.WeakSet[Candidate]" = weakref.WeakSet()
-_stop = threading.Event()  # never set: the thread ends with the process
-_state = {"thread": None, "interval": DEFAULT_INTERVAL_SECONDS}
+_wake = threading.Event()  # a new candidate may need a shorter round than the one being slept
+_state: dict = {"thread": None}
+#: Seconds between renewals for each open candidate: registries differ in lease length.
+_intervals: "weakref.WeakKeyDictionary[Candidate, float]" = weakref.WeakKeyDictionary()
 
 
 def keep_open(candidate: "Candidate") -> None:
@@ -35,12 +37,14 @@ def keep_open(candidate: "Candidate") -> None:
             thread = threading.Thread(target=_run, name="modelreg-heartbeat", daemon=True)
             _state["thread"] = thread
             thread.start()
+    _wake.set()
 
 
 def release(candidate: "Candidate") -> None:
     """Stop renewing (the candidate ended, or the registry refuses to keep it open)."""
     with _lock:
         _open.discard(candidate)
+        _intervals.pop(candidate, None)
 
 
 def _beat(candidate: "Candidate", first: bool = False) -> None:
@@ -55,7 +59,9 @@ def _beat(candidate: "Candidate", first: bool = False) -> None:
             release(candidate)  # ended or promoted elsewhere: nothing to keep open
         return  # registry unreachable: try again next round; a late heartbeat reopens it
     if isinstance(lease, dict) and lease.get("lease_seconds"):
-        _state["interval"] = max(0.2, min(DEFAULT_INTERVAL_SECONDS, float(lease["lease_seconds"]) / 3))
+        interval = max(0.2, min(DEFAULT_INTERVAL_SECONDS, float(lease["lease_seconds"]) / 3))
+        with _lock:
+            _intervals[candidate] = interval
 
 
 def _run() -> None:
@@ -64,4 +70,10 @@ def _run() -> None:
             candidates = list(_open)
         for candidate in candidates:
             _beat(candidate)
-        _stop.wait(_state["interval"])  # type: ignore[arg-type]
+        with _lock:
+            interval = min(
+                (_intervals.get(c, DEFAULT_INTERVAL_SECONDS) for c in _open), default=DEFAULT_INTERVAL_SECONDS
+            )
+        # Woken early when a candidate joins, so a 6 s lease is not left to a 60 s round.
+        _wake.wait(interval)
+        _wake.clear()
