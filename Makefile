@@ -71,12 +71,29 @@ bench: install
 	npm run bench:server
 
 # One formatter and linter per language: prettier + eslint (the JupyterLab extension template's
-# configuration) for TypeScript, JavaScript, CSS and JSON; ruff for all Python. CI runs `make lint` first.
-lint: node_modules/.modelreg-installed $(VENV)/.requirements-installed
-	npx --no-install prettier --check --log-level warn .
-	npx --no-install eslint --ext .ts,.tsx,.js .
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# configuration, lint/.eslintrc.js) for TypeScript, JavaScript, CSS and JSON; ruff for all Python. CI runs
+# `make lint` first: it installs only those tools (lint/package.json and ruff's pinned version), not the
+# project's dependencies, and runs the JavaScript and Python checks side by side.
+LINT_BIN := lint/node_modules/.bin
+ESLINT := $(LINT_BIN)/eslint --no-eslintrc -c lint/.eslintrc.js --resolve-plugins-relative-to lint --ext .ts,.tsx,.js
+
+lint/node_modules/.modelreg-installed: lint/package-lock.json
+	npm ci --prefix lint --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.ruff-installed: requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -q "$$(grep -E '^ruff==' requirements-dev.txt)"
+	touch $@
+
+lint: lint/node_modules/.modelreg-installed $(VENV)/.ruff-installed
+	@$(LINT_BIN)/prettier --check --log-level warn . & prettier=$$!; \
+	  $(ESLINT) . & eslint=$$!; \
+	  $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .; ruff=$$?; \
+	  wait $$prettier; prettier=$$?; wait $$eslint; eslint=$$?; \
+	  [ $$prettier = 0 ] || echo "make lint: prettier found unformatted files (make format fixes them)"; \
+	  [ $$eslint = 0 ] || echo "make lint: eslint found problems"; \
+	  [ $$ruff = 0 ] || echo "make lint: ruff found problems (make format fixes most)"; \
+	  [ $$prettier = 0 ] && [ $$eslint = 0 ] && [ $$ruff = 0 ]
 
 # The extension's REST types (src/generated/registry-api.ts) are generated with openapi-typescript from
 # the OpenAPI document of the built server (`node server/dist/cli.js openapi`: printed, nothing listens).
@@ -87,8 +104,8 @@ api-types: $(SERVER_CLI) node_modules/.modelreg-installed
 check-api-types: $(SERVER_CLI) node_modules/.modelreg-installed
 	node scripts/api-types.mjs --check
 
-format: node_modules/.modelreg-installed $(VENV)/.requirements-installed
-	npx --no-install prettier --write --log-level warn .
-	npx --no-install eslint --fix --ext .ts,.tsx,.js .
+format: lint/node_modules/.modelreg-installed $(VENV)/.ruff-installed
+	$(LINT_BIN)/prettier --write --log-level warn .
+	$(ESLINT) --fix .
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

@@ -1,12 +1,15 @@
 // The JupyterLab extension template's ESLint configuration, applied to the whole repository's
-// TypeScript and JavaScript; the interface naming rule applies to the extension only.
+// TypeScript and JavaScript; the interface naming rule applies to the extension only. `make lint` runs it
+// from the repository root with `-c lint/.eslintrc.js`, so every pattern below is relative to the root.
+// Formatting is prettier's alone (`make lint` runs it first): 'prettier' only turns off the rules it owns,
+// instead of running prettier a second time inside ESLint.
 module.exports = {
   root: true,
   extends: [
     'eslint:recommended',
     'plugin:@typescript-eslint/eslint-recommended',
     'plugin:@typescript-eslint/recommended',
-    'plugin:prettier/recommended'
+    'prettier'
   ],
   parser: '@typescript-eslint/parser',
   parserOptions: { sourceType: 'module', ecmaVersion: 2022 },
