@@ -2,7 +2,8 @@ import * as React from 'react';
 import { screen, waitFor } from '@testing-library/react';
 
 import { CompareView } from '../components/CompareView';
-import { chartPaths } from '../components/MetricChart';
+import { chartFrame, linePath } from '../components/MetricChart';
+import { historyLines } from '../components/metricHistory';
 import { renderInPanel } from './render';
 import { testServers, useTestServer } from './servers';
 
@@ -41,6 +42,18 @@ describe('CompareView', () => {
       [...logloss.querySelectorAll('td')][1].getAttribute('data-best')
     ).toBe('true'); // lower wins
 
+    // Two items: one parallel-coordinates line each, and a dot each on the scatter.
+    const parallel = screen.getByTestId('modelreg-parallel-coordinates');
+    expect(
+      new Set(
+        [...parallel.querySelectorAll('polyline')].map(l =>
+          l.getAttribute('data-item')
+        )
+      ).size
+    ).toBe(2);
+    const scatter = screen.getByTestId('modelreg-param-scatter');
+    expect(scatter.querySelectorAll('circle')).toHaveLength(2);
+
     const chart = screen.getByTestId('modelreg-metric-chart');
     expect(chart.getAttribute('data-metric')).toBe('auc');
     expect(chart.querySelectorAll('path')).toHaveLength(2);
@@ -69,23 +82,23 @@ describe('CompareView', () => {
   });
 });
 
-describe('chartPaths', () => {
-  it('maps steps and values into the box, one path per series', () => {
-    const { paths, min, max } = chartPaths(
+describe('chartFrame', () => {
+  it('maps steps and values into the box, one path per line', () => {
+    const lines = historyLines(
       [
         [
           { step: 0, value: 0, timestamp: 0 },
-          { step: 10, value: 1, timestamp: 0 }
+          { step: 10, value: 1, timestamp: 1 }
         ],
         []
       ],
-      144,
-      128
+      ['a', 'b']
     );
-    expect(min).toBe(0);
-    expect(max).toBe(1);
-    // left padding 44, right 8 → x from 44 to 136; top 8, bottom 20 → y from 108 to 8.
-    expect(paths[0]).toBe('M44.0,108.0 L136.0,8.0');
-    expect(paths[1]).toBe('');
+    const frame = chartFrame(lines, 144, 138);
+    expect(frame.min).toBe(0);
+    expect(frame.max).toBe(1);
+    // left padding 44, right 10 → x from 44 to 134; top 8, bottom 30 → y from 108 to 8.
+    expect(linePath(lines[0], frame)).toBe('M44.0,108.0 L134.0,8.0');
+    expect(lines).toHaveLength(1);
   });
 });

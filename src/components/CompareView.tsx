@@ -1,4 +1,4 @@
-/** Compare: params aligned (differences highlighted), metrics (best highlighted), charts, file diff. */
+/** Compare: params aligned (differences highlighted), metrics (best highlighted), sweep plots, charts, file diff. */
 import * as React from 'react';
 
 import { registry } from '../api';
@@ -7,6 +7,7 @@ import { ICompareResult } from '../registryTypes';
 import { usePanel } from './context';
 import { MetricChart } from './MetricChart';
 import { Empty, ErrorMessage, Loading } from './States';
+import { SweepPlots } from './sweep/SweepPlots';
 import { useAsync } from './useAsync';
 
 export interface ICompareViewProps {
@@ -121,6 +122,8 @@ function CompareTables(props: ICompareTablesProps): JSX.Element {
           </tbody>
         </table>
       )}
+
+      <SweepPlots result={props.result} labels={labels} />
 
       {charts.length > 0 && (
         <>

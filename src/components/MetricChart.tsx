@@ -1,8 +1,15 @@
-/** A small line chart of metric histories, one line per compared item, as inline SVG. */
+/** A small line chart of metric histories over steps, one line per compared item, as inline SVG. */
 import * as React from 'react';
 
 import { formatMetric } from '../format';
 import { IMetricPoint } from '../registryTypes';
+import {
+  historyLines,
+  IHistoryLine,
+  nearestStep,
+  stepTicks,
+  valuesAtStep
+} from './metricHistory';
 
 export interface IMetricChartProps {
   metric: string;
@@ -14,52 +21,77 @@ export interface IMetricChartProps {
   height?: number;
 }
 
-const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
+const PAD = { left: 44, right: 10, top: 8, bottom: 30 };
 
-/** Maps the series into the chart's pixel space; exported for tests. */
-export function chartPaths(
-  series: IMetricPoint[][],
+/** The chart's frame: where steps and values land in pixels. */
+export interface IChartFrame {
+  minStep: number;
+  maxStep: number;
+  min: number;
+  max: number;
+  x: (step: number) => number;
+  y: (value: number) => number;
+  /** The step under pixel column `px`. */
+  stepAt: (px: number) => number;
+}
+
+/** Maps the lines into the chart's pixel space; exported for tests. */
+export function chartFrame(
+  lines: IHistoryLine[],
   width: number,
   height: number
-): { paths: string[]; min: number; max: number; maxStep: number } {
-  const points = series.flat();
-  if (points.length === 0) {
-    return { paths: series.map(() => ''), min: 0, max: 0, maxStep: 0 };
-  }
-  const steps = points.map((p, i) => p.step ?? i);
+): IChartFrame {
+  const points = lines.flatMap(l => l.points);
+  const steps = points.map(p => p.step);
   const values = points.map(p => p.value);
-  const minStep = Math.min(...steps);
-  const maxStep = Math.max(...steps);
-  let min = Math.min(...values);
-  let max = Math.max(...values);
+  const minStep = steps.length ? Math.min(...steps) : 0;
+  const maxStep = steps.length ? Math.max(...steps) : 0;
+  let min = values.length ? Math.min(...values) : 0;
+  let max = values.length ? Math.max(...values) : 0;
   if (min === max) {
     min -= 1;
     max += 1;
   }
   const w = width - PAD.left - PAD.right;
   const h = height - PAD.top - PAD.bottom;
-  const x = (step: number) =>
-    PAD.left +
-    (maxStep === minStep
-      ? w / 2
-      : ((step - minStep) / (maxStep - minStep)) * w);
-  const y = (value: number) => PAD.top + h - ((value - min) / (max - min)) * h;
-  const paths = series.map(s =>
-    [...s]
-      .sort((a, b) => (a.step ?? 0) - (b.step ?? 0))
-      .map(
-        (p, i) =>
-          `${i === 0 ? 'M' : 'L'}${x(p.step ?? i).toFixed(1)},${y(p.value).toFixed(1)}`
-      )
-      .join(' ')
-  );
-  return { paths, min, max, maxStep };
+  const span = maxStep - minStep;
+  return {
+    minStep,
+    maxStep,
+    min,
+    max,
+    x: step => PAD.left + (span === 0 ? w / 2 : ((step - minStep) / span) * w),
+    y: value => PAD.top + h - ((value - min) / (max - min)) * h,
+    stepAt: px =>
+      span === 0 ? minStep : minStep + ((px - PAD.left) / w) * span
+  };
+}
+
+/** The SVG path of one line. */
+export function linePath(line: IHistoryLine, frame: IChartFrame): string {
+  return line.points
+    .map(
+      (p, i) =>
+        `${i === 0 ? 'M' : 'L'}${frame.x(p.step).toFixed(1)},${frame.y(p.value).toFixed(1)}`
+    )
+    .join(' ');
 }
 
 export function MetricChart(props: IMetricChartProps): JSX.Element {
   const width = props.width ?? 320;
-  const height = props.height ?? 140;
-  const { paths, min, max } = chartPaths(props.series, width, height);
+  const height = props.height ?? 150;
+  const lines = historyLines(props.series, props.labels);
+  const frame = chartFrame(lines, width, height);
+  const [hoverStep, setHoverStep] = React.useState<number | null>(null);
+  const bottom = height - PAD.bottom;
+
+  function onMove(event: React.MouseEvent<SVGSVGElement>): void {
+    const box = event.currentTarget.getBoundingClientRect();
+    const px = ((event.clientX - box.left) / box.width) * width;
+    setHoverStep(nearestStep(lines, frame.stepAt(px)));
+  }
+
+  const readout = hoverStep === null ? [] : valuesAtStep(lines, hoverStep);
   return (
     <figure
       className="jp-modelreg-chart"
@@ -70,22 +102,25 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       <svg
         width={width}
         height={height}
+        viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label={`${props.metric} history`}
+        onMouseMove={onMove}
+        onMouseLeave={() => setHoverStep(null)}
       >
         <line
           className="jp-modelreg-chart-axis"
           x1={PAD.left}
-          y1={height - PAD.bottom}
+          y1={bottom}
           x2={width - PAD.right}
-          y2={height - PAD.bottom}
+          y2={bottom}
         />
         <line
           className="jp-modelreg-chart-axis"
           x1={PAD.left}
           y1={PAD.top}
           x2={PAD.left}
-          y2={height - PAD.bottom}
+          y2={bottom}
         />
         <text
           className="jp-modelreg-chart-label"
@@ -93,34 +128,86 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           y={PAD.top + 8}
           textAnchor="end"
         >
-          {formatMetric(max)}
+          {formatMetric(frame.max)}
         </text>
         <text
           className="jp-modelreg-chart-label"
           x={PAD.left - 4}
-          y={height - PAD.bottom}
+          y={bottom}
           textAnchor="end"
         >
-          {formatMetric(min)}
+          {formatMetric(frame.min)}
         </text>
-        {paths.map((d, i) =>
-          d ? (
+        {lines.length > 0 &&
+          stepTicks(frame.minStep, frame.maxStep).map(step => (
+            <text
+              key={step}
+              className="jp-modelreg-chart-label jp-modelreg-chart-step"
+              x={frame.x(step)}
+              y={bottom + 12}
+              textAnchor="middle"
+            >
+              {step}
+            </text>
+          ))}
+        <text
+          className="jp-modelreg-chart-label"
+          x={width - PAD.right}
+          y={height - 2}
+          textAnchor="end"
+        >
+          step
+        </text>
+        {lines.map(line =>
+          line.points.length === 1 ? (
+            <circle
+              key={line.item}
+              cx={frame.x(line.points[0].step)}
+              cy={frame.y(line.points[0].value)}
+              r={3}
+              className={`jp-modelreg-series jp-modelreg-series-${line.item % 6}`}
+            />
+          ) : (
             <path
-              key={i}
-              d={d}
-              className={`jp-modelreg-series jp-modelreg-series-${i % 6}`}
+              key={line.item}
+              d={linePath(line, frame)}
+              className={`jp-modelreg-series jp-modelreg-series-${line.item % 6}`}
               fill="none"
             />
-          ) : null
+          )
+        )}
+        {hoverStep !== null && (
+          <line
+            className="jp-modelreg-chart-cursor"
+            x1={frame.x(hoverStep)}
+            y1={PAD.top}
+            x2={frame.x(hoverStep)}
+            y2={bottom}
+          />
         )}
       </svg>
+      <div className="jp-modelreg-chart-readout" aria-live="polite">
+        {hoverStep !== null && (
+          <>
+            <span>step {hoverStep}</span>
+            {readout.map(r => (
+              <span
+                key={r.item}
+                className={`jp-modelreg-legend-item jp-modelreg-series-${r.item % 6}`}
+              >
+                {r.label}: {formatMetric(r.value)}
+              </span>
+            ))}
+          </>
+        )}
+      </div>
       <div className="jp-modelreg-legend">
-        {props.labels.map((label, i) => (
+        {lines.map(line => (
           <span
-            key={i}
-            className={`jp-modelreg-legend-item jp-modelreg-series-${i % 6}`}
+            key={line.item}
+            className={`jp-modelreg-legend-item jp-modelreg-series-${line.item % 6}`}
           >
-            {label}
+            {line.label}
           </span>
         ))}
       </div>
