@@ -75,6 +75,19 @@ export async function modelAccess(
   return { ...access, model };
 }
 
+/** The caller's access to the model a route's `/models/:group/:model/...` path names. */
+export function routeModelAccess(
+  app: { db: Db },
+  request: { caller: Caller; params: { group: string; model: string } }
+): Promise<ModelAccess> {
+  return modelAccess(
+    app.db,
+    request.caller,
+    request.params.group,
+    request.params.model
+  );
+}
+
 export function requireUser(caller: Caller, action: string): UserRow {
   if (!caller) {
     throw new ApiError(

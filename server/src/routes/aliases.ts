@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess, requireRole } from '../access';
+import { requireRole, routeModelAccess } from '../access';
 import { badRequest, notFound } from '../errors';
 import { NAME_RE } from '../domain/roles';
 import { parseSemver } from '../domain/semver';
@@ -53,12 +53,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return onePage(await listAliases(app.db, a.model.id));
     }
   );
@@ -81,12 +76,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
     },
     async request => {
       const { alias } = request.params;
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       if (request.query.at !== undefined) {
         return aliasAt(app.db, a.model.id, alias, request.query.at);
       }
@@ -114,12 +104,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return onePage(
         await aliasHistory(app.db, a.model.id, request.params.alias)
       );
@@ -140,12 +125,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
     },
     async request => {
       const { alias } = request.params;
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'moving an alias');
       if (!NAME_RE.test(alias) || alias === 'latest' || parseSemver(alias)) {
         throw badRequest(
@@ -171,12 +151,7 @@ export const aliasRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'removing an alias');
       await deleteAlias(
         app.db,

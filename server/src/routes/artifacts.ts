@@ -3,7 +3,13 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess, requireRole, requireUser, type Caller } from '../access';
+import {
+  modelAccess,
+  requireRole,
+  requireUser,
+  type Caller,
+  routeModelAccess
+} from '../access';
 import { SHA256_HEX } from '../blobs/store';
 import { ApiError, notFound, versionLocked } from '../errors';
 import { validateArtifactPath } from '../domain/artifact-path';
@@ -173,12 +179,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const c = await findCandidate(app.db, a.model.id, request.params.iid);
       return onePage(await listArtifacts(app.db, c.id));
     }
@@ -244,12 +245,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const v = await resolveVersion(
         app.db,
         a.model.id,

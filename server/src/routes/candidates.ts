@@ -6,7 +6,8 @@ import {
   groupAccess,
   modelAccess,
   requireRole,
-  type ModelAccess
+  type ModelAccess,
+  routeModelAccess
 } from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { notFound } from '../errors';
@@ -175,12 +176,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const q = request.query;
       const res = await searchCandidates(app.db, {
         modelId: a.model.id,
@@ -212,12 +208,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return view(a, request.params.iid);
     }
   );
@@ -292,12 +283,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'developer', 'deleting a candidate');
       await deleteCandidate(
         app.db,
@@ -325,12 +311,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'developer', 'logging metrics');
       const c = await findCandidate(app.db, a.model.id, request.params.iid);
       const accepted = await app.db.transaction().execute(async trx => {
@@ -369,12 +350,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const c = await findCandidate(app.db, a.model.id, request.params.iid);
       return {
         key: request.params.key,

@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess } from '../access';
+import { routeModelAccess } from '../access';
 import { badRequest } from '../errors';
 import { commonErrors, ModelParams } from '../schemas/common';
 import { compareItems } from '../repos/compare';
@@ -26,12 +26,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const refs = request.query.refs
         .split(',')
         .map(s => s.trim())

@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess, requireRole } from '../access';
+import { requireRole, routeModelAccess } from '../access';
 import { badRequest } from '../errors';
 import { pageLimit } from '../domain/cursor';
 import {
@@ -131,12 +131,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'recording a deployment');
       const { version, candidate, environment } = request.body;
       if ((version === undefined) === (candidate === undefined)) {
@@ -182,12 +177,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return onePage(
         await listDeployments(app.db, a.model.id, request.query.environment)
       );
@@ -206,12 +196,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return deploymentDetail(app.db, a.model.id, request.params.id);
     }
   );
@@ -235,12 +220,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'changing a deployment');
       return updateDeploymentStatus(
         app.db,
@@ -289,12 +269,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'developer', 'recording live metrics');
       await findDeployment(app.db, a.model.id, request.params.id);
       return reply
@@ -322,12 +297,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return onePage(await readThresholds(app.db, a.model.id));
     }
   );
@@ -345,12 +315,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(
         a,
         request.caller,
@@ -391,12 +356,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return listActivity(
         app.db,
         a.model.id,

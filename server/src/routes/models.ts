@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { groupAccess, modelAccess, requireRole } from '../access';
+import { groupAccess, requireRole, routeModelAccess } from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError } from '../errors';
 import { pageLimit } from '../domain/cursor';
@@ -137,12 +137,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return modelView(app.db, a.model, a.group.name, a.role);
     }
   );
@@ -162,12 +157,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'developer', 'editing the model card');
       await updateCard(app.db, a.model, request.body, request.caller!.username);
       const fresh = await app.db
@@ -190,12 +180,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'owner', 'deleting a model');
       await deleteModel(app.db, a.model.id);
       return reply.status(204).send(null);
@@ -215,12 +200,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'renaming a model');
       await renameModel(app.db, a.model, a.group.name, request.body.name, {
         username: request.caller!.username,

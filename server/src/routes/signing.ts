@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess } from '../access';
+import { routeModelAccess } from '../access';
 import { ApiError } from '../errors';
 import { commonErrors, VersionParams } from '../schemas/common';
 import { resolveVersion } from '../repos/versions';
@@ -68,12 +68,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const version = await resolveVersion(
         app.db,
         a.model.id,

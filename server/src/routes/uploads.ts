@@ -4,7 +4,7 @@ import {
   type Static
 } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { modelAccess, requireRole } from '../access';
+import { modelAccess, requireRole, routeModelAccess } from '../access';
 import type { StagedUpload } from '../blobs/store';
 import type { CandidateRow } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
@@ -205,12 +205,7 @@ export function uploadRoutes(
         }
       },
       async (request, reply) => {
-        const a = await modelAccess(
-          app.db,
-          request.caller,
-          request.params.group,
-          request.params.model
-        );
+        const a = await routeModelAccess(app, request);
         requireRole(a, request.caller, 'developer', 'abandoning uploads');
         const candidate = await findCandidate(
           app.db,

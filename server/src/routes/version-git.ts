@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess, requireRole } from '../access';
+import { requireRole, routeModelAccess } from '../access';
 import { commonErrors, errorRef, VersionParams } from '../schemas/common';
 import { recordGitTag } from '../repos/git-tags';
 import { versionViews } from '../repos/version-view';
@@ -33,12 +33,7 @@ export const versionGitRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'recording a git tag');
       const v = await resolveVersion(
         app.db,

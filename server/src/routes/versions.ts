@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { modelAccess, requireRole, type ModelAccess } from '../access';
+import { requireRole, type ModelAccess, routeModelAccess } from '../access';
 import { ApiError, badRequest, versionLocked } from '../errors';
 import { nextVersions, requireSemver, type BumpPart } from '../domain/semver';
 import {
@@ -90,12 +90,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'promoting a candidate');
       const { version, bump, candidate: iid, notes } = request.body;
       if ((version === undefined) === (bump === undefined)) {
@@ -142,12 +137,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       const rows = await listVersionRows(app.db, a.model.id);
       return {
         items: await versionViews(app.db, rows, fullName(a)),
@@ -168,12 +158,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       return viewOne(a, request.params.version);
     }
   );
@@ -191,12 +176,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'editing a version');
       const v = await resolveVersion(
         app.db,
@@ -231,12 +211,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'yanking a version');
       const v = await resolveVersion(
         app.db,
@@ -260,12 +235,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const a = await modelAccess(
-        app.db,
-        request.caller,
-        request.params.group,
-        request.params.model
-      );
+      const a = await routeModelAccess(app, request);
       requireRole(a, request.caller, 'maintainer', 'deleting a version');
       const v = await resolveVersion(
         app.db,
