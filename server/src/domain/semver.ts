@@ -5,6 +5,7 @@
 import semver from 'semver';
 
 import { ApiError } from '../errors';
+import type { NextVersions } from '../schemas/objects';
 
 /** A parsed version; `build` is the metadata after `+`, without it. */
 export interface SemVer {
@@ -80,14 +81,6 @@ export type BumpPart = 'major' | 'minor' | 'patch';
 export function bumpSemver(from: SemVer | null, part: BumpPart): SemVer {
   const base = from ? precedenceKey(from) : '0.0.0';
   return parseSemver(semver.inc(base, part)!)!;
-}
-
-/** What `bump` gives for each part: the suggestions shown before promoting. */
-export interface NextVersions {
-  major: string;
-  minor: string;
-  /** Null before a first release: that is 0.1.0 or 1.0.0, never 0.0.1. */
-  patch: string | null;
 }
 
 /** The next versions after `highest`, the highest version ever used (null when there is none). */

@@ -23,20 +23,9 @@ import {
 } from '../repos/versions';
 import { versionViews } from '../repos/version-view';
 import { signVersions } from '../signing/manifest';
+import { NextVersionsSchema } from '../schemas/objects';
 
 const versionRef = Type.Ref('Version');
-
-const NextVersionsSchema = Type.Object(
-  {
-    major: Type.String(),
-    minor: Type.String(),
-    patch: Type.Union([Type.String(), Type.Null()])
-  },
-  {
-    description:
-      'What `bump` gives for each part when promoting now, counted from the highest version ever used (yanked and pre-releases included: 2.0.0-rc.1 bumps to 2.0.0). patch is null before a first release, which is 0.1.0 or 1.0.0.'
-  }
-);
 
 export const versionRoutes: FastifyPluginAsyncTypebox = async app => {
   const fullName = (a: ModelAccess) => `${a.group.name}/${a.model.name}`;

@@ -149,6 +149,19 @@ export const ArtifactSchema = Type.Object(
 );
 export type ArtifactView = Static<typeof ArtifactSchema>;
 
+export const NextVersionsSchema = Type.Object(
+  {
+    major: Type.String(),
+    minor: Type.String(),
+    patch: Type.Union([Type.String(), Type.Null()])
+  },
+  {
+    description:
+      'What `bump` gives for each part when promoting now, counted from the highest version ever used (yanked and pre-releases included: 2.0.0-rc.1 bumps to 2.0.0). patch is null before a first release, which is 0.1.0 or 1.0.0.'
+  }
+);
+export type NextVersions = Static<typeof NextVersionsSchema>;
+
 export const VersionSchema = Type.Object(
   {
     version: Type.String(),
