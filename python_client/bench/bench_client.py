@@ -1,9 +1,10 @@
 """Benchmark of the Python client against a real registry server. Prints a table.
 
 Measures:
-  - cold pull of a 1 GiB version vs. curl of the same bytes from the same server (target >= 0.8x curl)
-  - warm pull of that version (target < 100 ms), by exact version and by @latest
-  - logging 10,000 metric points, flush included (target < 2 s)
+  - cold pull of a 1 GiB version vs. curl of the same bytes from the same server, rounds side by
+    side (target: median ratio >= 0.9x curl)
+  - warm pull of that version (target < 50 ms), by exact version and by @latest
+  - logging 100,000 metric points the way a notebook does, flush included (target < 5 s)
 
 Usage:
   python bench/bench_client.py                      # starts server/dist/cli.js on a temp data dir
@@ -31,6 +32,8 @@ import modelreg  # noqa: E402
 from support import PRODUCTION_NODE_ARGS, start_registry  # noqa: E402
 
 MIB = 1024 * 1024
+METRIC_POINTS = 100_000
+WARM_TARGET_SECONDS = 0.05
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -99,15 +102,16 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
     metrics_candidate = registry.candidate(model, name="metrics")
 
     def log_points() -> None:
-        for step in range(10_000):
+        for step in range(METRIC_POINTS):
             metrics_candidate.log_metric("loss", 1.0 / (step + 1), step=step)
         metrics_candidate.flush()
 
     metrics_time = _timed(log_points)
     metrics_candidate.end()
 
-    curl, pull = min(curl_times), min(pull_times)
-    ratio = curl / pull
+    curl, pull = statistics.median(curl_times), statistics.median(pull_times)
+    # Each round's curl and pull run back to back, so their ratio is what the noise spares.
+    ratio = statistics.median(c / p for c, p in zip(curl_times, pull_times))
     gib = size / 2**30
     rounds_text = (
         "rounds (curl s / pull s): "
@@ -117,32 +121,37 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
     )
     return [
         (f"upload {size_mib} MiB (new bytes)", f"{upload:.2f} s ({size / MIB / upload:.0f} MiB/s)", "-", ""),
-        (f"curl {size_mib} MiB (best of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
+        (f"curl {size_mib} MiB (median of {rounds})", f"{curl:.2f} s ({gib / curl:.2f} GiB/s)", "-", ""),
         (
-            f"cold pull {size_mib} MiB (best of {rounds})",
+            f"cold pull {size_mib} MiB (median of {rounds})",
             f"{pull:.2f} s ({gib / pull:.2f} GiB/s)",
-            ">= 0.8x curl",
-            f"{ratio:.2f}x {'ok' if ratio >= 0.8 else 'MISSED'}",
+            ">= 0.9x curl (median ratio)",
+            f"{ratio:.2f}x {'ok' if ratio >= 0.9 else 'MISSED'}",
         ),
         (
             "warm pull, exact version (median of 20)",
             f"{warm_exact * 1000:.1f} ms",
-            "< 100 ms",
-            "ok" if warm_exact < 0.1 else "MISSED",
+            "< 50 ms",
+            "ok" if warm_exact < WARM_TARGET_SECONDS else "MISSED",
         ),
         (
             "warm pull, @latest (median of 20)",
             f"{warm_latest * 1000:.1f} ms",
-            "< 100 ms",
-            "ok" if warm_latest < 0.1 else "MISSED",
+            "< 50 ms",
+            "ok" if warm_latest < WARM_TARGET_SECONDS else "MISSED",
         ),
         (
             "warm pull, new Registry() (median of 20)",
             f"{fresh_warm * 1000:.1f} ms",
-            "< 100 ms",
-            "ok" if fresh_warm < 0.1 else "MISSED",
+            "< 50 ms",
+            "ok" if fresh_warm < WARM_TARGET_SECONDS else "MISSED",
         ),
-        ("log 10,000 metric points + flush", f"{metrics_time:.2f} s", "< 2 s", "ok" if metrics_time < 2 else "MISSED"),
+        (
+            f"log {METRIC_POINTS:,} metric points + flush",
+            f"{metrics_time:.2f} s",
+            "< 5 s",
+            "ok" if metrics_time < 5 else "MISSED",
+        ),
     ], rounds_text
 
 

@@ -109,16 +109,38 @@ def test_killed_download_is_never_visible_and_resumes(server, registry, model, t
     assert (path / "big.bin").read_bytes() == payload
 
 
-def test_corrupted_cached_blob_is_detected_and_fetched_again(registry, model, tmp_path, clean_env):
+def _rewrite_same_size(blob, payload):
+    os.chmod(blob, 0o644)
+    blob.write_bytes(os.urandom(len(payload)))
+
+
+def _flip_a_byte_and_put_the_mtime_back(blob, payload):
+    stat = blob.stat()
+    os.chmod(blob, 0o644)
+    with open(blob, "r+b") as handle:
+        handle.write(bytes([payload[0] ^ 0xFF]))
+    os.utime(blob, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _copy_other_bytes_in_place(blob, payload):  # what `cp -p` leaves: same size and mtime, new inode
+    stat = blob.stat()
+    forged = blob.with_name("forged")
+    forged.write_bytes(os.urandom(len(payload)))
+    os.utime(forged, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(forged, blob)
+
+
+@pytest.mark.parametrize(
+    "damage", [_rewrite_same_size, _flip_a_byte_and_put_the_mtime_back, _copy_other_bytes_in_place]
+)
+def test_changed_cached_blob_is_detected_and_fetched_again(registry, model, tmp_path, clean_env, damage):
     payload = os.urandom(MIB)
     make_version(registry, model, {"model.bin": payload}, tmp_path)
     path = registry.pull(f"{model}@1.0.0")
-    blob = _blob(clean_env, payload)
-    os.chmod(blob, 0o644)
-    blob.write_bytes(os.urandom(MIB))  # same size, different bytes
+    damage(_blob(clean_env, payload), payload)
 
     before = registry.stats.bytes_received
-    assert registry.pull(f"{model}@1.0.0") == path
+    assert registry.pull(f"{model}@1.0.0") == path  # no verify=True: the blob's marker moved
     assert registry.stats.bytes_received - before == len(payload)
     assert (path / "model.bin").read_bytes() == payload
 
@@ -127,15 +149,20 @@ def test_verify_catches_corruption_that_kept_size_and_mtime(registry, model, tmp
     payload = os.urandom(MIB)
     make_version(registry, model, {"model.bin": payload}, tmp_path)
     path = registry.pull(f"{model}@1.0.0")
-    blob = _blob(clean_env, payload)
-    stat = blob.stat()
-    os.chmod(blob, 0o644)
-    with open(blob, "r+b") as handle:  # flip one byte, then put the mtime back
-        handle.write(bytes([payload[0] ^ 0xFF]))
-    os.utime(blob, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _flip_a_byte_and_put_the_mtime_back(_blob(clean_env, payload), payload)
 
     assert registry.pull(f"{model}@1.0.0", verify=True) == path
     assert (path / "model.bin").read_bytes() == payload
+
+
+def test_warm_pull_hashes_no_blob(registry, model, tmp_path, clean_env, monkeypatch):
+    make_version(registry, model, {"model.bin": os.urandom(MIB)}, tmp_path)
+    registry.pull(f"{model}@1.0.0")
+    hashed = []
+    real = modelreg._cache._hash_file
+    monkeypatch.setattr(modelreg._cache, "_hash_file", lambda blob: hashed.append(blob) or real(blob))
+    registry.pull(f"{model}@1.0.0")
+    assert hashed == []  # a stat of each blob against its marker, no hashing
 
 
 def test_two_processes_pulling_at_once(server, registry, model, tmp_path):

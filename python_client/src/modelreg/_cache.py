@@ -11,8 +11,9 @@ Layout under the cache root (``MODELREG_CACHE`` or the user cache dir)::
     models/<group>/<name>/refs/<alias or latest>      the version an alias last resolved to (offline use)
 
 A file appears in a snapshot only after its blob's sha256 was checked. A manifest records each
-blob's size and mtime at verification, so a warm pull only ``stat``s blobs; a blob that changed
-since (corruption, an editor writing through the symlink) is hashed again and re-fetched if bad.
+blob's marker at verification (size, mtime_ns, ctime_ns, inode: see docs/reliability.md), so a warm
+pull only ``stat``s blobs; a blob whose marker changed since (a write, even one that put the mtime
+back, or a copy put in its place) is hashed again and re-fetched if bad.
 """
 
 import hashlib
@@ -69,6 +70,15 @@ class BlobWriter:
 
 # fetch(writer) streams the blob's bytes from writer.offset on into writer.write().
 Fetch = Callable[[BlobWriter], None]
+
+
+def _marker(stat: os.stat_result) -> Dict[str, int]:
+    """What a verified blob keeps while nobody touches it; the kernel moves ctime on any write or utime."""
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns, "ino": stat.st_ino}
+
+
+def _unchanged(stat: os.stat_result, record: Optional[Dict[str, Any]]) -> bool:
+    return record is not None and all(record.get(field) == value for field, value in _marker(stat).items())
 
 
 def _hash_file(path: Path) -> str:
@@ -147,7 +157,7 @@ class Cache:
         """The snapshot directory if it is complete and its blobs are unchanged, else None.
 
         Args:
-            verify: hash every blob instead of trusting size and mtime.
+            verify: hash every blob instead of trusting its marker.
         """
         manifest = self.read_manifest(model, version)
         if manifest is None:
@@ -159,7 +169,7 @@ class Cache:
                 stat = blob.stat()
             except OSError:
                 return None
-            if stat.st_size != record["size"] or stat.st_mtime_ns != record.get("mtime_ns"):
+            if not _unchanged(stat, record):
                 return None
             if verify and _hash_file(blob) != record["sha256"]:
                 return None
@@ -176,7 +186,7 @@ class Cache:
             model: the model.
             version: the version JSON (``version`` and ``files``).
             fetch_for: returns the fetch function of one file entry.
-            verify: hash blobs even when their size and mtime match the manifest.
+            verify: hash blobs even when their marker matches the manifest.
 
         Returns:
             The snapshot directory.
@@ -197,7 +207,7 @@ class Cache:
                 trusted = None if verify else previous.get(entry["sha256"])
                 blob = self.ensure_blob(entry["sha256"], entry["size"], fetch_for(entry), trusted)
                 self._link(snapshot / _safe_relative(entry["path"]), blob)
-                records.append({**entry, "mtime_ns": blob.stat().st_mtime_ns})
+                records.append({**entry, **_marker(blob.stat())})
             snapshot.mkdir(parents=True, exist_ok=True)
             manifest = self._manifest(model, number)
             tmp = manifest.with_name(f".{number}.{os.getpid()}.tmp")
@@ -213,7 +223,7 @@ class Cache:
             sha256: the expected digest.
             size: the expected size.
             fetch: streams the bytes into a :class:`BlobWriter`.
-            trusted: a verification record (size, mtime_ns); a blob still matching it is not re-hashed.
+            trusted: a verification record (its marker); a blob still matching it is not re-hashed.
 
         Raises:
             DigestMismatch: the bytes did not match twice in a row.
@@ -222,7 +232,7 @@ class Cache:
         with file_lock(self.blobs / f"{sha256}.lock"):
             if blob.exists():
                 stat = blob.stat()
-                if trusted and stat.st_size == trusted["size"] and stat.st_mtime_ns == trusted.get("mtime_ns"):
+                if _unchanged(stat, trusted):
                     return blob
                 if stat.st_size == size and _hash_file(blob) == sha256:
                     return blob

@@ -50,7 +50,13 @@ class Candidate:
         self._data = data
         self._buffer: List[Dict[str, Any]] = []
         self._oldest: Optional[float] = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the buffer and the fields below
+        # Held for a whole send, so batches reach the server in the order they were logged.
+        self._send_lock = threading.Lock()
+        self._in_flight = 0  # points taken from the buffer and not yet acknowledged
+        self._send_failed = False
+        self._sender: Optional[threading.Thread] = None
+        self._timer: Optional[threading.Timer] = None
         _fluent.track(self)
 
     # -- what it is ---------------------------------------------------------------------------
@@ -226,12 +232,16 @@ class Candidate:
             if self._oldest is None:
                 self._oldest = time.monotonic()
                 self._schedule_flush()
-            due = (
-                len(self._buffer) >= constants.METRIC_BATCH_SIZE
-                or time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS
-            )
-        if due:
-            self.flush()
+            waiting = len(self._buffer)
+            old = time.monotonic() - self._oldest >= constants.METRIC_FLUSH_SECONDS
+            # After a failed send, retry when the points are old rather than at every call.
+            due = old or (waiting >= constants.METRIC_BATCH_SIZE and not self._send_failed)
+            if due and self._sender is None:
+                # A notebook loop does not wait for the server: a second thread sends the batch.
+                self._sender = threading.Thread(target=self._send_in_background, name="modelreg-metrics", daemon=True)
+                self._sender.start()
+        if waiting >= constants.METRIC_BUFFER_LIMIT:
+            self.flush()  # the server falls behind: wait for it instead of filling memory
 
     def log_metrics(
         self, metrics: Mapping[str, float], step: Optional[int] = None, timestamp: Optional[int] = None
@@ -244,9 +254,19 @@ class Candidate:
     def _schedule_flush(self) -> None:
         # Points logged just before a long pause (an epoch, a cell that ends) still reach the
         # registry within seconds, so the UI shows live metrics without a flush() call.
-        timer = threading.Timer(constants.METRIC_FLUSH_SECONDS, self._flush_in_background)
-        timer.daemon = True
-        timer.start()
+        # One timer at a time (called with self._lock held); it re-arms itself for late points.
+        if self._timer is not None:
+            return
+        self._timer = threading.Timer(constants.METRIC_FLUSH_SECONDS, self._on_timer)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _on_timer(self) -> None:
+        self._flush_in_background()
+        with self._lock:
+            self._timer = None
+            if self._buffer:
+                self._schedule_flush()
 
     def _flush_in_background(self) -> None:
         try:
@@ -254,23 +274,44 @@ class Candidate:
         except Exception as error:  # the points stay buffered; the next log, flush or end retries
             warnings.warn(f"modelreg: could not send metrics of {self!r} yet: {error}", stacklevel=1)
 
+    def _send_in_background(self) -> None:
+        try:
+            while True:
+                self._flush_in_background()
+                with self._lock:
+                    if self._send_failed or len(self._buffer) < constants.METRIC_BATCH_SIZE:
+                        self._sender = None
+                        return
+        except BaseException:
+            with self._lock:
+                self._sender = None
+            raise
+
     def flush(self) -> None:
-        """Send buffered metric points now.
+        """Send buffered metric points now (and wait for a send already under way).
 
         Raises:
             RegistryError: the server refused them (they stay buffered for the next flush).
         """
-        with self._lock:
-            pending, self._buffer, self._oldest = self._buffer, [], None
-        size = constants.METRIC_BATCH_SIZE
-        for start in range(0, len(pending), size):
-            try:
-                self._registry._client.json("POST", f"{self.path}/metrics", json_body=pending[start : start + size])
-            except Exception:
-                with self._lock:  # keep what was not sent, in order, for the next attempt
-                    self._buffer[:0] = pending[start:]
-                    self._oldest = self._oldest or time.monotonic()
-                raise
+        with self._send_lock:
+            with self._lock:
+                pending, self._buffer, self._oldest = self._buffer, [], None
+                self._in_flight = len(pending)
+            size = constants.METRIC_REQUEST_SIZE
+            for start in range(0, len(pending), size):
+                try:
+                    self._registry._client.json("POST", f"{self.path}/metrics", json_body=pending[start : start + size])
+                except Exception:
+                    with self._lock:  # keep what was not sent, in order, for the next attempt
+                        self._buffer[:0] = pending[start:]
+                        self._oldest = self._oldest or time.monotonic()
+                        self._in_flight = 0
+                        self._send_failed = True
+                    raise
+                with self._lock:
+                    self._in_flight -= min(size, len(pending) - start)
+            with self._lock:
+                self._send_failed = False
 
     def metric_history(self, key: str) -> List[Dict[str, Any]]:
         """All points of one metric: ``[{"value", "step", "timestamp"}, ...]``."""
@@ -279,7 +320,7 @@ class Candidate:
 
     @property
     def has_pending_metrics(self) -> bool:
-        return bool(self._buffer)
+        return bool(self._buffer) or self._in_flight > 0
 
     # -- artifacts ----------------------------------------------------------------------------
     def log_artifact(

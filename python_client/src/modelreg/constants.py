@@ -15,8 +15,12 @@ CONFIG_FILE_NAME = "config.json"
 # per-chunk overhead disappears next to the socket and sha256 work, small enough to stay out of
 # glibc's mmap path (1 MiB chunks tripled the kernel time of a 1 GiB pull in measurements).
 CHUNK_SIZE = 256 * 1024
-# Buffered metric points are sent once this many are waiting ...
+# Buffered metric points are sent (by a second thread) once this many are waiting ...
 METRIC_BATCH_SIZE = 1000
+# ... in requests of at most this many (the server's limit for one POST .../metrics) ...
+METRIC_REQUEST_SIZE = 10_000
+# ... and log_metric waits for the server when it falls this far behind.
+METRIC_BUFFER_LIMIT = 200_000
 # ... or when the oldest waiting point is older than this many seconds.
 METRIC_FLUSH_SECONDS = 2.0
 # Transient failures (connection reset, 502, 503, 504) are retried this many times.
