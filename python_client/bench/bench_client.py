@@ -101,12 +101,12 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
 
     metrics_candidate = registry.candidate(model, name="metrics")
 
-    def log_points() -> None:
-        for step in range(METRIC_POINTS):
-            metrics_candidate.log_metric("loss", 1.0 / (step + 1), step=step)
-        metrics_candidate.flush()
-
-    metrics_time = _timed(log_points)
+    start = time.perf_counter()
+    for step in range(METRIC_POINTS):
+        metrics_candidate.log_metric("loss", 1.0 / (step + 1), step=step)
+    logged = time.perf_counter() - start  # what the training loop waited for
+    metrics_candidate.flush()
+    metrics_time = time.perf_counter() - start
     metrics_candidate.end()
 
     curl, pull = statistics.median(curl_times), statistics.median(pull_times)
@@ -148,7 +148,7 @@ def run(url: str, token: str, workdir: Path, size_mib: int, rounds: int) -> Tupl
         ),
         (
             f"log {METRIC_POINTS:,} metric points + flush",
-            f"{metrics_time:.2f} s",
+            f"{metrics_time:.2f} s (loop {logged:.2f} s)",
             "< 5 s",
             "ok" if metrics_time < 5 else "MISSED",
         ),

@@ -1,13 +1,14 @@
 """``Registry.pull``: resolve a reference, then fill the cache snapshot from the registry."""
 
 import hashlib
+import http.client
 import queue
 import shutil
 import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 import requests
@@ -22,47 +23,90 @@ from ._signing import check_version
 from ._upload import bucket_session
 from .errors import NotFound, OfflineCacheMiss, RegistryUnavailable
 
+
+class _BodyCutShort(Exception):
+    """The socket failed or closed before the response's Content-Length was read."""
+
+
 # Failures in the middle of a response body: the download continues with Range.
 _BROKEN_STREAM = (
     requests.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
     urllib3.exceptions.ProtocolError,
     urllib3.exceptions.ReadTimeoutError,
+    _BodyCutShort,
 )
 
+# Reads land in a few reused buffers: no allocation per chunk, so reads can be large (a fresh
+# 1 MiB bytes object per read is what made large chunks slow) and each byte is copied only from
+# the socket into a buffer, then from the buffer to the file and through sha256.
+_READ_SIZE = 1024 * 1024
+_BUFFERS = 8
 
-def _copy_body(raw: Any, writer: BlobWriter, on_chunk: Callable[[int], None]) -> None:
+
+def _plain_body(response: requests.Response) -> Optional[http.client.HTTPResponse]:
+    """The http.client response under ``response`` when its body is sent as is (no Content-Encoding)."""
+    if response.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    body = getattr(response.raw, "_fp", None)  # urllib3 keeps the http.client response here
+    return body if isinstance(body, http.client.HTTPResponse) else None
+
+
+def _read_into(body: http.client.HTTPResponse, buffer: bytearray) -> int:
+    try:
+        size = body.readinto(buffer)
+    except (OSError, http.client.HTTPException) as error:
+        raise _BodyCutShort(str(error)) from error
+    if not size and body.length:  # http.client reports an early close as the end of the body
+        raise _BodyCutShort(f"connection closed with {body.length} bytes of the body unread")
+    return size
+
+
+def _copy_body(response: requests.Response, writer: BlobWriter, on_chunk: Callable[[int], None]) -> None:
     """Read the response body into ``writer``, hashing and writing on a second thread.
 
     Reading the socket and hashing+writing the file overlap (hashlib and file writes release the
     GIL), which is what lets a cold pull keep up with curl. Whatever was read before an error is
     written before this returns or raises, so ``writer.offset`` is exact for a Range retry.
     """
-    chunks: "queue.Queue[Optional[bytes]]" = queue.Queue(maxsize=16)
+    body = _plain_body(response)
+    free: "queue.Queue[bytearray]" = queue.Queue()
+    for _ in range(_BUFFERS if body is not None else 0):
+        free.put(bytearray(_READ_SIZE))
+    filled: "queue.Queue[Optional[Tuple[Any, int]]]" = queue.Queue()
     failure: List[BaseException] = []
 
     def drain() -> None:
         while True:
-            chunk = chunks.get()
-            if chunk is None:
+            item = filled.get()
+            if item is None:
                 return
+            chunk, size = item
             if not failure:
                 try:
-                    writer.write(chunk)
+                    writer.write(memoryview(chunk)[:size] if body is not None else chunk)
                 except BaseException as error:  # disk full: stop taking bytes, report below
                     failure.append(error)
+            if body is not None:
+                free.put(chunk)
 
     worker = threading.Thread(target=drain, name="modelreg-download-writer", daemon=True)
     worker.start()
     try:
         while not failure:
-            chunk = raw.read(constants.CHUNK_SIZE, decode_content=True)
-            if not chunk:
+            if body is not None:
+                buffer = free.get()
+                size = _read_into(body, buffer)
+                chunk: Any = buffer
+            else:
+                chunk = response.raw.read(constants.CHUNK_SIZE, decode_content=True)
+                size = len(chunk)
+            if not size:
                 break
-            chunks.put(chunk)
-            on_chunk(len(chunk))
+            filled.put((chunk, size))
+            on_chunk(size)
     finally:
-        chunks.put(None)
+        filled.put(None)
         worker.join()
     if failure:
         raise failure[0]
@@ -113,7 +157,7 @@ def _fetcher(http: HttpClient, files_path: str, entry: FileEntry, show_progress:
                     if writer.offset and response.status_code != 206:
                         bar.update(-writer.offset)
                         writer.restart()  # the server sent the whole file
-                    _copy_body(response.raw, writer, on_chunk)
+                    _copy_body(response, writer, on_chunk)
                     return
                 except _BROKEN_STREAM as error:
                     if attempt == constants.MAX_RETRIES:
