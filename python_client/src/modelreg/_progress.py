@@ -1,8 +1,9 @@
-"""One progress wrapper: tqdm (``tqdm.auto`` in notebooks) when installed, else a plain line.
+"""One progress wrapper: tqdm when installed (its widget bar in notebooks with ipywidgets), else a plain line.
 
 ``MODELREG_DISABLE_PROGRESS=1`` silences both.
 """
 
+import importlib.util
 import sys
 import time
 from typing import Any, Optional
@@ -13,6 +14,32 @@ from . import constants
 # without tqdm) a new line every ten seconds, so long transfers show life without flooding.
 _TERMINAL_INTERVAL_SECONDS = 1.0
 _LOG_INTERVAL_SECONDS = 10.0
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel, whose output cells keep whatever a bar leaves behind."""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _tqdm_class(notebook: bool) -> Any:
+    """tqdm's widget bar in a notebook that has ipywidgets, its text bar elsewhere; None without tqdm.
+
+    Not ``tqdm.auto``: in a notebook without ipywidgets it warns "IProgress not found" on first use.
+    """
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm as notebook_tqdm
+
+        return notebook_tqdm
+    return tqdm
 
 
 class Progress:
@@ -35,13 +62,15 @@ class Progress:
         self._printed = False
         if not enabled or constants.progress_disabled():
             return
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
+        notebook = _in_notebook()
+        tqdm = _tqdm_class(notebook)
+        if tqdm is None:
             self._plain = True
             self._terminal = sys.stderr.isatty()
             return
-        self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, leave=False)
+        # A terminal gets its line back; a notebook keeps the finished bar, because a bar that
+        # clears itself there leaves an empty strip in the cell's output.
+        self._bar = tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, leave=notebook)
 
     def update(self, count: int) -> None:
         """Add ``count`` bytes."""
