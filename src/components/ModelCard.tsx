@@ -36,6 +36,9 @@ export function ModelCard(): JSX.Element {
   }
 
   const compare = model.compareSelection;
+  // Only these sections have the checkboxes that fill the selection.
+  const comparable =
+    model.section === 'versions' || model.section === 'candidates';
   return (
     <div
       className="jp-modelreg-card"
@@ -51,7 +54,12 @@ export function ModelCard(): JSX.Element {
         >
           ‹
         </button>
-        <h2 className="jp-modelreg-card-title">{model.selected}</h2>
+        <h2
+          className="jp-modelreg-card-title"
+          title={model.selected ?? undefined}
+        >
+          {model.selected}
+        </h2>
         {card?.model.your_role && (
           <span className="jp-modelreg-chip" title={trans.__('Your role')}>
             {card.model.your_role}
@@ -73,6 +81,7 @@ export function ModelCard(): JSX.Element {
             tabIndex={model.section === s.id ? 0 : -1}
             className={`jp-modelreg-tab${model.section === s.id ? ' jp-mod-active' : ''}`}
             data-testid={`modelreg-tab-${s.id}`}
+            title={s.label}
             onClick={() => model.showSection(s.id)}
             onKeyDown={e => onTabKey(e, i)}
           >
@@ -80,7 +89,7 @@ export function ModelCard(): JSX.Element {
           </button>
         ))}
       </div>
-      {compare.length > 0 && (
+      {comparable && compare.length > 0 && (
         <div
           className="jp-modelreg-compare-bar"
           data-testid="modelreg-compare-bar"

@@ -122,7 +122,9 @@ function ModelRow(props: IModelRowProps): JSX.Element {
         data-model={item.full_name}
         onClick={() => void model.openModel(item.full_name)}
       >
-        <span className="jp-modelreg-model-name">{item.full_name}</span>
+        <span className="jp-modelreg-model-name" title={item.full_name}>
+          {item.full_name}
+        </span>
         <span className="jp-modelreg-model-facts">
           <span className="jp-modelreg-chip" title={trans.__('Latest version')}>
             {item.latest_version
