@@ -10,6 +10,7 @@ import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { setServerSettings } from './api';
@@ -18,6 +19,7 @@ import { PanelState } from './panelState';
 import { ModelregPanel } from './panel';
 import { CommandIDs } from './commandIds';
 import { IModelregSettings } from './settings';
+import { compareTabs, restoreCompareTabs, restorePanelPlace } from './restore';
 
 const PLUGIN_ID = 'jupyterlab-modelreg:plugin';
 
@@ -34,7 +36,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ITranslator,
     IFileBrowserFactory,
     IDocumentManager,
-    ILayoutRestorer
+    ILayoutRestorer,
+    IStateDB
   ],
   activate: activateModelreg
 };
@@ -48,7 +51,8 @@ function activateModelreg(
   translator: ITranslator | null,
   fileBrowsers: IFileBrowserFactory | null,
   docManager: IDocumentManager | null,
-  restorer: ILayoutRestorer | null
+  restorer: ILayoutRestorer | null,
+  state: IStateDB | null
 ): void {
   const trans = (translator ?? nullTranslator).load('jupyterlab_modelreg');
   setServerSettings(app.serviceManager.serverSettings);
@@ -57,6 +61,13 @@ function activateModelreg(
   const panel = new ModelregPanel(model, app.commands, trans, rendermime);
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');
+  const tabs = compareTabs();
+  if (restorer) {
+    restoreCompareTabs(restorer, tabs);
+  }
+  if (state) {
+    void restorePanelPlace(state, model, app.restored);
+  }
 
   addCommands({
     app,
@@ -66,7 +77,9 @@ function activateModelreg(
     notebooks,
     docManager,
     fileBrowsers,
-    rendermime
+    rendermime,
+    state,
+    compareTabs: tabs
   });
 
   if (palette) {

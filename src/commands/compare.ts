@@ -38,6 +38,7 @@ export function addCompareCommand(deps: ICommandDeps): void {
       widget.title.caption = `${model}: ${refs.join(', ')}`;
       widget.title.closable = true;
       widget.addClass('jp-modelreg-compare-tab');
+      void deps.compareTabs?.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       return widget;

@@ -4,10 +4,12 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { IStateDB } from '@jupyterlab/statedb';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { PanelState } from '../panelState';
 import { ModelregPanel } from '../panel';
+import { CompareTabs } from '../restore';
 
 export interface ICommandDeps {
   app: JupyterFrontEnd;
@@ -18,4 +20,8 @@ export interface ICommandDeps {
   docManager: IDocumentManager | null;
   fileBrowsers: IFileBrowserFactory | null;
   rendermime: IRenderMimeRegistry | null;
+  /** Where per-notebook choices are remembered; without it nothing is. */
+  state?: IStateDB | null;
+  /** The compare tabs the layout restorer reopens after a reload. */
+  compareTabs?: CompareTabs | null;
 }

@@ -29,6 +29,7 @@ import { CommandIDs } from '../commandIds';
 import { IKernelInspection } from '../kernelEvents';
 import { ICandidate } from '../registryTypes';
 import { ICommandDeps } from './deps';
+import { nextName, recallChoice, rememberChoice } from '../notebookChoices';
 import type { ExtensionErrorCode } from '../errors';
 
 /** Errors about the kernel itself get a dialog: the user must act before retrying. */
@@ -48,7 +49,7 @@ interface IKernelState {
 export function addLogCandidateCommand(deps: ICommandDeps): void {
   const { app, notebooks, trans } = deps;
   app.commands.addCommand(CommandIDs.logCandidate, {
-    label: trans.__('Log Notebook as Model Candidate…'),
+    label: trans.__('Log as candidate'),
     caption: trans.__(
       'Log the active notebook, its files, params and metrics as a registry candidate'
     ),
@@ -71,7 +72,7 @@ class LogCandidateButton implements DocumentRegistry.IWidgetExtension<
     const button = new ToolbarButton({
       className: 'jp-modelreg-log-toolbar-button',
       icon: logCandidateIcon,
-      label: trans.__('Log candidate'),
+      label: trans.__('Log as candidate'),
       tooltip: trans.__('Log this notebook as a model candidate'),
       onClick: () => {
         app.shell.activateById(panel.id);
@@ -238,15 +239,18 @@ async function askWhatToLog(
     .listModels({ limit: 200, group: model.settings.defaultGroup })
     .then(page => page.items.map(m => m.full_name))
     .catch(() => [] as string[]);
+  // Never some other model of the registry: what this notebook logged last, else the open one.
+  const last = await recallChoice(deps.state, notebookPath);
   const defaultModel =
+    last?.model ??
     model.selected ??
-    (model.settings.defaultGroup
-      ? `${model.settings.defaultGroup}/`
-      : (known[0] ?? ''));
+    (model.settings.defaultGroup ? `${model.settings.defaultGroup}/` : '');
   let initial: ILogCandidateValue = {
     model: defaultModel,
-    name: PathExt.basename(notebookPath, '.ipynb'),
-    experiment: '',
+    name: last?.name
+      ? nextName(last.name)
+      : PathExt.basename(notebookPath, '.ipynb'),
+    experiment: last?.experiment ?? '',
     files: [],
     attachNotebook: true,
     attachEnvironment: true,
@@ -269,7 +273,7 @@ async function askWhatToLog(
       body,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Log candidate') })
+        Dialog.okButton({ label: trans.__('Log as candidate') })
       ],
       focusNodeSelector: 'input[name="model"]'
     });
@@ -279,6 +283,7 @@ async function askWhatToLog(
     const value = result.value;
     const problem = validate(value, trans.__.bind(trans));
     if (!problem) {
+      await rememberChoice(deps.state, notebookPath, value);
       return value;
     }
     await showDialog({

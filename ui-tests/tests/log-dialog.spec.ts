@@ -1,7 +1,7 @@
 /**
  * The Log dialog (issue 19, bugs 1 and 2): "Choose files…" picks files inside the dialog and they are
  * attached; a hidden file browser's selection is not offered; and after the candidate the notebook's
- * code opened was promoted in the panel, "Log candidate" starts a new candidate instead of failing.
+ * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import {
@@ -82,7 +82,7 @@ test('"Choose files…" picks files inside the Log dialog and attaches them', as
   await api.dispose();
 });
 
-test('after the candidate opened from code is promoted, Log candidate starts a new one', async ({
+test('after the candidate opened from code is promoted, Log as candidate starts a new one', async ({
   page
 }) => {
   test.setTimeout(240000);

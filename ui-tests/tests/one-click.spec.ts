@@ -1,5 +1,5 @@
 /**
- * One click logs the run (issue 11): a notebook with no modelreg code trains a model; Log candidate
+ * One click logs the run (issue 11): a notebook with no modelreg code trains a model; Log as candidate
  * shows what the kernel holds, logs it; the panel shows params, metrics and the cells that ran;
  * promote; Pull into notebook inserts `modelreg.load(...)`, which runs and predicts as `clf` does.
  */
@@ -66,7 +66,7 @@ test('a notebook with no modelreg code: one click logs clf and accuracy, and the
   await snapshot(page, 'one-click-dialog');
   await page
     .locator('.jp-Dialog')
-    .getByRole('button', { name: 'Log candidate' })
+    .getByRole('button', { name: 'Log as candidate' })
     .click();
   await expect(
     page

@@ -77,7 +77,7 @@ export async function submitLogDialog(
 ): Promise<void> {
   await page
     .locator('.jp-Dialog')
-    .getByRole('button', { name: 'Log candidate' })
+    .getByRole('button', { name: 'Log as candidate' })
     .click();
   await expect(
     page.locator('.Toastify__toast').filter({ hasText: logged }).first()
