@@ -17,6 +17,7 @@ import * as uploads from './migrations/2026-12-01-uploads';
 import * as groupExperiments from './migrations/2026-12-01T1500-group-experiments';
 import * as candidateLease from './migrations/2026-12-01-candidate-lease';
 import * as metricNan from './migrations/2026-12-01T1600-metric-nan';
+import * as loggedModels from './migrations/2026-12-01T1800-logged-models';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,7 +31,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-uploads': uploads,
   '2026-12-01T1500-group-experiments': groupExperiments,
   '2026-12-01-candidate-lease': candidateLease,
-  '2026-12-01T1600-metric-nan': metricNan
+  '2026-12-01T1600-metric-nan': metricNan,
+  '2026-12-01T1800-logged-models': loggedModels
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

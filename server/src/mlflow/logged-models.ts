@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { createCandidate } from '../repos/candidates';
+import { findArtifact } from '../repos/artifacts';
 import { listDir } from './artifacts';
 import {
   context,
@@ -15,9 +16,17 @@ import {
   strList,
   type Ctx
 } from './context';
-import { invalidParam } from './errors';
+import { doesNotExist, invalidParam, MlflowError } from './errors';
 import { compareValues, matches, page, parseFilter } from './filter';
 import { resolveExperimentId } from './experiments';
+import {
+  latestValue,
+  modelMetrics,
+  onDatasets,
+  type DatasetRef,
+  type StoredModelMetric
+} from './logged-model-metrics';
+import { runName } from './run-names';
 import { lockedError } from './runs';
 import {
   experimentIds,
@@ -25,8 +34,10 @@ import {
   m,
   runById,
   setRunStatus,
-  type LoggedModelRow
+  type LoggedModelRow,
+  type Run
 } from './store';
+import { sendArtifact } from './ui-artifacts';
 import { LOGGED_STATUS_OUT, loggedModelJson, loggedStatus } from './views';
 
 /**
@@ -46,9 +57,72 @@ async function json(db: Db, groupId: number, row: LoggedModelRow) {
   return loggedModelJson(
     row,
     await runIdOf(db, row),
-    await experimentIds(db, groupId)
+    await experimentIds(db, groupId),
+    (await modelMetrics(db, [row.model_id])).get(row.model_id) ?? []
   );
 }
+
+/** A run id the client names may be one this registry does not know: MLflow records it all the same. */
+async function knownRun(
+  db: Db,
+  groupId: number,
+  runId: string
+): Promise<Run | null> {
+  try {
+    return await runById(db, groupId, runId);
+  } catch (err) {
+    if (err instanceof MlflowError && err.code === 'RESOURCE_DOES_NOT_EXIST') {
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** The first model of a name in a run keeps the name as its folder; another of that name gets its own. */
+async function folderFor(
+  db: Db,
+  candidateId: number,
+  name: string,
+  modelId: string
+): Promise<string> {
+  const taken = await m(db)
+    .selectFrom('mlflow_logged_models')
+    .select('model_id')
+    .where('candidate_id', '=', candidateId)
+    .where('folder', '=', name)
+    .executeTakeFirst();
+  return taken ? `${name}-${modelId}` : name;
+}
+
+/** MLflow records each registration on the logged model: `mlflow.modelVersions` = [{name, version}, ...]. */
+export async function recordRegistration(
+  db: Db,
+  modelId: string,
+  name: string,
+  version: string
+): Promise<void> {
+  const row = await m(db)
+    .selectFrom('mlflow_logged_models')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .executeTakeFirstOrThrow();
+  const tags = JSON.parse(row.tags) as Record<string, string>;
+  const versions = JSON.parse(tags[MODEL_VERSIONS_TAG] ?? '[]') as {
+    name: string;
+    version: string;
+  }[];
+  if (!versions.some(v => v.name === name && v.version === version)) {
+    versions.push({ name, version });
+  }
+  await update(db, row, {
+    tags: JSON.stringify({
+      ...tags,
+      [MODEL_VERSIONS_TAG]: JSON.stringify(versions)
+    })
+  });
+}
+
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 
 async function target(
   request: FastifyRequest,
@@ -105,7 +179,6 @@ async function update(
 
 function field(
   row: LoggedModelRow,
-  runId: string,
   kind: string,
   key: string
 ): string | number | undefined {
@@ -114,9 +187,6 @@ function field(
   }
   if (kind === 'param') {
     return (JSON.parse(row.params) as Record<string, string>)[key];
-  }
-  if (kind === 'metric') {
-    return undefined;
   }
   switch (key) {
     case 'name':
@@ -128,7 +198,7 @@ function field(
     case 'status':
       return LOGGED_STATUS_OUT[row.status] ?? 'LOGGED_MODEL_PENDING';
     case 'source_run_id':
-      return row.from_run ? runId : undefined;
+      return row.source_run_id ?? undefined;
     case 'creation_timestamp':
     case 'creation_time':
       return Number(row.created_at);
@@ -139,6 +209,34 @@ function field(
         `Invalid attribute key '${key}' in a logged model search`
       );
   }
+}
+
+const metricOf = (p: StoredModelMetric) => (p.is_nan ? NaN : Number(p.value));
+
+/** `datasets=[{dataset_name, dataset_digest?}]`: only metrics measured on these count. */
+function datasetRefs(value: unknown): DatasetRef[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw invalidParam(
+      `Invalid value for parameter 'datasets': expected a list`
+    );
+  }
+  return value.map(d => {
+    const o = (d ?? {}) as Record<string, unknown>;
+    if (typeof o.dataset_name !== 'string' || !o.dataset_name) {
+      throw invalidParam(
+        `Invalid value for parameter 'datasets': every entry needs a dataset_name`
+      );
+    }
+    return {
+      dataset_name: o.dataset_name,
+      ...(typeof o.dataset_digest === 'string'
+        ? { dataset_digest: o.dataset_digest }
+        : {})
+    };
+  });
 }
 
 export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
@@ -153,13 +251,16 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       ctx,
       str(inp, 'experiment_id')
     );
-    const name = optStr(inp, 'name') || 'model';
+    // MLflow names an unnamed model like a run, so names stay distinct.
+    const name = optStr(inp, 'name') || runName();
     validateArtifactPath(name);
     const sourceRunId = optStr(inp, 'source_run_id');
     const modelId = `m-${crypto.randomUUID().replace(/-/g, '')}`;
+    const run = sourceRunId
+      ? await knownRun(db, ctx.group.id, sourceRunId)
+      : null;
     let candidateId: number;
-    if (sourceRunId) {
-      const run = await runById(db, ctx.group.id, sourceRunId);
+    if (run) {
       if (run.candidate.locked) {
         throw await lockedError(db, run);
       }
@@ -184,7 +285,9 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       candidate_id: candidateId,
       experiment_id: experiment.id,
       name,
-      from_run: sourceRunId ? 1 : 0,
+      folder: run ? await folderFor(db, candidateId, name, modelId) : name,
+      source_run_id: sourceRunId ?? null,
+      from_run: run ? 1 : 0,
       status: 'pending',
       model_type: optStr(inp, 'model_type') ?? '',
       tags: JSON.stringify(toMap(keyValues(inp, 'tags'))),
@@ -257,7 +360,13 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     const { ctx, row } = await target(request, true);
     await refuseIfPromoted(db, ctx.group.id, row);
     const tags = JSON.parse(row.tags);
-    delete tags[(request.params as { tag_key: string }).tag_key];
+    const key = (request.params as { tag_key: string }).tag_key;
+    if (!(key in tags)) {
+      throw doesNotExist(
+        `No tag with key '${key}' found for model with ID '${row.model_id}'.`
+      );
+    }
+    delete tags[key];
     await update(db, row, { tags: JSON.stringify(tags) });
     return {};
   });
@@ -278,13 +387,33 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     const sub = (
       optStr(input(request), 'artifact_directory_path') ?? ''
     ).replace(/^\/+|\/+$/g, '');
-    const dir = sub ? `${row.name}/${validateArtifactPath(sub)}` : row.name;
+    const dir = sub ? `${row.folder}/${validateArtifactPath(sub)}` : row.folder;
     const files = await listDir(db, row.candidate_id, dir, true);
     return {
       root_uri: (await json(db, ctx.group.id, row)).info.artifact_uri,
-      files: files.map(f => ({ ...f, path: f.path.slice(row.name.length + 1) }))
+      files: files.map(f => ({
+        ...f,
+        path: f.path.slice(row.folder.length + 1)
+      }))
     };
   });
+
+  app.get(
+    '/logged-models/:model_id/artifacts/files',
+    async (request, reply) => {
+      const { row } = await target(request, false);
+      const path = optStr(input(request), 'artifact_file_path');
+      if (!path) {
+        throw invalidParam('Request must specify artifact_file_path.');
+      }
+      const artifact = await findArtifact(
+        db,
+        row.candidate_id,
+        `${row.folder}/${validateArtifactPath(path)}`
+      );
+      return sendArtifact(app, reply, artifact);
+    }
+  );
 
   app.post('/logged-models/search', async request => {
     const ctx = await context(request);
@@ -301,30 +430,67 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
           .execute()
       : [];
     const experimentMlflowIds = await experimentIds(db, ctx.group.id);
+    const datasets = datasetRefs(inp.datasets);
+    const metrics = await modelMetrics(
+      db,
+      rows.map(r => r.model_id)
+    );
     const withRun = await Promise.all(
-      rows.map(async r => ({ row: r, runId: await runIdOf(db, r) }))
+      rows.map(async r => ({
+        row: r,
+        runId: await runIdOf(db, r),
+        metrics: (metrics.get(r.model_id) ?? []).filter(p =>
+          onDatasets(p, datasets)
+        )
+      }))
     );
     const clauses = parseFilter(optStr(inp, 'filter'));
-    const hits = withRun.filter(({ row, runId }) =>
-      clauses.every(c => matches(c, field(row, runId, c.kind, c.key)))
+    const hits = withRun.filter(
+      hit =>
+        (!datasets.length || hit.metrics.length > 0) &&
+        clauses.every(c =>
+          c.kind === 'metric'
+            ? hit.metrics.some(p => p.key === c.key && matches(c, metricOf(p)))
+            : matches(c, field(hit.row, c.kind, c.key))
+        )
     );
     const order = (Array.isArray(inp.order_by) ? inp.order_by : []) as {
       field_name?: string;
       ascending?: boolean;
+      dataset_name?: string;
+      dataset_digest?: string;
     }[];
+    const sortValue = (
+      hit: (typeof hits)[number],
+      o: (typeof order)[number]
+    ) => {
+      const name = o.field_name ?? '';
+      if (name.startsWith('metrics.')) {
+        const v = latestValue(
+          hit.metrics,
+          name.slice('metrics.'.length),
+          o.dataset_name ? [o as DatasetRef] : []
+        );
+        return v === undefined || Number.isNaN(v) ? undefined : v;
+      }
+      return field(hit.row, 'attribute', name.replace(/^attributes?\./, ''));
+    };
     hits.sort((a, b) => {
       for (const o of order) {
-        const key = (o.field_name ?? '').replace(/^attributes?\./, '');
         const c = compareValues(
-          field(a.row, a.runId, 'attribute', key),
-          field(b.row, b.runId, 'attribute', key),
+          sortValue(a, o),
+          sortValue(b, o),
           o.ascending === false
         );
         if (c) {
           return c;
         }
       }
-      return Number(b.row.created_at) - Number(a.row.created_at);
+      // MLflow's default: newest first, then by id.
+      return (
+        Number(b.row.created_at) - Number(a.row.created_at) ||
+        (a.row.model_id < b.row.model_id ? -1 : 1)
+      );
     });
     const p = page(
       hits,
@@ -333,7 +499,12 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     );
     return {
       models: p.items.map(({ row, runId }) =>
-        loggedModelJson(row, runId, experimentMlflowIds)
+        loggedModelJson(
+          row,
+          runId,
+          experimentMlflowIds,
+          metrics.get(row.model_id) ?? []
+        )
       ),
       ...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
     };

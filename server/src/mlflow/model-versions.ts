@@ -52,6 +52,7 @@ import {
   versionMetas
 } from './store';
 import { signVersions } from '../signing/manifest';
+import { recordRegistration } from './logged-models';
 import { downloadUri, modelVersionsJson, STAGE_BY_ALIAS } from './views';
 
 /** The tag that carries (and, at creation, chooses) the registry's SemVer of an MLflow version. */
@@ -291,6 +292,14 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       source: optStr(inp, 'source') || null,
       logged_model_id: loggedModelId
     });
+    if (loggedModelId) {
+      await recordRegistration(
+        db,
+        loggedModelId,
+        model.name,
+        String(version.mlflow_version)
+      );
+    }
     return one(db, model, version);
   });
 

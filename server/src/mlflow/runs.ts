@@ -21,8 +21,11 @@ import {
 import { doesNotExist, invalidParam, MlflowError } from './errors';
 import { runName } from './run-names';
 import { resolveExperimentId } from './experiments';
+import { recordModelMetrics } from './logged-model-metrics';
 import {
   experimentIds,
+  loggedModelById,
+  m,
   runById,
   saveRunMeta,
   setRunStatus,
@@ -98,6 +101,8 @@ interface MlflowMetric extends MetricInput {
   step: number;
   timestamp: number;
   modelId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
 }
 
 /**
@@ -140,9 +145,39 @@ function metricsOf(list: unknown): MlflowMetric[] {
       timestamp: o.timestamp === undefined ? Date.now() : Number(o.timestamp),
       ...(typeof o.model_id === 'string' && o.model_id
         ? { modelId: o.model_id }
+        : {}),
+      ...(typeof o.dataset_name === 'string' && o.dataset_name
+        ? { datasetName: o.dataset_name }
+        : {}),
+      ...(typeof o.dataset_digest === 'string' && o.dataset_digest
+        ? { datasetDigest: o.dataset_digest }
         : {})
     };
   });
+}
+
+/** The logged models of the run's group among `ids`: only those get the points logged for them. */
+async function groupModelIds(
+  db: Db,
+  groupId: number,
+  ids: string[]
+): Promise<Set<string>> {
+  if (!ids.length) {
+    return new Set();
+  }
+  const rows = await m(db)
+    .selectFrom('mlflow_logged_models')
+    .innerJoin(
+      'candidates',
+      'candidates.id',
+      'mlflow_logged_models.candidate_id'
+    )
+    .innerJoin('models', 'models.id', 'candidates.model_id')
+    .select('mlflow_logged_models.model_id')
+    .where('models.group_id', '=', groupId)
+    .where('mlflow_logged_models.model_id', 'in', ids)
+    .execute();
+  return new Set(rows.map(r => r.model_id));
 }
 
 /**
@@ -191,7 +226,24 @@ async function logMetrics(
         await insertMetrics(
           trx,
           run.candidate.id,
-          fresh.map(({ modelId: _m, ...x }) => x)
+          fresh.map(
+            ({ modelId: _m, datasetName: _n, datasetDigest: _d, ...x }) => x
+          )
+        );
+      }
+      const forModels = metrics.filter(
+        (x): x is MlflowMetric & { modelId: string } => !!x.modelId
+      );
+      if (forModels.length) {
+        await recordModelMetrics(
+          trx,
+          run.candidate.run_id,
+          await groupModelIds(
+            trx,
+            run.model.group_id,
+            forModels.map(x => x.modelId)
+          ),
+          forModels.map(x => ({ ...x, modelId: x.modelId }))
         );
       }
     })
@@ -337,18 +389,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/runs/log-metric', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging a metric');
-    await logMetrics(
-      db,
-      run,
-      metricsOf([
-        {
-          key: str(inp, 'key'),
-          value: inp.value,
-          step: inp.step,
-          timestamp: inp.timestamp
-        }
-      ])
-    );
+    await logMetrics(db, run, metricsOf([{ ...inp, key: str(inp, 'key') }]));
     return {};
   });
 
@@ -423,9 +464,34 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     await runFor(request, 'developer', 'logging run inputs');
     return {};
   });
-  // Outputs are the run's logged models, which the registry already links to the run.
+  // The models a run produced (MLflow 3's log_model sends them), each at the step it was logged.
   app.post('/runs/outputs', async request => {
-    await runFor(request, 'developer', 'logging run outputs');
+    const { ctx, run, inp } = await runFor(
+      request,
+      'developer',
+      'logging run outputs'
+    );
+    const outputs = (Array.isArray(inp.models) ? inp.models : []).map(x => {
+      const o = (x ?? {}) as Record<string, unknown>;
+      if (typeof o.model_id !== 'string' || !o.model_id) {
+        throw invalidParam(
+          "Missing value for required parameter 'models[].model_id'."
+        );
+      }
+      return { model_id: o.model_id, step: Number(o.step ?? 0) || 0 };
+    });
+    for (const o of outputs) {
+      await loggedModelById(db, ctx.group.id, o.model_id);
+    }
+    if (outputs.length) {
+      await writeRun(db, run, () =>
+        m(db)
+          .insertInto('mlflow_run_outputs')
+          .values(outputs.map(o => ({ ...o, candidate_id: run.candidate.id })))
+          .onConflict(c => c.doNothing())
+          .execute()
+      );
+    }
     return {};
   });
   app.post('/runs/log-model', async request => {

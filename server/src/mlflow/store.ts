@@ -11,7 +11,7 @@ import { isUniqueViolation } from '../db/connect';
 import { createModel, findModel } from '../repos/models';
 import { alreadyExists, doesNotExist, invalidParam } from './errors';
 
-/** The MLflow-only tables (migrations 2026-11-26-mlflow, 2026-12-01T1500-group-experiments); each row hangs off a registry row. */
+/** The MLflow-only tables (migrations 2026-11-26-mlflow, 2026-12-01T1500-group-experiments, 2026-12-01T1800-logged-models); each row hangs off a registry row. */
 export interface MlflowTables {
   mlflow_experiments: {
     experiment_id: number;
@@ -30,6 +30,10 @@ export interface MlflowTables {
     candidate_id: number;
     experiment_id: number;
     name: string;
+    /** Where its files live in the candidate: the name, unless another logged model of the run has it. */
+    folder: string;
+    /** As the client sent it; a run of this registry when `from_run` is 1. */
+    source_run_id: string | null;
     from_run: number;
     status: string;
     model_type: string;
@@ -37,6 +41,22 @@ export interface MlflowTables {
     params: string;
     created_at: number;
     updated_at: number;
+  };
+  mlflow_run_outputs: {
+    candidate_id: number;
+    model_id: string;
+    step: number;
+  };
+  mlflow_logged_model_metrics: {
+    model_id: string;
+    key: string;
+    value: number;
+    is_nan: number;
+    step: number;
+    timestamp: number;
+    run_id: string | null;
+    dataset_name: string | null;
+    dataset_digest: string | null;
   };
   mlflow_groups: {
     group_id: number;

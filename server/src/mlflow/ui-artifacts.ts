@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { attachArtifact, findArtifact } from '../repos/artifacts';
 import { context, input, need, optStr } from './context';
@@ -17,6 +17,19 @@ const TEXT =
 /** Text files are shown as text (never as HTML, whatever their name); the rest are bytes. */
 const contentType = (path: string) =>
   TEXT.test(path) ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+
+/** One stored file as the UI reads it. */
+export function sendArtifact(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  artifact: { path: string; size: number; sha256: string }
+) {
+  reply
+    .header('Content-Type', contentType(artifact.path))
+    .header('Content-Length', artifact.size)
+    .header('ETag', `"${artifact.sha256}"`);
+  return reply.send(app.blobs.open(artifact.sha256));
+}
 
 /**
  * The MLflow UI's artifact routes, relative to the tracking URI: `POST
@@ -81,10 +94,6 @@ export async function uiArtifactRoutes(app: FastifyInstance): Promise<void> {
       run.candidate.id,
       validateArtifactPath(optStr(query, 'path'))
     );
-    reply
-      .header('Content-Type', contentType(artifact.path))
-      .header('Content-Length', artifact.size)
-      .header('ETag', `"${artifact.sha256}"`);
-    return reply.send(app.blobs.open(artifact.sha256));
+    return sendArtifact(app, reply, artifact);
   });
 }

@@ -1,6 +1,7 @@
 import type { CandidateRow, Db, ModelRow, VersionRow } from '../db/database';
 import { listArtifacts } from '../repos/artifacts';
 import { isoToMs } from './context';
+import type { StoredModelMetric } from './logged-model-metrics';
 import {
   m,
   experimentIds,
@@ -92,10 +93,10 @@ export async function runsJson(
       .execute(),
     runMetas(db, ids),
     m(db)
-      .selectFrom('mlflow_logged_models')
-      .select(['candidate_id', 'model_id'])
+      .selectFrom('mlflow_run_outputs')
+      .selectAll()
       .where('candidate_id', 'in', ids)
-      .where('from_run', '=', 1)
+      .orderBy('step')
       .execute()
   ]);
   const by = <T extends { candidate_id: number }>(xs: T[]) => {
@@ -161,7 +162,7 @@ export async function runsJson(
       outputs: {
         model_outputs: (o.get(r.id) ?? []).map(x => ({
           model_id: x.model_id,
-          step: 0
+          step: Number(x.step)
         }))
       }
     });
@@ -178,7 +179,8 @@ export const LOGGED_STATUS_OUT: Record<string, string> = {
 export function loggedModelJson(
   row: LoggedModelRow,
   runId: string,
-  experiments: ExperimentIds
+  experiments: ExperimentIds,
+  metrics: StoredModelMetric[]
 ) {
   const experimentId = experiments.mlflowId(row.experiment_id);
   const tags = JSON.parse(row.tags) as Record<string, string>;
@@ -190,13 +192,25 @@ export function loggedModelJson(
       name: row.name,
       creation_timestamp_ms: Number(row.created_at),
       last_updated_timestamp_ms: Number(row.updated_at),
-      artifact_uri: `${runArtifactUri(experimentId, runId)}/${row.name}`,
+      artifact_uri: `${runArtifactUri(experimentId, runId)}/${row.folder}`,
       status: LOGGED_STATUS_OUT[row.status] ?? 'LOGGED_MODEL_PENDING',
       model_type: row.model_type,
-      ...(row.from_run ? { source_run_id: runId } : {}),
+      ...(row.source_run_id ? { source_run_id: row.source_run_id } : {}),
       tags: kv(tags)
     },
-    data: { params: kv(params), metrics: [] }
+    data: {
+      params: kv(params),
+      metrics: metrics.map(p => ({
+        key: p.key,
+        value: metricValueJson(p),
+        timestamp: Number(p.timestamp),
+        step: Number(p.step),
+        model_id: p.model_id,
+        ...(p.run_id ? { run_id: p.run_id } : {}),
+        ...(p.dataset_name ? { dataset_name: p.dataset_name } : {}),
+        ...(p.dataset_digest ? { dataset_digest: p.dataset_digest } : {})
+      }))
+    }
   };
 }
 
@@ -257,10 +271,10 @@ export async function downloadUri(
   if (meta?.logged_model_id) {
     const lm = await m(db)
       .selectFrom('mlflow_logged_models')
-      .select('name')
+      .select('folder')
       .where('model_id', '=', meta.logged_model_id)
       .executeTakeFirst();
-    folder = lm?.name ?? null;
+    folder = lm?.folder ?? null;
   } else if (meta?.source) {
     folder = subpathOfSource(meta.source);
   } else {

@@ -33,6 +33,8 @@ export const TABLE_ORDER = [
   'mlflow_groups',
   'mlflow_runs',
   'mlflow_logged_models',
+  'mlflow_run_outputs',
+  'mlflow_logged_model_metrics',
   'mlflow_model_versions',
   'card_revisions',
   'retired_model_names',
