@@ -24,6 +24,7 @@ import { resolveExperimentId } from './experiments';
 import { recordModelMetrics } from './logged-model-metrics';
 import {
   experimentIds,
+  groupLoggedModelIds,
   loggedModelById,
   m,
   runById,
@@ -156,30 +157,6 @@ function metricsOf(list: unknown): MlflowMetric[] {
   });
 }
 
-/** The logged models of the run's group among `ids`: only those get the points logged for them. */
-async function groupModelIds(
-  db: Db,
-  groupId: number,
-  ids: string[]
-): Promise<Set<string>> {
-  if (!ids.length) {
-    return new Set();
-  }
-  const rows = await m(db)
-    .selectFrom('mlflow_logged_models')
-    .innerJoin(
-      'candidates',
-      'candidates.id',
-      'mlflow_logged_models.candidate_id'
-    )
-    .innerJoin('models', 'models.id', 'candidates.model_id')
-    .select('mlflow_logged_models.model_id')
-    .where('models.group_id', '=', groupId)
-    .where('mlflow_logged_models.model_id', 'in', ids)
-    .execute();
-  return new Set(rows.map(r => r.model_id));
-}
-
 /**
  * MLflow 3's log_model re-sends the run's points tagged with the logged model's id. Like MLflow's own
  * store, an identical point (key, step, timestamp, value) is logged once; only such batches pay the lookup.
@@ -238,7 +215,7 @@ async function logMetrics(
         await recordModelMetrics(
           trx,
           run.candidate.run_id,
-          await groupModelIds(
+          await groupLoggedModelIds(
             trx,
             run.model.group_id,
             forModels.map(x => x.modelId)

@@ -509,12 +509,9 @@ export async function runMetas(db: Db, candidateIds: number[]) {
 
 export type LoggedModelRow = MlflowTables['mlflow_logged_models'];
 
-export async function loggedModelById(
-  db: Db,
-  groupId: number,
-  modelId: string
-): Promise<LoggedModelRow> {
-  const r = await m(db)
+/** A logged model belongs to the group of its candidate's model. */
+const groupLoggedModels = (db: Db, groupId: number) =>
+  m(db)
     .selectFrom('mlflow_logged_models')
     .innerJoin(
       'candidates',
@@ -522,15 +519,37 @@ export async function loggedModelById(
       'mlflow_logged_models.candidate_id'
     )
     .innerJoin('models', 'models.id', 'candidates.model_id')
+    .where('models.group_id', '=', groupId);
+
+export async function loggedModelById(
+  db: Db,
+  groupId: number,
+  modelId: string
+): Promise<LoggedModelRow> {
+  const row = await groupLoggedModels(db, groupId)
     .selectAll('mlflow_logged_models')
-    .select('models.group_id')
     .where('mlflow_logged_models.model_id', '=', modelId)
     .executeTakeFirst();
-  if (!r || r.group_id !== groupId) {
+  if (!row) {
     throw doesNotExist(`Logged model with ID '${modelId}' not found.`);
   }
-  const { group_id: _g, ...row } = r;
   return row;
+}
+
+/** Which of `ids` are logged models of the group. */
+export async function groupLoggedModelIds(
+  db: Db,
+  groupId: number,
+  ids: string[]
+): Promise<Set<string>> {
+  if (!ids.length) {
+    return new Set();
+  }
+  const rows = await groupLoggedModels(db, groupId)
+    .select('mlflow_logged_models.model_id')
+    .where('mlflow_logged_models.model_id', 'in', ids)
+    .execute();
+  return new Set(rows.map(r => r.model_id));
 }
 
 // --- versions ---------------------------------------------------------------------------------
