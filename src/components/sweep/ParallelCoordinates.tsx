@@ -9,7 +9,8 @@ export interface IParallelCoordinatesProps {
   labels: string[];
 }
 
-const PAD = { left: 24, right: 24, top: 28, bottom: 24 };
+// Room at the sides for the first and last axis names, centred on their axes.
+const PAD = { left: 48, right: 48, top: 28, bottom: 24 };
 const AXIS_GAP = 110;
 const HEIGHT = 220;
 

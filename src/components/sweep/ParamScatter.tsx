@@ -23,8 +23,9 @@ export function ParamScatter(props: IParamScatterProps): JSX.Element {
   const yAxis = props.metrics.find(m => m.key === yKey) ?? props.metrics[0];
   const w = WIDTH - PAD.left - PAD.right;
   const h = HEIGHT - PAD.top - PAD.bottom;
-  const px = (place: number) => PAD.left + place * w;
-  const py = (place: number) => PAD.top + h - place * h;
+  // A small inset, so dots at the ends of a range are not cut by the frame.
+  const px = (place: number) => PAD.left + (0.05 + place * 0.9) * w;
+  const py = (place: number) => PAD.top + h - (0.05 + place * 0.9) * h;
   const points = scatterPoints(xAxis, yAxis);
 
   return (
