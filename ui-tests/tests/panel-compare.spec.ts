@@ -255,14 +255,19 @@ test('a reload gives back the open model, its section and the compare tab', asyn
   // Not Galata's usual wait for the Launcher: the restored compare tab is the active one now.
   await page.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-  await page.sidebar.openTab('jp-modelreg-panel');
   await expect(
-    page.locator(`[data-testid="modelreg-card"][data-model="${MODEL}"]`)
-  ).toBeVisible({ timeout: 30000 });
+    page.locator('[data-testid="modelreg-compare-params"]')
+  ).toBeVisible({ timeout: 60000 });
+  // The restorer reopens the sidebar panel too; clicking its tab now would close it again.
+  const restored = page.locator(
+    `[data-testid="modelreg-card"][data-model="${MODEL}"]`
+  );
+  if (!(await restored.isVisible())) {
+    await page.sidebar.openTab('jp-modelreg-panel');
+  }
+  await expect(restored).toBeVisible({ timeout: 30000 });
   await expect(
     page.locator('[data-testid="modelreg-tab-versions"]')
   ).toHaveAttribute('aria-selected', 'true');
-  await expect(
-    page.locator('[data-testid="modelreg-compare-params"]')
-  ).toBeVisible({ timeout: 30000 });
+  await snapshot(page, 'after-reload');
 });
