@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BlobStore } from './blobs/store';
 import type { DatabaseKind } from './db/connect';
 import type { Db } from './db/database';
-import { SERVER_VERSION } from './config';
+import { SERVER_VERSION, type TrustProxy } from './config';
 import { mlflowPlugin } from './mlflow';
 import { DEFAULT_LIMITS, type Limits } from './limits/config';
 import { fastifyLimitOptions, installLimits } from './limits/plugin';
@@ -66,6 +66,8 @@ export interface AppDeps {
   signingKey?: SigningKey;
   /** How long a heartbeat keeps a running candidate open (default 300 s). */
   candidateLeaseSeconds?: number;
+  /** Whose X-Forwarded-For gives request.ip (MODELREG_TRUST_PROXY; default: nobody's). */
+  trustProxy?: TrustProxy;
 }
 
 /** Builds the app: external plugins -> decorators (storage, auth) -> route groups under /api/v1. */
@@ -79,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Large artifact transfers: no overall request timeout by default, but idle sockets are closed.
     ...fastifyLimitOptions(deps.limits ?? DEFAULT_LIMITS),
     routerOptions: { maxParamLength: 2048 },
+    // Behind a reverse proxy the throttle and the log see the client, not the proxy (docs/deploy.md).
+    trustProxy: deps.trustProxy ?? false,
     // Errors raised before routing keep the {"error": {code, message}} shape too (security).
     clientErrorHandler,
     frameworkErrors
@@ -89,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       {
         method: request.method,
         url: request.url,
+        ip: request.ip,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime)
       },

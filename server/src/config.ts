@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { LIMIT_FLAGS, parseLimits, type Limits } from './limits/config';
 import { parseWebhookConfig, type WebhookConfig } from './outbox/config';
@@ -21,12 +22,19 @@ export interface ServerConfig {
   signingKeyFile: string | null;
   /** MODELREG_CANDIDATE_LEASE_SECONDS: how long a heartbeat keeps a running candidate open. */
   candidateLeaseSeconds: number;
+  /**
+   * MODELREG_TRUST_PROXY: whose X-Forwarded-For to believe (Fastify's trustProxy): false (the
+   * default: the socket's address is the client's), true (any hop), or proxy addresses/CIDRs.
+   */
+  trustProxy: TrustProxy;
   logLevel: string;
   limits: Limits;
   webhooks: WebhookConfig;
 }
 
 export const SERVER_VERSION = '0.1.0';
+
+export type TrustProxy = boolean | string[];
 
 /**
  * npm runs scripts with cwd = server/, so a relative --data-dir given at the repository root
@@ -98,6 +106,7 @@ export function parseServeArgs(
       0
     ),
     metricsToken: env.MODELREG_METRICS_TOKEN || null,
+    trustProxy: parseTrustProxy(env.MODELREG_TRUST_PROXY),
     candidateLeaseSeconds: secondsSetting(
       env,
       'MODELREG_CANDIDATE_LEASE_SECONDS',
@@ -122,4 +131,42 @@ function secondsSetting(
     );
   }
   return n;
+}
+
+/** proxy-addr's names for address ranges, accepted beside addresses and CIDRs. */
+const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * MODELREG_TRUST_PROXY: unset/false, true, or a comma-separated list of the reverse proxies'
+ * addresses or CIDRs. A wrong entry stops the start: a typo would otherwise throttle every
+ * client behind the proxy as one address, or believe forged X-Forwarded-For headers.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = raw?.trim() ?? '';
+  if (['', '0', 'false', 'no', 'off'].includes(v.toLowerCase())) {
+    return false;
+  }
+  if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase())) {
+    return true;
+  }
+  const entries = v
+    .split(',')
+    .map(e => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const okBits =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (
+      !RANGE_NAMES.has(entry) &&
+      (family === 0 || !okBits || extra !== undefined)
+    ) {
+      throw new Error(
+        `MODELREG_TRUST_PROXY must be true, false or a comma-separated list of the proxies' addresses or CIDRs (e.g. "10.0.0.5,10.1.0.0/16", or loopback), got "${raw}" ("${entry}" is none of those)`
+      );
+    }
+  }
+  return entries;
 }

@@ -34,7 +34,8 @@ export async function serve(config: ServerConfig): Promise<void> {
     limits: config.limits,
     webhooks: config.webhooks,
     metricsToken: config.metricsToken,
-    candidateLeaseSeconds: config.candidateLeaseSeconds
+    candidateLeaseSeconds: config.candidateLeaseSeconds,
+    trustProxy: config.trustProxy
   });
   const where = blobs.kind === 'local' ? 'on disk' : 'in the bucket';
   blobs.onCorrupt = (sha256, detail) =>

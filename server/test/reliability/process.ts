@@ -55,7 +55,12 @@ export function storageEnv(
 
 export async function launch(
   storage: Storage,
-  opts: { args?: string[]; token?: string; logLevel?: string } = {}
+  opts: {
+    args?: string[];
+    token?: string;
+    logLevel?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {}
 ): Promise<RunningServer> {
   const adminToken =
     opts.token ?? 'mr_rel_' + crypto.randomBytes(16).toString('hex');
@@ -66,7 +71,10 @@ export async function launch(
   );
   const { url, proc } = await spawnRegistry({
     dataDir: storage.dataDir,
-    env: storageEnv(storage, { MODELREG_ADMIN_TOKEN: adminToken }),
+    env: storageEnv(storage, {
+      MODELREG_ADMIN_TOKEN: adminToken,
+      ...opts.env
+    }),
     args: opts.args,
     logLevel: opts.logLevel,
     logFile
