@@ -18,10 +18,10 @@ import {
   UploadPartCopyCommand,
   type S3Client
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ApiError } from '../errors';
 import { blobKey, s3Failure, STAGING_DIR } from './s3-client';
+import { ProxiedParts } from './s3-proxied-parts';
 import {
   SHA256_HEX,
   type BlobStore,
@@ -43,9 +43,6 @@ const MIN_PART = 5 << 20;
 const MAX_PARTS = 10_000;
 const MAX_COPY = 5 * 1024 ** 3;
 const COPY_PART = 1024 ** 3;
-/** Proxied uploads go to the bucket in parts of this size, a few at a time: memory stays bounded. */
-const PROXY_PART = 8 << 20;
-const PROXY_QUEUE = 4;
 
 const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
@@ -146,75 +143,45 @@ export class S3BlobStore implements BlobStore {
     opts: { expectedSha256?: string; reserve?: ReserveBlob } = {}
   ): Promise<{ sha256: string; size: number }> {
     const hash = crypto.createHash('sha256');
+    const parts = new ProxiedParts(this, this.stagingKey());
     let size = 0;
-    const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    // Read the first part's worth: a body that ends within it is published in one PUT.
-    const head: Buffer[] = [];
-    let headBytes = 0;
-    let ended = false;
-    while (headBytes < PROXY_PART) {
-      const next = await it.next();
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      head.push(next.value);
-      headBytes += next.value.length;
-      hash.update(next.value);
-    }
-    size = headBytes;
-    if (ended) {
-      interrupted(body);
-      const sha256 = checkDigest(hash.digest('hex'), opts.expectedSha256);
-      await opts.reserve?.(sha256, size);
-      if (!(await this.head(this.keyOf(sha256)))) {
-        await this.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: this.keyOf(sha256),
-            Body: Buffer.concat(head),
-            ContentLength: size,
-            ChecksumSHA256: b64(sha256)
-          })
-        );
-      }
-      return { sha256, size };
-    }
-
-    const rest = async function* () {
-      yield* head;
-      for (;;) {
-        const next = await it.next();
-        if (next.done) {
-          return;
-        }
-        hash.update(next.value);
-        size += next.value.length;
-        yield next.value;
-      }
-    };
-    const staged = this.stagingKey();
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: staged, Body: Readable.from(rest()) },
-      partSize: PROXY_PART,
-      queueSize: PROXY_QUEUE,
-      leavePartsOnError: false
-    });
     try {
-      await upload.done();
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+        await parts.write(chunk);
+      }
+      interrupted(body);
+      if (!parts.started) {
+        // The whole body fit in the first part: hashed already, it is published in one PUT.
+        const sha256 = checkDigest(hash.digest('hex'), opts.expectedSha256);
+        await opts.reserve?.(sha256, size);
+        if (!(await this.head(this.keyOf(sha256)))) {
+          await this.send(
+            new PutObjectCommand({
+              Bucket: this.bucket,
+              Key: this.keyOf(sha256),
+              Body: parts.pending(),
+              ContentLength: size,
+              ChecksumSHA256: b64(sha256)
+            })
+          );
+        }
+        return { sha256, size };
+      }
+      await parts.complete();
     } catch (err) {
+      await parts.abort();
       interrupted(body);
       throw s3Failure(err, this.bucket);
     }
     try {
-      interrupted(body);
       const sha256 = checkDigest(hash.digest('hex'), opts.expectedSha256);
       await opts.reserve?.(sha256, size);
-      await this.publish(staged, sha256, size);
+      await this.publish(parts.key, sha256, size);
       return { sha256, size };
     } finally {
-      await this.deleteKey(staged).catch(() => undefined);
+      await this.deleteKey(parts.key).catch(() => undefined);
     }
   }
 
