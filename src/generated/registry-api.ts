@@ -7172,6 +7172,17 @@ export interface components {
             version: string | null;
             locked: boolean;
             artifact_count: number;
+            /** @description the datasets it was trained or evaluated on (MLflow's log_input): its data lineage */
+            datasets: {
+                name: string;
+                digest: string;
+                /** @description what it was used for: training, evaluation, ... */
+                context: string | null;
+                /** @description where it came from, as MLflow records it (JSON) */
+                source: string;
+                /** @description its schema, as MLflow records it (JSON) */
+                schema: string | null;
+            }[];
             /** @description while running: when it ends failed unless its client sends a heartbeat */
             lease_expires_at: string | null;
             /** @description why the registry ended it (e.g. no heartbeat) */

@@ -111,6 +111,21 @@ export interface Database {
   };
   params: { candidate_id: number; key: string; value: string };
   candidate_tags: { candidate_id: number; key: string; value: string };
+  /** Datasets a candidate was trained or evaluated on (MLflow's log_input): its data lineage. */
+  candidate_datasets: {
+    candidate_id: number;
+    name: string;
+    digest: string;
+    /** The input's `mlflow.data.context` tag (training, evaluation, ...); '' when none. */
+    context: string;
+    source_type: string;
+    source: string;
+    schema: string | null;
+    profile: string | null;
+    /** JSON list of the input's {key, value} tags, as logged. */
+    tags: string;
+    created_at: string;
+  };
   metrics: {
     id: Generated<number>;
     candidate_id: number;

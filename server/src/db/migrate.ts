@@ -18,6 +18,7 @@ import * as groupExperiments from './migrations/2026-12-01T1500-group-experiment
 import * as candidateLease from './migrations/2026-12-01-candidate-lease';
 import * as metricNan from './migrations/2026-12-01T1600-metric-nan';
 import * as loggedModels from './migrations/2026-12-01T1800-logged-models';
+import * as candidateDatasets from './migrations/2026-12-01T1900-candidate-datasets';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,7 +33,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T1500-group-experiments': groupExperiments,
   '2026-12-01-candidate-lease': candidateLease,
   '2026-12-01T1600-metric-nan': metricNan,
-  '2026-12-01T1800-logged-models': loggedModels
+  '2026-12-01T1800-logged-models': loggedModels,
+  '2026-12-01T1900-candidate-datasets': candidateDatasets
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -41,6 +41,7 @@ import {
   parseOrderBy
 } from './filter';
 import { HIDDEN } from './run-search-sql';
+import { copyDatasets } from '../repos/candidate-datasets';
 import {
   groupMeta,
   loggedModelById,
@@ -171,6 +172,7 @@ async function linkedCandidate(
   for (const f of files) {
     await attachArtifact(db, copy, f);
   }
+  await copyDatasets(db, source.id, copy.id);
   return copy;
 }
 

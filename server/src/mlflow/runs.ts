@@ -6,6 +6,7 @@ import {
   createCandidate,
   patchCandidate
 } from '../repos/candidates';
+import { addDatasets } from '../repos/candidate-datasets';
 import { insertMetrics, type MetricInput } from '../repos/metrics';
 import { findVersionByCandidate } from '../repos/versions';
 import {
@@ -19,6 +20,7 @@ import {
   type Ctx
 } from './context';
 import { doesNotExist, invalidParam, MlflowError } from './errors';
+import { datasetInputs } from './datasets';
 import { runName } from './run-names';
 import { resolveExperimentId } from './experiments';
 import { recordModelMetrics } from './logged-model-metrics';
@@ -436,9 +438,17 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     return {};
   });
 
-  // Datasets and model inputs are accepted so autologging works; the registry does not keep them (see docs/mlflow.md).
+  // Datasets are the candidate's lineage; model inputs are accepted so autologging works, and not kept.
   app.post('/runs/log-inputs', async request => {
-    await runFor(request, 'developer', 'logging run inputs');
+    const { run, inp } = await runFor(
+      request,
+      'developer',
+      'logging run inputs'
+    );
+    const datasets = datasetInputs(inp.datasets);
+    if (datasets.length) {
+      await writeRun(db, run, () => addDatasets(db, run.candidate, datasets));
+    }
     return {};
   });
   // The models a run produced (MLflow 3's log_model sends them), each at the step it was logged.

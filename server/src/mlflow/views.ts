@@ -1,6 +1,8 @@
 import type { CandidateRow, Db, ModelRow, VersionRow } from '../db/database';
 import { listArtifacts } from '../repos/artifacts';
+import { datasetsOf } from '../repos/candidate-datasets';
 import { isoToMs } from './context';
+import { datasetInputJson } from './datasets';
 import type { StoredModelMetric } from './logged-model-metrics';
 import {
   m,
@@ -75,7 +77,7 @@ export async function runsJson(
     return [];
   }
   const ids = rows.map(r => r.id);
-  const [params, tags, metrics, metas, outputs] = await Promise.all([
+  const [params, tags, metrics, metas, outputs, datasets] = await Promise.all([
     db
       .selectFrom('params')
       .selectAll()
@@ -97,7 +99,8 @@ export async function runsJson(
       .selectAll()
       .where('candidate_id', 'in', ids)
       .orderBy('step')
-      .execute()
+      .execute(),
+    datasetsOf(db, ids)
   ]);
   const by = <T extends { candidate_id: number }>(xs: T[]) => {
     const out = new Map<number, T[]>();
@@ -158,7 +161,9 @@ export async function runsJson(
         params: (p.get(r.id) ?? []).map(x => ({ key: x.key, value: x.value })),
         tags: tagList
       },
-      inputs: {},
+      inputs: {
+        dataset_inputs: (datasets.get(r.id) ?? []).map(datasetInputJson)
+      },
       outputs: {
         model_outputs: (o.get(r.id) ?? []).map(x => ({
           model_id: x.model_id,

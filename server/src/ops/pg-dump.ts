@@ -24,6 +24,7 @@ export const TABLE_ORDER = [
   'latest_metrics',
   'blobs',
   'artifacts',
+  'candidate_datasets',
   'uploads',
   'versions',
   'aliases',

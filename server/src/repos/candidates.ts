@@ -5,6 +5,7 @@ import { ApiError, notFound, versionLocked } from '../errors';
 import { emitEvent } from '../outbox/events';
 import { recordActivity } from './activity';
 import { assertProvenanceUrls } from '../domain/web-url';
+import { datasetsOf } from './candidate-datasets';
 import { insertMetrics } from './metrics';
 import type {
   CandidateInput,
@@ -401,7 +402,7 @@ export async function candidateViews(
       rows.map(r => r.experiment_id).filter((x): x is number => x !== null)
     )
   ];
-  const [params, tags, metrics, counts, versions, experiments] =
+  const [params, tags, metrics, counts, versions, experiments, datasets] =
     await Promise.all([
       db
         .selectFrom('params')
@@ -435,7 +436,8 @@ export async function candidateViews(
             .select(['id', 'name'])
             .where('id', 'in', expIds)
             .execute()
-        : Promise.resolve([])
+        : Promise.resolve([]),
+      datasetsOf(db, ids)
     ]);
   const group = <T extends { candidate_id: number }>(xs: T[]) => {
     const m = new Map<number, T[]>();
@@ -475,6 +477,13 @@ export async function candidateViews(
     version: v.get(r.id) ?? null,
     locked: r.locked === 1,
     artifact_count: n.get(r.id) ?? 0,
+    datasets: (datasets.get(r.id) ?? []).map(d => ({
+      name: d.name,
+      digest: d.digest,
+      context: d.context || null,
+      source: d.source,
+      schema: d.schema
+    })),
     lease_expires_at: r.status === 'running' ? r.lease_expires_at : null,
     status_reason: r.status_reason
   }));

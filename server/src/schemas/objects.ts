@@ -73,6 +73,22 @@ const MetricValue = Type.Object({
   timestamp: Type.Integer()
 });
 
+const CandidateDataset = Type.Object({
+  name: Type.String(),
+  digest: Type.String(),
+  context: Nullable(
+    Type.String({
+      description: 'what it was used for: training, evaluation, ...'
+    })
+  ),
+  source: Type.String({
+    description: 'where it came from, as MLflow records it (JSON)'
+  }),
+  schema: Nullable(
+    Type.String({ description: 'its schema, as MLflow records it (JSON)' })
+  )
+});
+
 export const CandidateSchema = Type.Object(
   {
     iid: Type.Integer(),
@@ -91,6 +107,10 @@ export const CandidateSchema = Type.Object(
     version: Nullable(Type.String()),
     locked: Type.Boolean(),
     artifact_count: Type.Integer(),
+    datasets: Type.Array(CandidateDataset, {
+      description:
+        "the datasets it was trained or evaluated on (MLflow's log_input): its data lineage"
+    }),
     lease_expires_at: Nullable(
       Type.String({
         description:
