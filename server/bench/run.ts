@@ -253,11 +253,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(outDir, 'run-'));
   try {
+    const loadBefore = loadAverage();
+    log(`load average (1 / 5 / 15 min) before: ${loadBefore}`);
     const transfer = opts.skipTransfer
       ? []
       : await benchTransfer(workDir, opts.transferMiB, opts.rounds, log);
-    const loadBefore = loadAverage();
-    log(`load average (1 / 5 / 15 min) before: ${loadBefore}`);
     const shapes: ShapeResult[] = [];
     if (!opts.skipLatency) {
       for (const shape of opts.shapes) {
