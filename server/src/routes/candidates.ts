@@ -10,7 +10,8 @@ import {
   routeModelAccess
 } from '../access';
 import { isUniqueViolation } from '../db/connect';
-import { notFound } from '../errors';
+import { badRequest } from '../errors';
+import { nameProblem } from '../domain/roles';
 import { pageLimit } from '../domain/cursor';
 import { parseFilter, parseOrderBy } from '../domain/filter';
 import {
@@ -71,10 +72,9 @@ async function modelForNewCandidate(
   requireRole(access, caller, 'developer', 'logging a candidate');
   let row = await findModel(db, access.group.id, model);
   if (!row) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(model)) {
-      throw notFound(
-        `model "${group}/${model}" (and that name cannot be created)`
-      );
+    const problem = nameProblem(model);
+    if (problem) {
+      throw badRequest(`No model ${group}/${model} to create: ${problem}.`);
     }
     try {
       row = await createModel(

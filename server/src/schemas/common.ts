@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ROLES, type Role } from '../domain/roles';
+import { NAME_MAX_LENGTH, NAME_RE, ROLES, type Role } from '../domain/roles';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 
 /** Shapes shared by several route groups; route-specific schemas live next to their routes. */
@@ -29,8 +29,10 @@ export type ErrorBodyValue = Static<typeof ErrorBody>;
 
 export const errorRef = Type.Ref('Error');
 
+// The extension validates its forms with this pattern and length (src/generated/names.ts).
 export const Name = Type.String({
-  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+  pattern: NAME_RE.source,
+  maxLength: NAME_MAX_LENGTH,
   description: 'letters, digits, ".", "_", "-"'
 });
 
