@@ -148,7 +148,8 @@ export async function spawnRegistry(
           .toString('utf8')
           .slice(-20_000)
       : output;
-  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  // Generous: on a shared, loaded machine Node can take over a minute to answer its first request.
+  const timeoutMs = opts.startTimeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
   try {
     let url: string | null = null;
