@@ -19,7 +19,7 @@ PANEL_ROUTES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
     (methods, re.compile(pattern))
     for methods, pattern in (
         (_READ, r"health|user|signing-key"),
-        (_READ, r"groups"),
+        (_READ + ("POST",), r"groups"),  # POST: a new group, from the Log dialog
         (_READ + ("PATCH",), rf"groups/{_SEGMENT}"),  # PATCH: required card sections
         (_READ, rf"groups/{_SEGMENT}/members"),
         (("PUT", "DELETE"), rf"groups/{_SEGMENT}/members/{_SEGMENT}"),

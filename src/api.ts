@@ -200,6 +200,11 @@ export namespace registry {
     return requestAPI('api/v1/groups');
   }
 
+  /** Creates a group; its creator becomes its owner. */
+  export function createGroup(name: string): Promise<{ name: string }> {
+    return requestAPI('api/v1/groups', { method: 'POST', body: { name } });
+  }
+
   export function listModels(query: {
     q?: string;
     group?: string;

@@ -48,9 +48,13 @@ describe('LogCandidateForm', () => {
     );
     const modelInput = screen.getByLabelText(/Model \(group\/name/);
     fireEvent.change(modelInput, { target: { value: 'acme' } });
-    expect(screen.getByText('Use group/name, e.g. acme/churn.')).toBeTruthy();
+    expect(
+      screen.getByText('Write the model as group/name, e.g. acme/churn.')
+    ).toBeTruthy();
     fireEvent.change(modelInput, { target: { value: 'acme/churn' } });
-    expect(screen.queryByText('Use group/name, e.g. acme/churn.')).toBeNull();
+    expect(
+      screen.queryByText('Write the model as group/name, e.g. acme/churn.')
+    ).toBeNull();
 
     // The picker is part of the form (a second dialog would wait behind this one).
     fireEvent.click(screen.getByTestId('modelreg-browse-files'));

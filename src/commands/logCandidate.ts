@@ -19,7 +19,7 @@ import { registry, toModelregError } from '../api';
 import {
   ILogCandidateValue,
   LogCandidateBody,
-  MODEL_NAME
+  logFormProblem
 } from '../components/LogCandidateForm';
 import { IFolderEntry } from '../components/candidate/FilePicker';
 import { logCandidateIcon } from '../icons';
@@ -28,6 +28,7 @@ import { inspectKernel, logNotebookInKernel } from '../kernelHook';
 import { CommandIDs } from '../commandIds';
 import { IKernelInspection } from '../kernelEvents';
 import { ICandidate } from '../registryTypes';
+import { fullMessage } from '../toast';
 import { ICommandDeps } from './deps';
 import { nextName, recallChoice, rememberChoice } from '../notebookChoices';
 import type { ExtensionErrorCode } from '../errors';
@@ -45,6 +46,17 @@ interface IKernelState {
   found: IKernelInspection | null;
   note: string | null;
 }
+
+/** What the registry says before the dialog opens. */
+interface IRegistryFacts {
+  knownModels: string[];
+  /** Groups the user can log to; null when the registry could not say. */
+  writableGroups: string[] | null;
+  /** Set when the registry is not answering: the dialog says so at once. */
+  problem: string | null;
+}
+
+const WRITER_ROLES = ['developer', 'maintainer', 'owner'];
 
 export function addLogCandidateCommand(deps: ICommandDeps): void {
   const { app, notebooks, trans } = deps;
@@ -103,11 +115,13 @@ async function logActiveNotebook(
   await panel.context.save();
   const notebookPath = panel.context.path;
   const kernel = panel.sessionContext.session?.kernel;
+  // Asked while the kernel is inspected, so an outage is said when the dialog opens.
+  const facts = askRegistry(deps);
   const state = await askKernel(deps, kernel);
   if (!state) {
     return null;
   }
-  const choice = await askWhatToLog(deps, notebookPath, state);
+  const choice = await askWhatToLog(deps, notebookPath, state, await facts);
   if (!choice) {
     return null;
   }
@@ -151,7 +165,11 @@ async function logActiveNotebook(
     Notification.update({
       id: toast,
       type: 'error',
-      message: trans.__('Logging failed: %1', error.message),
+      ...fullMessage(
+        trans.__('Logging failed'),
+        trans.__('Logging failed: %1', error.message),
+        trans
+      ),
       autoClose: false
     });
     if (KERNEL_SETUP_ERRORS.includes(error.code)) {
@@ -227,18 +245,50 @@ async function askKernel(
   }
 }
 
+/** The models to offer, the groups the user can log to, and whether the registry answers at all. */
+async function askRegistry(deps: ICommandDeps): Promise<IRegistryFacts> {
+  const [status, models, groups] = await Promise.allSettled([
+    registry.status(),
+    registry.listModels({
+      limit: 200,
+      group: deps.model.settings.defaultGroup
+    }),
+    registry.groups()
+  ]);
+  const answered = status.status === 'fulfilled' ? status.value : null;
+  const problem =
+    answered && !answered.reachable
+      ? answered.message
+      : status.status === 'rejected'
+        ? toModelregError(status.reason).message
+        : null;
+  return {
+    knownModels:
+      models.status === 'fulfilled'
+        ? models.value.items.map(m => m.full_name)
+        : [],
+    writableGroups:
+      groups.status === 'fulfilled'
+        ? groups.value.items
+            .filter(g => WRITER_ROLES.includes(g.role))
+            .map(g => g.name)
+        : null,
+    problem
+  };
+}
+
 /** Shows the dialog; resolves with a valid choice, or null when cancelled. */
 async function askWhatToLog(
   deps: ICommandDeps,
   notebookPath: string,
-  state: IKernelState
+  state: IKernelState,
+  facts: IRegistryFacts
 ): Promise<ILogCandidateValue | null> {
   const { trans, model } = deps;
   const notebookDir = PathExt.dirname(notebookPath);
-  const known = await registry
-    .listModels({ limit: 200, group: model.settings.defaultGroup })
-    .then(page => page.items.map(m => m.full_name))
-    .catch(() => [] as string[]);
+  const known = facts.knownModels;
+  // Groups created from the dialog join the list, for the check after it closes.
+  const groups = facts.writableGroups;
   // Never some other model of the registry: what this notebook logged last, else the open one.
   const last = await recallChoice(deps.state, notebookPath);
   const defaultModel =
@@ -263,6 +313,14 @@ async function askWhatToLog(
       knownModels: known,
       found: state.found,
       kernelNote: state.note,
+      writableGroups: groups ? [...groups] : null,
+      createGroup: groups
+        ? async name => {
+            await registry.createGroup(name);
+            groups.push(name);
+          }
+        : undefined,
+      registryProblem: facts.problem,
       listFolder: deps.docManager
         ? folder => listFolder(deps.docManager!, notebookDir, folder)
         : undefined,
@@ -281,7 +339,7 @@ async function askWhatToLog(
       return null;
     }
     const value = result.value;
-    const problem = validate(value, trans.__.bind(trans));
+    const problem = logFormProblem(value, groups, trans.__.bind(trans));
     if (!problem) {
       await rememberChoice(deps.state, notebookPath, value);
       return value;
@@ -340,26 +398,4 @@ function browserSelection(deps: ICommandDeps, notebookPath: string): string[] {
       const path = PathExt.relative(notebookDir, item.path);
       return item.type === 'directory' ? `${path}/` : path;
     });
-}
-
-function validate(
-  value: ILogCandidateValue,
-  __: (s: string, ...a: any[]) => string
-): string | null {
-  if (!MODEL_NAME.test(value.model)) {
-    return __('The model must be written group/name, e.g. acme/churn.');
-  }
-  if (!value.name.trim()) {
-    return __('Give the candidate a name.');
-  }
-  const outside = value.files.find(
-    f => f.startsWith('..') || f.startsWith('/')
-  );
-  if (outside) {
-    return __(
-      '%1 is outside the notebook folder; the kernel attaches files relative to it.',
-      outside
-    );
-  }
-  return null;
 }

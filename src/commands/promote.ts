@@ -10,7 +10,11 @@ import { registry, toModelregError } from '../api';
 import { cardApi } from '../cardApi';
 import { sectionList } from '../components/card/sectionTitles';
 import { promoteInKernel } from '../kernelPromote';
-import { PromoteBody } from '../components/PromoteForm';
+import {
+  IPromoteValue,
+  PromoteBody,
+  promoteProblem
+} from '../components/PromoteForm';
 import { CommandIDs } from '../commandIds';
 import { IVersion } from '../registryTypes';
 import { ICommandDeps } from './deps';
@@ -46,27 +50,53 @@ async function promote(
       registry.listVersions(model),
       cardApi.getCard(model)
     ]);
-    const form = await showDialog({
-      title: trans.__('Promote to version'),
-      body: new PromoteBody({
-        trans,
-        candidateLabel: `#${iid} ${candidate.name}`,
-        suggestions: versions.next_versions,
-        // Said before the user tries: the server refuses a release without these.
-        requiredMissing: sectionList(trans, card.completeness.required_missing),
-        modelName: model.split('/')[1],
-        commit: gitCommit(candidate.provenance)
-      }),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Cancel') }),
-        Dialog.okButton({ label: trans.__('Continue') })
-      ],
-      focusNodeSelector: 'input[name="version"]'
-    });
-    if (!form.button.accept || !form.value) {
-      return null;
+    const existingVersions = versions.items.map(v => v.version);
+    let initial: IPromoteValue | undefined;
+    let chosen: IPromoteValue | null = null;
+    // A refused number reopens the form with what was typed (release notes included).
+    while (!chosen) {
+      const form = await showDialog({
+        title: trans.__('Promote to version'),
+        body: new PromoteBody({
+          trans,
+          candidateLabel: `#${iid} ${candidate.name}`,
+          suggestions: versions.next_versions,
+          // Said before the user tries: the server refuses a release without these.
+          requiredMissing: sectionList(
+            trans,
+            card.completeness.required_missing
+          ),
+          modelName: model.split('/')[1],
+          commit: gitCommit(candidate.provenance),
+          existingVersions,
+          initial
+        }),
+        buttons: [
+          Dialog.cancelButton({ label: trans.__('Cancel') }),
+          Dialog.okButton({ label: trans.__('Continue') })
+        ],
+        focusNodeSelector: 'input[name="version"]'
+      });
+      if (!form.button.accept || !form.value) {
+        return null;
+      }
+      const problem = promoteProblem(
+        form.value,
+        existingVersions,
+        trans.__.bind(trans)
+      );
+      if (problem) {
+        await showDialog({
+          title: trans.__('Check the version'),
+          body: problem,
+          buttons: [Dialog.okButton({ label: trans.__('Back to the form') })]
+        });
+        initial = form.value;
+      } else {
+        chosen = form.value;
+      }
     }
-    const { version, bump, notes, gitTag } = form.value;
+    const { version, bump, notes, gitTag } = chosen;
     // A chosen suggestion is sent as `bump`, so the server numbers the version it suggested.
     const number = bump ? { bump } : { version };
     const confirm = await showDialog({

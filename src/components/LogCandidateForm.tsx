@@ -7,8 +7,10 @@ import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { IKernelInspection } from '../kernelEvents';
+import { modelNameProblem } from '../modelName';
 import { FoundInKernel, IFoundSelection } from './FoundInKernel';
 import { FilePicker, IFolderEntry } from './candidate/FilePicker';
+import { GroupChoice } from './candidate/GroupChoice';
 
 /** What the user chose. Files are relative to the notebook's folder. */
 export interface ILogCandidateValue extends IFoundSelection {
@@ -20,8 +22,52 @@ export interface ILogCandidateValue extends IFoundSelection {
   attachEnvironment: boolean;
 }
 
-/** `group/name`, no spaces, each part non-empty. */
-export const MODEL_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
+type Translate = (text: string, ...args: any[]) => string;
+
+function groupProblem(
+  group: string,
+  groups: string[] | null,
+  __: Translate
+): string | null {
+  return groups && !groups.includes(group)
+    ? __(
+        'You cannot log to the group "%1": it does not exist, or you are not a developer in it.',
+        group
+      )
+    : null;
+}
+
+/**
+ * Why the dialog cannot log `value` yet, or null. `groups` are those the user can log to; null when
+ * the registry could not say (then the registry decides).
+ */
+export function logFormProblem(
+  value: ILogCandidateValue,
+  groups: string[] | null,
+  __: Translate
+): string | null {
+  const nameProblem = modelNameProblem(value.model, __);
+  if (nameProblem) {
+    return nameProblem;
+  }
+  const refused = groupProblem(value.model.split('/')[0], groups, __);
+  if (refused) {
+    return refused;
+  }
+  if (!value.name.trim()) {
+    return __('Give the candidate a name.');
+  }
+  const outside = value.files.find(
+    f => f.startsWith('..') || f.startsWith('/')
+  );
+  if (outside) {
+    return __(
+      '%1 is outside the notebook folder; the kernel attaches files relative to it.',
+      outside
+    );
+  }
+  return null;
+}
 
 export interface ILogCandidateFormProps {
   trans: TranslationBundle;
@@ -38,6 +84,12 @@ export interface ILogCandidateFormProps {
   /** What the kernel holds; null when it could not be asked (then `kernelNote` says why). */
   found?: IKernelInspection | null;
   kernelNote?: string | null;
+  /** The groups the user can log to (developer+); null or absent when the registry could not say. */
+  writableGroups?: string[] | null;
+  /** Creates a group (the user becomes its owner); absent: not offered. */
+  createGroup?: (name: string) => Promise<void>;
+  /** Why the registry cannot take a candidate right now (it is not answering), said at once. */
+  registryProblem?: string | null;
   onChange: (value: ILogCandidateValue) => void;
 }
 
@@ -46,6 +98,7 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
   const [value, setValue] = React.useState(props.initial);
   const [typedPath, setTypedPath] = React.useState('');
   const [picking, setPicking] = React.useState(false);
+  const [groups, setGroups] = React.useState(props.writableGroups ?? null);
   const pathInput = React.useRef<HTMLInputElement>(null);
   const addTypedOnEnter = React.useRef<() => void>(() => undefined);
   addTypedOnEnter.current = onAddTyped;
@@ -111,13 +164,31 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
     addFiles([typed]);
   }
 
-  const modelValid = MODEL_NAME.test(value.model);
+  async function createGroup(name: string): Promise<void> {
+    await props.createGroup!(name);
+    setGroups([...(groups ?? []), name]);
+  }
+
+  const __ = trans.__.bind(trans);
+  const nameProblem = value.model ? modelNameProblem(value.model, __) : null;
+  const group = value.model.split('/')[0];
+  const unknownGroup =
+    nameProblem || !value.model ? null : groupProblem(group, groups, __);
   return (
     <form
       className="jp-modelreg-form"
       data-testid="modelreg-log-form"
       onSubmit={e => e.preventDefault()}
     >
+      {props.registryProblem && (
+        <div
+          className="jp-modelreg-warning"
+          role="alert"
+          data-testid="modelreg-log-registry-problem"
+        >
+          {props.registryProblem}
+        </div>
+      )}
       <label>
         {trans.__('Model (group/name; a new name creates the model)')}
         <input
@@ -126,7 +197,7 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
           list="jp-modelreg-known-models"
           value={value.model}
           placeholder="group/name"
-          aria-invalid={!modelValid}
+          aria-invalid={!!(nameProblem || unknownGroup)}
           onChange={e => update({ model: e.target.value.trim() })}
           autoFocus
         />
@@ -134,12 +205,30 @@ export function LogCandidateForm(props: ILogCandidateFormProps): JSX.Element {
           {props.knownModels.map(m => (
             <option key={m} value={m} />
           ))}
+          {(groups ?? []).map(g => (
+            <option key={`${g}/`} value={`${g}/`} />
+          ))}
         </datalist>
       </label>
-      {!modelValid && value.model !== '' && (
-        <div className="jp-modelreg-hint jp-modelreg-invalid">
-          {trans.__('Use group/name, e.g. acme/churn.')}
+      {nameProblem && (
+        <div
+          className="jp-modelreg-hint jp-modelreg-invalid"
+          data-testid="modelreg-model-problem"
+        >
+          {nameProblem}
         </div>
+      )}
+      {unknownGroup && (
+        <GroupChoice
+          trans={trans}
+          group={group}
+          message={unknownGroup}
+          groups={groups ?? []}
+          onUse={g =>
+            update({ model: `${g}/${value.model.split('/')[1] ?? ''}` })
+          }
+          onCreate={props.createGroup ? createGroup : undefined}
+        />
       )}
       <label>
         {trans.__('Candidate name')}

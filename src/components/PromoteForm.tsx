@@ -29,7 +29,29 @@ export interface IPromoteFormProps {
   modelName?: string;
   /** The trained commit, when the candidate's provenance has one: tagging is offered then. */
   commit?: string | null;
+  /** The model's versions: typing one of them is flagged at once. */
+  existingVersions?: string[];
+  /** What the form shows first (the last value, when it reopens after a problem). */
+  initial?: IPromoteValue;
   onChange: (value: IPromoteValue) => void;
+}
+
+/** Why `value` cannot be promoted yet, or null. */
+export function promoteProblem(
+  value: IPromoteValue,
+  existing: string[],
+  __: (text: string, ...args: any[]) => string
+): string | null {
+  if (!value.version) {
+    return __('Give the version a number, e.g. 1.0.0.');
+  }
+  if (existing.includes(value.version)) {
+    return __(
+      'Version %1 already exists: choose another number.',
+      value.version
+    );
+  }
+  return null;
 }
 
 /** SemVer pre-releases (1.2.0-rc.1) may ship with an incomplete card. */
@@ -47,9 +69,11 @@ function initialValue(suggestions: INextVersions): IPromoteValue {
 
 export function PromoteForm(props: IPromoteFormProps): JSX.Element {
   const { trans, suggestions } = props;
-  const [value, setValue] = React.useState<IPromoteValue>(() =>
-    initialValue(suggestions)
+  const [value, setValue] = React.useState<IPromoteValue>(
+    () => props.initial ?? initialValue(suggestions)
   );
+  const taken =
+    !!value.version && !!props.existingVersions?.includes(value.version);
 
   function update(change: Partial<IPromoteValue>): void {
     const next = { ...value, ...change };
@@ -94,9 +118,21 @@ export function PromoteForm(props: IPromoteFormProps): JSX.Element {
           className="jp-mod-styled"
           name="version"
           value={value.version}
+          aria-invalid={taken}
           onChange={e => update({ version: e.target.value.trim(), bump: null })}
         />
       </label>
+      {taken && (
+        <div
+          className="jp-modelreg-hint jp-modelreg-invalid"
+          role="alert"
+          data-testid="modelreg-version-exists"
+        >
+          {promoteProblem(value, props.existingVersions ?? [], (t, ...a) =>
+            trans.__(t, ...a)
+          )}
+        </div>
+      )}
       {props.requiredMissing && !isPrerelease(value.version) && (
         <div
           className="jp-modelreg-warning"
@@ -156,7 +192,7 @@ export class PromoteBody
 {
   constructor(private _props: Omit<IPromoteFormProps, 'onChange'>) {
     super();
-    this._value = initialValue(_props.suggestions);
+    this._value = _props.initial ?? initialValue(_props.suggestions);
     this.addClass('jp-modelreg-dialog-body');
   }
 
