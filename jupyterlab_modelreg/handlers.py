@@ -81,9 +81,9 @@ def registry_client() -> AsyncHTTPClient:
 
 def unreachable_message(target: ResolvedConfig, reason: str) -> str:
     return (
-        f"The modelreg registry at {target.url} is not reachable ({reason}). Start it "
-        f"(`node server/dist/cli.js serve --port <port> --data-dir <dir>` in the modelreg checkout) or fix "
-        f"MODELREG_URL (configured by {target.source}), then retry."
+        f"The model registry at {target.url} is not answering ({reason}). Start it with `make start` "
+        f"in the modelreg checkout, or check the registry URL (MODELREG_URL, set by {target.source}), "
+        "then retry."
     )
 
 

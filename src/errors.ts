@@ -45,3 +45,13 @@ export class ModelregError extends Error {
     this.name = 'ModelregError';
   }
 }
+
+/** Codes that mean the registry (or Jupyter) is not answering: what was loaded before still holds. */
+const OUTAGE_CODES: readonly string[] = [
+  'REGISTRY_UNREACHABLE',
+  'NETWORK_ERROR'
+] satisfies ExtensionErrorCode[];
+
+export function isOutage(error: unknown): boolean {
+  return error instanceof ModelregError && OUTAGE_CODES.includes(error.code);
+}

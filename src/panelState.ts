@@ -6,7 +6,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { registry } from './api';
-import { ModelregError } from './errors';
+import { isOutage, ModelregError } from './errors';
 import {
   IAlias,
   ICandidate,
@@ -74,8 +74,17 @@ export class PanelState {
     return this._status;
   }
 
+  /**
+   * The model list. During an outage it keeps the last list loaded, with the error: the panel shows
+   * it marked stale (see `modelsLoadedAt`).
+   */
   get models(): ILoadable<IModel[]> {
     return this._models;
+  }
+
+  /** When the models shown were loaded; null before the first list arrived. */
+  get modelsLoadedAt(): Date | null {
+    return this._modelsLoadedAt;
   }
 
   get query(): string {
@@ -337,12 +346,13 @@ export class PanelState {
       }
       this._nextCursor = page.next_cursor ?? null;
       this._models = loadable(page.items);
+      this._modelsLoadedAt = new Date();
     } catch (error) {
       if (request !== this._modelsRequest) {
         return;
       }
       this._models = {
-        value: [],
+        value: isOutage(error) ? this._models.value : [],
         loading: false,
         error: error as ModelregError
       };
@@ -408,6 +418,7 @@ export class PanelState {
   private _settings: IModelregSettings;
   private _status = loadable<IRegistryStatus | null>(null);
   private _models = loadable<IModel[]>([]);
+  private _modelsLoadedAt: Date | null = null;
   private _query = '';
   private _cursors: (string | null)[] = [null];
   private _nextCursor: string | null = null;

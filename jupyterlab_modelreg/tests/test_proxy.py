@@ -252,7 +252,7 @@ async def test_unreachable_registry_gets_a_clear_error(registry_env, jp_fetch, m
 
     status = body_json(await jp_fetch("modelreg", "status"))
     assert status["configured"] is True and status["reachable"] is False
-    assert "not reachable" in status["message"]
+    assert "is not answering" in status["message"]
 
 
 async def test_unconfigured_registry_says_how_to_configure(jp_fetch, monkeypatch, tmp_path):

@@ -53,7 +53,7 @@ describe('ModelList', () => {
     await act(() => model.search(''));
     const alert = await screen.findByRole('alert');
     expect(alert.getAttribute('data-code')).toBe('REGISTRY_UNREACHABLE');
-    expect(alert.textContent).toContain('not reachable');
+    expect(alert.textContent).toContain('is not answering');
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
   });
 });

@@ -43,7 +43,7 @@ describe('RegistryView', () => {
     await act(() => model.refresh());
     const status = screen.getByTestId('modelreg-status');
     expect(status.getAttribute('data-state')).toBe('unreachable');
-    expect(status.textContent).toContain('The model registry is not reachable');
+    expect(status.textContent).toContain('The model registry is not answering');
     expect(status.textContent).toContain('MODELREG_URL');
     expect(screen.queryByTestId('modelreg-models')).toBeNull();
   });
@@ -62,5 +62,29 @@ describe('RegistryView without the server extension', () => {
     expect(alert.textContent).toContain(
       'jupyter server extension enable jupyterlab_modelreg'
     );
+  });
+
+  it('keeps the last-known model list during an outage, marked stale, with one message', async () => {
+    const servers = testServers();
+    useTestServer();
+    const model = new PanelState({ defaultGroup: servers.group });
+    renderInPanel(<Live model={model} />, { model });
+    await act(() => model.refresh());
+    const before = screen.getAllByTestId('modelreg-model-row').length;
+    expect(before).toBeGreaterThan(0);
+    expect(screen.queryByTestId('modelreg-stale')).toBeNull();
+
+    useTestServer(servers.downJupyterUrl);
+    await act(() => model.refresh());
+    expect(
+      screen.getByTestId('modelreg-status').getAttribute('data-state')
+    ).toBe('unreachable');
+    expect(screen.getAllByTestId('modelreg-model-row').length).toBe(before);
+    expect(screen.getByTestId('modelreg-stale').textContent).toContain(
+      'not answering'
+    );
+    // The banner says what is wrong; the list does not say it a second time.
+    expect(screen.queryByTestId('modelreg-error')).toBeNull();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
   });
 });

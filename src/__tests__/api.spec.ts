@@ -98,7 +98,7 @@ describe('requestAPI through the Jupyter proxy', () => {
     useTestServer(servers.downJupyterUrl);
     const status = await registry.status();
     expect(status).toMatchObject({ configured: true, reachable: false });
-    expect(status.message).toContain('not reachable');
+    expect(status.message).toContain('is not answering');
     await expect(registry.listModels({})).rejects.toMatchObject({
       code: 'REGISTRY_UNREACHABLE',
       status: 502

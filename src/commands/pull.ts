@@ -1,9 +1,10 @@
 /** "Pull into notebook": insert a cell that fetches a version (and loads it), optionally run it. */
-import { showErrorMessage } from '@jupyterlab/apputils';
+import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { NotebookActions } from '@jupyterlab/notebook';
 
 import { registry, toModelregError } from '../api';
-import { pullSnippet } from '../pullCode';
+import { isOutage } from '../errors';
+import { IPullRequest, pullSnippet } from '../pullCode';
 import { CommandIDs } from '../commandIds';
 import { ICommandDeps } from './deps';
 
@@ -37,18 +38,34 @@ export function addPullCommand(deps: ICommandDeps): void {
         );
         return;
       }
+      const failed = (e: unknown) => {
+        const error = toModelregError(e);
+        return showErrorMessage(
+          trans.__('Pull failed'),
+          `${error.message} (${error.code})`
+        );
+      };
+      let request: IPullRequest;
       try {
-        const [info, version] = await Promise.all([
-          registry.getModel(model),
-          registry.getVersion(model, ref)
-        ]);
-        const code = pullSnippet({
-          model,
-          ref,
-          framework: info.metadata?.framework,
-          files: version.files.map(f => f.path),
-          version: version.version
-        });
+        request = await askRegistry(model, ref);
+      } catch (e) {
+        if (!isOutage(toModelregError(e))) {
+          await failed(e);
+          return;
+        }
+        // modelreg.pull serves a version already in the kernel's cache without the registry.
+        request = lastKnown(deps, model, ref);
+        Notification.warning(
+          trans.__(
+            'The registry is not answering: the cell pulls %1@%2 from the kernel’s cache, where it works if it was pulled before.',
+            model,
+            ref
+          ),
+          { autoClose: 10000 }
+        );
+      }
+      try {
+        const code = pullSnippet(request);
         const notebook = panel.content;
         NotebookActions.insertBelow(notebook);
         const cell = notebook.activeCell;
@@ -61,12 +78,47 @@ export function addPullCommand(deps: ICommandDeps): void {
           await NotebookActions.run(notebook, panel.sessionContext);
         }
       } catch (e) {
-        const error = toModelregError(e);
-        await showErrorMessage(
-          trans.__('Pull failed'),
-          `${error.message} (${error.code})`
-        );
+        await failed(e);
       }
     }
   });
+}
+
+/** The framework and files of `ref`, from the registry. */
+async function askRegistry(model: string, ref: string): Promise<IPullRequest> {
+  const [info, version] = await Promise.all([
+    registry.getModel(model),
+    registry.getVersion(model, ref)
+  ]);
+  return {
+    model,
+    ref,
+    framework: info.metadata?.framework,
+    files: version.files.map(f => f.path),
+    version: version.version
+  };
+}
+
+/** What the panel last loaded about `ref` (its open card), when the registry cannot be asked. */
+function lastKnown(
+  deps: ICommandDeps,
+  model: string,
+  ref: string
+): IPullRequest {
+  const card = deps.model.card.value;
+  if (card?.model.full_name !== model) {
+    return { model, ref };
+  }
+  const number =
+    ref === 'latest'
+      ? card.versions[0]?.version
+      : (card.aliases.find(a => a.alias === ref)?.version ?? ref);
+  const version = card.versions.find(v => v.version === number);
+  return {
+    model,
+    ref,
+    framework: card.model.metadata?.framework,
+    files: version?.files.map(f => f.path),
+    version: version?.version
+  };
 }

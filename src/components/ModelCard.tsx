@@ -1,6 +1,7 @@
 /** The model card: header, section tabs, and the compare bar. */
 import * as React from 'react';
 
+import { isOutage } from '../errors';
 import { CardSection } from '../panelState';
 import { CommandIDs } from '../commandIds';
 import { ActivitySection } from './ActivitySection';
@@ -9,7 +10,7 @@ import { DeploymentsSection } from './DeploymentsSection';
 import { usePanel } from './context';
 import { FilesSection } from './FilesSection';
 import { Overview } from './Overview';
-import { ErrorMessage, Loading } from './States';
+import { ErrorMessage, Loading, Stale } from './States';
 import { VersionsSection } from './VersionsSection';
 
 export function ModelCard(): JSX.Element {
@@ -124,8 +125,16 @@ export function ModelCard(): JSX.Element {
         role="tabpanel"
         className="jp-modelreg-section"
       >
-        {error && (
-          <ErrorMessage error={error} onRetry={() => void model.refresh()} />
+        {error && card && isOutage(error) ? (
+          <Stale>
+            {trans.__(
+              'The registry is not answering: this card is as it was last loaded and may be out of date.'
+            )}
+          </Stale>
+        ) : (
+          error && (
+            <ErrorMessage error={error} onRetry={() => void model.refresh()} />
+          )
         )}
         {!card && loading && (
           <Loading label={trans.__('Loading the model card…')} />

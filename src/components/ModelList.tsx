@@ -1,11 +1,12 @@
 /** The model list: search, one row per model, paging. */
 import * as React from 'react';
 
+import { isOutage } from '../errors';
 import { formatDate } from '../format';
 import { CommandIDs } from '../commandIds';
 import { IModel } from '../registryTypes';
 import { usePanel } from './context';
-import { Empty, ErrorMessage, Loading } from './States';
+import { Empty, ErrorMessage, Loading, Stale } from './States';
 
 const SEARCH_DELAY_MS = 300;
 
@@ -29,8 +30,9 @@ export function ModelList(): JSX.Element {
     }
   }
 
+  const stale = !!error && isOutage(error) && models.length > 0;
   let body: JSX.Element;
-  if (error) {
+  if (error && !stale) {
     body = (
       <ErrorMessage error={error} onRetry={() => void model.search(query)} />
     );
@@ -79,6 +81,14 @@ export function ModelList(): JSX.Element {
           {trans.__('New model…')}
         </button>
       </div>
+      {stale && (
+        <Stale>
+          {trans.__(
+            'The registry is not answering: this list is as it was at %1 and may be out of date.',
+            model.modelsLoadedAt?.toLocaleTimeString() ?? ''
+          )}
+        </Stale>
+      )}
       {body}
       {(model.hasPreviousPage || model.hasNextPage) && (
         <div

@@ -9,7 +9,11 @@ import { StatusBanner } from './StatusBanner';
 
 export function RegistryView(): JSX.Element {
   const { model, trans, commands } = usePanel();
-  const usable = !!model.status.value?.reachable;
+  // During an outage what was loaded stays in view, marked stale, rather than vanishing.
+  const usable =
+    !!model.status.value?.reachable ||
+    model.models.value.length > 0 ||
+    !!model.card.value;
   return (
     <div className="jp-modelreg-view">
       <div className="jp-modelreg-toolbar">

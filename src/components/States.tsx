@@ -67,3 +67,20 @@ export function ErrorMessage(props: IErrorMessageProps): JSX.Element {
     </div>
   );
 }
+
+export interface IStaleProps {
+  /** What is shown as last loaded, e.g. "this list is as it was at 10:02". */
+  children: React.ReactNode;
+}
+
+/** Marks what stays in view during an outage; the status banner says what is wrong and what to do. */
+export function Stale(props: IStaleProps): JSX.Element {
+  return (
+    <div
+      className="jp-modelreg-hint jp-modelreg-stale"
+      data-testid="modelreg-stale"
+    >
+      {props.children}
+    </div>
+  );
+}

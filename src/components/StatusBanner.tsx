@@ -23,7 +23,7 @@ export function StatusBanner(): JSX.Element | null {
       >
         <strong>
           {status.configured
-            ? trans.__('The model registry is not reachable')
+            ? trans.__('The model registry is not answering')
             : trans.__('The model registry is not configured')}
         </strong>
         <p>{status.message}</p>
