@@ -234,6 +234,38 @@ describeEachBackend('lifecycle', server => {
     ).toBe(2);
   });
 
+  test('create_model with a name the registry cannot take says what is wrong with it', async () => {
+    const s = server();
+    const group = unique('g');
+    await api(s, 'POST', '/groups', { json: { name: group } });
+    const long = 'x'.repeat(104);
+    const tooLong = await api(
+      s,
+      'POST',
+      `/models/${group}/${long}/candidates?create_model=true`,
+      { json: {} }
+    );
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.code).toBe('VALIDATION_ERROR');
+    expect(tooLong.body.error.message).toContain(
+      '104 characters long; names have at most 100'
+    );
+    const odd = await api(
+      s,
+      'POST',
+      `/models/${group}/${encodeURIComponent('Cancer Clf!')}/candidates?create_model=true`,
+      { json: {} }
+    );
+    expect(odd.status).toBe(400);
+    expect(odd.body.error.message).toContain(
+      'may use only letters, digits, ".", "_" and "-"'
+    );
+    // Nothing was created by the refused requests.
+    expect(
+      (await api(s, 'GET', `/models?group=${group}`)).body.items
+    ).toHaveLength(0);
+  });
+
   test('aliases, latest, deployments', async () => {
     const s = server();
     const { base } = await setupModel(s);
