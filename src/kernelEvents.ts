@@ -11,6 +11,10 @@ export type KernelHookEvent =
       message: string;
       done?: number;
       total?: number;
+      /** `bytes` when `done`/`total` count bytes (uploads), else they count steps. */
+      unit?: 'bytes';
+      files_done?: number;
+      files_total?: number;
     }
   | { event: 'result'; candidate: ICandidate; url?: string }
   | ({ event: 'inspection' } & IKernelInspection)

@@ -36,7 +36,10 @@ def test_log_notebook_creates_a_candidate_and_reports_events(server_env, model, 
     stages = [e["stage"] for e in events if e["event"] == "progress"]
     assert stages[0] == "create" and "upload" in stages and stages[-1] == "finish"
     uploads = [e for e in events if e.get("stage") == "upload"]
-    assert uploads[-1]["done"] == uploads[-1]["total"] == 4  # 2 files, the notebook, requirements.txt
+    # Bytes, not files: 2 files, the notebook, requirements.txt.
+    assert uploads[-1]["unit"] == "bytes" and uploads[-1]["files_done"] == uploads[-1]["files_total"] == 4
+    sizes = [len(b"model bytes"), len("loss curve"), (notebook_dir / "train.ipynb").stat().st_size]
+    assert uploads[-1]["done"] == uploads[-1]["total"] > sum(sizes)
 
     result_event = events[-1]
     assert result_event["candidate"] == result
@@ -160,3 +163,70 @@ def test_hook_in_a_real_kernel_reports_events_on_iopub(server_env, model, notebo
     assert candidate["provenance"]["notebook"] == {"path": "work/train.ipynb", "snapshot": "notebook/train.ipynb"}
     assert candidate["provenance"]["kernel"]["language"] == "python"
     assert candidate["provenance"]["kernel"]["name"] == "python3"
+
+
+def _finished(upload_id: str):
+    """The background upload `upload_id`, once it ended."""
+    from modelreg.jupyter import _background
+
+    running = _background.upload(upload_id)
+    assert running is not None
+    assert running.join(120), "the background upload did not end"
+    return running
+
+
+def test_background_log_returns_at_once_and_uploads_in_a_thread(server_env, model, notebook_dir, capsys):
+    (notebook_dir / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    started = modelreg.jupyter.log_notebook(
+        model=model, notebook_path="work/train.ipynb", files=["big.bin"], background=True
+    )
+    assert started["status"] == "running" and started["upload_id"]
+    running = _finished(started["upload_id"])
+    assert running.outcome["event"] == "result"
+    assert running.outcome["candidate"]["status"] == "finished"
+    events = _events(capsys.readouterr().out)
+    assert events[0]["event"] == "progress" and events[0]["stage"] == "create"
+    assert any(e["event"] == "upload-started" and e["upload_id"] == started["upload_id"] for e in events)
+    uploads = [e for e in events if e.get("stage") == "upload"]
+    assert uploads[-1]["done"] == uploads[-1]["total"] >= 3 * 1024 * 1024
+    assert all(e["upload_id"] == started["upload_id"] for e in uploads)
+    files = modelreg.Registry().get_candidate(model, started["iid"]).artifacts()
+    assert "big.bin" in [f["path"] for f in files]
+
+
+def test_cancelled_background_upload_attaches_no_half_file_and_fails_the_candidate(
+    server_env, model, notebook_dir, monkeypatch
+):
+    from modelreg.jupyter import _events as events_module
+
+    (notebook_dir / "big.bin").write_bytes(os.urandom(32 * 1024 * 1024))
+    seen: List[Dict[str, Any]] = []
+
+    def record(event: Dict[str, Any]) -> None:
+        seen.append(event)
+        # Cancel as big.bin starts: the first chunk read stops the request mid-body.
+        if event.get("message") == "Uploading big.bin":
+            assert modelreg.jupyter.cancel_upload(event["upload_id"])
+
+    monkeypatch.setattr(events_module, "emit", record)
+    started = modelreg.jupyter.log_notebook(
+        model=model,
+        notebook_path="work/train.ipynb",
+        files=["model.pkl", "big.bin"],
+        attach_environment=False,
+        background=True,
+    )
+    running = _finished(started["upload_id"])
+    assert running.outcome == {
+        "event": "error",
+        "code": "UPLOAD_CANCELLED",
+        "message": "The upload was cancelled; the candidate is marked failed.",
+        "upload_id": started["upload_id"],
+    }
+    assert not modelreg.jupyter.cancel_upload(started["upload_id"])  # over
+    candidate = modelreg.Registry().get_candidate(model, started["iid"])
+    assert candidate.status == "failed"
+    files = {f["path"]: f["size"] for f in candidate.artifacts()}
+    # What was sent before the cancel is whole; the file being sent is not there at all.
+    assert files == {"model.pkl": len(b"model bytes")}
+    assert not any(e.get("event") == "result" for e in seen)

@@ -26,8 +26,9 @@ import { logCandidateIcon } from '../icons';
 import { defaultSelection } from '../components/FoundInKernel';
 import { inspectKernel, logNotebookInKernel } from '../kernelHook';
 import { CommandIDs } from '../commandIds';
-import { IKernelInspection } from '../kernelEvents';
+import { IKernelInspection, KernelHookEvent } from '../kernelEvents';
 import { ICandidate } from '../registryTypes';
+import { formatBytes } from '../format';
 import { fullMessage } from '../toast';
 import { ICommandDeps } from './deps';
 import { nextName, recallChoice, rememberChoice } from '../notebookChoices';
@@ -147,15 +148,12 @@ async function logActiveNotebook(
         metrics: pick(choice.metrics),
         figures: pick(choice.figures)
       },
-      event => {
-        const counter = event.total
-          ? ` (${event.done ?? 0}/${event.total})`
-          : '';
+      event =>
         Notification.update({
           id: toast,
-          message: `${event.message}${counter}`
-        });
-      },
+          message: progressMessage(event),
+          progress: event.total ? (event.done ?? 0) / event.total : undefined
+        }),
       trans
     );
     reportLogged(deps, toast, choice.model, candidate);
@@ -181,6 +179,20 @@ async function logActiveNotebook(
     }
     return null;
   }
+}
+
+/** "Uploading model.pkl — 120 MB of 400 MB" for bytes, "Opening… (1/3)" for steps. */
+function progressMessage(
+  event: Extract<KernelHookEvent, { event: 'progress' }>
+): string {
+  if (!event.total) {
+    return event.message;
+  }
+  if (event.unit === 'bytes') {
+    const percent = Math.floor((100 * (event.done ?? 0)) / event.total);
+    return `${event.message} — ${formatBytes(event.done ?? 0)} / ${formatBytes(event.total)} (${percent}%)`;
+  }
+  return `${event.message} (${event.done ?? 0}/${event.total})`;
 }
 
 function reportLogged(

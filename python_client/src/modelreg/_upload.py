@@ -65,7 +65,12 @@ def artifact_files(local_path: Path, path_in_candidate: str = "") -> List[Tuple[
 
 
 def upload_file(
-    http: HttpClient, candidate_path: str, local_file: Path, path: str, show_progress: bool = True
+    http: HttpClient,
+    candidate_path: str,
+    local_file: Path,
+    path: str,
+    show_progress: bool = True,
+    on_bytes: Optional[Callable[[int], None]] = None,
 ) -> Dict[str, Any]:
     """Upload one file as artifact ``path`` of a candidate; send no bytes if the server has them.
 
@@ -75,6 +80,9 @@ def upload_file(
         local_file: the file to upload.
         path: its artifact path inside the candidate.
         show_progress: show a progress bar for the byte stream.
+        on_bytes: called with each chunk's size as it is sent (a bucket part retried takes its
+            bytes back with a negative count). What it raises stops the upload mid-stream: the
+            registry then keeps nothing of this file.
 
     Returns:
         The server's ``{"path", "sha256", "size"}``.
@@ -96,13 +104,19 @@ def upload_file(
         pass  # the store lacks these bytes: send them
     plan = _upload_plan(http, candidate_path, path, digest, size)
     if plan.get("mode") == "presigned":
-        return _upload_presigned(http, candidate_path, local_file, path, digest, size, plan, show_progress)
+        return _upload_presigned(http, candidate_path, local_file, path, digest, size, plan, show_progress, on_bytes)
     with Progress(size, f"Uploading {path}", enabled=show_progress) as bar:
+
+        def sent(count: int) -> None:
+            bar.update(count)
+            if on_bytes is not None:
+                on_bytes(count)
+
         return http.json(
             "PUT",
             url_path,
             body=lambda: (open(local_file, "rb"), size),
-            on_sent=bar.update,
+            on_sent=sent,
             headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
         )
 
@@ -155,19 +169,24 @@ class _PartReader:
 class _SharedProgress:
     """Bytes of all parts toward one bar; a failed attempt takes its bytes back."""
 
-    def __init__(self, bar: Progress, stats: TransferStats):
+    def __init__(self, bar: Progress, stats: TransferStats, on_bytes: Optional[Callable[[int], None]]):
         self._bar = bar
         self._stats = stats
+        self._on_bytes = on_bytes
         self._lock = threading.Lock()
 
     def add(self, count: int) -> None:
         with self._lock:
             self._stats.bytes_sent += count
             self._bar.update(count)
+            if self._on_bytes is not None:
+                self._on_bytes(count)
 
     def take_back(self, count: int) -> None:
         with self._lock:
             self._bar.update(-count)
+            if self._on_bytes is not None:
+                self._on_bytes(-count)
 
 
 def _put_part(local_file: Path, part: Dict[str, Any], offset: int, progress: _SharedProgress) -> None:
@@ -212,6 +231,7 @@ def _upload_presigned(
     size: int,
     plan: Dict[str, Any],
     show_progress: bool,
+    on_bytes: Optional[Callable[[int], None]],
 ) -> Dict[str, Any]:
     parts: List[Dict[str, Any]] = plan["parts"]
     offsets: Dict[int, int] = {}
@@ -221,8 +241,11 @@ def _upload_presigned(
         offset += part["size"]
     todo = [part for part in parts if not part.get("uploaded")]
     with Progress(size, f"Uploading {path}", enabled=show_progress) as bar:
-        bar.update(size - sum(part["size"] for part in todo))  # resumed: those parts are in the bucket
-        progress = _SharedProgress(bar, http.stats)
+        resumed = size - sum(part["size"] for part in todo)  # those parts are in the bucket already
+        bar.update(resumed)
+        if on_bytes is not None and resumed:
+            on_bytes(resumed)
+        progress = _SharedProgress(bar, http.stats, on_bytes)
         workers = max(1, min(constants.upload_concurrency(), len(todo) or 1))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modelreg-upload") as pool:
             futures = [pool.submit(_put_part, local_file, part, offsets[part["number"]], progress) for part in todo]

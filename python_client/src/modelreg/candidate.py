@@ -7,7 +7,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Union
 from urllib.parse import quote
 
 from . import _fluent, _git, _heartbeat, constants
@@ -324,7 +324,11 @@ class Candidate:
 
     # -- artifacts ----------------------------------------------------------------------------
     def log_artifact(
-        self, local_path: Union[str, Path], path: Optional[str] = None, show_progress: bool = True
+        self,
+        local_path: Union[str, Path],
+        path: Optional[str] = None,
+        show_progress: bool = True,
+        on_bytes: Optional[Callable[[int], None]] = None,
     ) -> List[Dict[str, Any]]:
         """Upload a file or a directory. Bytes the registry already holds are not sent again.
 
@@ -332,6 +336,8 @@ class Candidate:
             local_path: a file or a directory.
             path: artifact path in the candidate (default: the file or directory name).
             show_progress: show a progress bar while bytes are sent.
+            on_bytes: called with the size of each chunk sent; what it raises stops the upload, and
+                the file being sent is not attached.
 
         Returns:
             One ``{"path", "sha256", "size"}`` per uploaded file.
@@ -341,7 +347,7 @@ class Candidate:
             VersionLocked: the candidate was promoted.
         """
         return [
-            upload_file(self._registry._client, self.path, file, artifact, show_progress)
+            upload_file(self._registry._client, self.path, file, artifact, show_progress, on_bytes)
             for file, artifact in artifact_files(Path(local_path), path or "")
         ]
 

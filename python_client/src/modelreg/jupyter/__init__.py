@@ -15,11 +15,12 @@ Example:
 from typing import Any, Dict
 
 from .._fluent import autolog, load
+from ._background import cancel_upload
 from ._events import EVENT_MIME, emit
 from ._inspect import inspect
 from ._log import log_notebook
 
-__all__ = ["inspect", "log_notebook", "load", "autolog", "report_inspection", "EVENT_MIME", "emit"]
+__all__ = ["inspect", "log_notebook", "cancel_upload", "load", "autolog", "report_inspection", "EVENT_MIME", "emit"]
 
 
 def report_inspection() -> Dict[str, Any]:

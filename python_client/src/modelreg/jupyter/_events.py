@@ -2,11 +2,14 @@
 
 import json
 import sys
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from .. import _provenance
 
 EVENT_MIME = "application/vnd.modelreg.event+json"
+
+# Where a log sends its events: `emit` while a cell runs, the upload's comm once it runs in the background.
+Report = Callable[[Dict[str, Any]], None]
 
 # Server codes renamed for the extension, which speaks of permissions, not HTTP.
 _EVENT_CODES = {"FORBIDDEN": "PERMISSION_DENIED"}
@@ -23,12 +26,16 @@ def emit(event: Dict[str, Any]) -> None:
         sys.stdout.flush()
 
 
+def progress_event(stage: str, message: str, done: int, total: int) -> Dict[str, Any]:
+    return {"event": "progress", "stage": stage, "message": message, "done": done, "total": total}
+
+
 def progress(stage: str, message: str, done: int, total: int) -> None:
-    emit({"event": "progress", "stage": stage, "message": message, "done": done, "total": total})
+    emit(progress_event(stage, message, done, total))
 
 
-def error(code: str, message: str) -> None:
-    emit({"event": "error", "code": _EVENT_CODES.get(code, code), "message": message})
+def error_event(code: str, message: str) -> Dict[str, Any]:
+    return {"event": "error", "code": _EVENT_CODES.get(code, code), "message": message}
 
 
 class Expected(Exception):

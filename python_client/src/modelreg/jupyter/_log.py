@@ -1,7 +1,10 @@
 """``log_notebook``: one click logs the run — the kernel's trained models in their own formats,
 their params and metrics, figures, the cells that ran and an environment file, as one candidate."""
 
+import shutil
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -9,8 +12,8 @@ from .. import _flavors, _fluent, _provenance
 from .._upload import artifact_files
 from ..candidate import Candidate
 from ..errors import RegistryError
-from . import _cells, _events, _inspect
-from ._events import Expected
+from . import _background, _cells, _events, _inspect
+from ._events import Expected, Report
 
 Selection = Union[str, Sequence[str], None]
 
@@ -169,6 +172,7 @@ def log_notebook(
     metrics: Selection = "auto",
     figures: Selection = "auto",
     namespace: Optional[Dict[str, Any]] = None,
+    background: bool = False,
 ) -> Optional[Dict[str, Any]]:
     """Log the run as it stands in the kernel: one call, one new candidate.
 
@@ -196,9 +200,14 @@ def log_notebook(
         metrics: ``"auto"``, metric names as :func:`inspect` reports them, or None.
         figures: ``"auto"``, figure names, or None.
         namespace: the variables to look at (default: the kernel's user namespace).
+        background: return once the models are saved and the candidate is open, and upload the files
+            in a thread, so the kernel runs other cells meanwhile. An ``upload-started`` event names
+            the upload; its byte progress, result or error follow over the ``modelreg.upload`` comm
+            (outside a kernel: as events). :func:`cancel_upload` stops it.
 
     Returns:
-        The candidate JSON on success; None after an expected error (reported as an ``error`` event).
+        The candidate JSON on success (still running when ``background``); None after an expected
+        error (reported as an ``error`` event).
 
     Example:
         >>> import modelreg.jupyter
@@ -206,41 +215,51 @@ def log_notebook(
     """
     notebook_path = notebook_path or _provenance.notebook_path()
     opened = _Opened()
+    scratch = Path(tempfile.mkdtemp(prefix="modelreg-log-"))
     try:
-        with tempfile.TemporaryDirectory(prefix="modelreg-log-") as scratch:
-            _log(
-                model,
-                name,
-                notebook_path,
-                files,
-                attach_notebook,
-                attach_environment,
-                experiment,
-                models,
-                metrics,
-                figures,
-                namespace,
-                Path(scratch),
-                opened,
-            )
-    except Expected as error:
-        _fail_quietly(opened.created)
-        _events.error(error.code, error.message)
+        ready = _prepare(
+            model,
+            name,
+            notebook_path,
+            files,
+            attach_notebook,
+            attach_environment,
+            experiment,
+            models,
+            metrics,
+            figures,
+            namespace,
+            scratch,
+            opened,
+        )
+        if background:
+            return _background.start(ready, scratch, opened.is_new)
+        try:
+            send(ready, _events.emit)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except BaseException as error:
+        shutil.rmtree(scratch, ignore_errors=True)
+        report_failure(error, opened.created, _events.emit)
+        if not isinstance(error, (Expected, RegistryError, OSError)):
+            raise  # a bug: the extension was told, now let the traceback show
         return None
-    except (RegistryError, OSError) as error:
-        _fail_quietly(opened.created)
-        code = error.code if isinstance(error, RegistryError) else "FILE_ERROR"
-        _events.error(code, str(error))
-        return None
-    except BaseException as error:  # a bug: tell the extension, then let the traceback show
-        _fail_quietly(opened.created)
-        _events.error("CLIENT_ERROR", f"{error.__class__.__name__}: {error}")
-        raise
-    candidate = opened.candidate
-    assert candidate is not None
-    data = candidate.to_dict()
-    _events.emit({"event": "result", "candidate": data, "url": candidate.url})
+    data = ready.candidate.to_dict()
+    _events.emit({"event": "result", "candidate": data, "url": ready.candidate.url})
     return data
+
+
+def report_failure(error: BaseException, created: Optional[Candidate], report: Report) -> None:
+    """Mark the candidate this log created failed (never left running) and report why."""
+    _fail_quietly(created)
+    if isinstance(error, Expected):
+        code, message = error.code, error.message
+    elif isinstance(error, (RegistryError, OSError)):
+        code = error.code if isinstance(error, RegistryError) else "FILE_ERROR"
+        message = str(error)
+    else:
+        code, message = "CLIENT_ERROR", f"{error.__class__.__name__}: {error}"
+    report(_events.error_event(code, message))
 
 
 class _Opened:
@@ -255,7 +274,17 @@ class _Opened:
         return self.candidate if self.is_new else None
 
 
-def _log(
+class _Ready:
+    """A log whose candidate is open, params and metrics logged: what is left is sending the files."""
+
+    def __init__(self, candidate: Candidate, uploads: List[Tuple[Path, str]], provenance: Dict[str, Any]) -> None:
+        self.candidate = candidate
+        self.uploads = uploads
+        self.provenance = provenance
+        self.total_bytes = sum(local.stat().st_size for local, _ in uploads)
+
+
+def _prepare(
     model: str,
     name: Optional[str],
     notebook_path: Optional[str],
@@ -269,7 +298,7 @@ def _log(
     namespace: Optional[Dict[str, Any]],
     scratch: Path,
     opened: _Opened,
-) -> None:
+) -> _Ready:
     notebook = _notebook_file(notebook_path, required=attach_notebook)
     if notebook is None:
         notebook = _notebook_file(notebook_path, required=False)  # still compared with what ran
@@ -306,10 +335,6 @@ def _log(
     candidate.log_params({k: v for k, v in params.items() if k not in known})
     for metric in chosen_metrics:
         candidate.log_metric(metric["name"], metric["value"])
-    for done, (local, path) in enumerate(uploads):
-        _events.progress("upload", f"Uploading {path}", done, total)
-        candidate.log_artifact(local, path, show_progress=False)
-    _events.progress("upload", f"Uploaded {total} file(s)", total, total)
     provenance: Dict[str, Any] = {}
     if notebook_path:
         provenance["notebook"] = {"path": notebook_path}
@@ -328,7 +353,74 @@ def _log(
         provenance["datasets"] = [d for d in found["datasets"] if d["name"] in used]
     if attach_environment:
         provenance["environment"] = _provenance.environment()
-    candidate._patch({"provenance": provenance})
-    _events.progress("finish", f"Finishing candidate #{candidate.iid}", total, total)
+    return _Ready(candidate, uploads, provenance)
+
+
+def send(ready: _Ready, report: Report, cancelled: Optional[threading.Event] = None) -> None:
+    """Upload the files with byte progress, record the provenance and finish the candidate.
+
+    Raises:
+        Expected: ``UPLOAD_CANCELLED`` once ``cancelled`` is set; the file being sent is not attached.
+    """
+    candidate, total = ready.candidate, ready.total_bytes
+    progress = _ByteProgress(report, total, len(ready.uploads))
+    for local, path in ready.uploads:
+        if cancelled is not None and cancelled.is_set():
+            raise _cancelled()
+        progress.start(path, local.stat().st_size)
+
+        def sent(count: int) -> None:
+            if cancelled is not None and cancelled.is_set():
+                raise _cancelled()
+            progress.add(count)
+
+        candidate.log_artifact(local, path, show_progress=False, on_bytes=sent)
+        progress.file_done()
+    candidate._patch({"provenance": ready.provenance})
+    report(_events.progress_event("finish", f"Finishing candidate #{candidate.iid}", total, total))
     candidate.end("finished")
     candidate.refresh()
+
+
+def _cancelled() -> Expected:
+    return Expected("UPLOAD_CANCELLED", "The upload was cancelled; the candidate is marked failed.")
+
+
+class _ByteProgress:
+    """Upload progress in bytes, reported at most every few tenths of a second (a 400 MB model sends
+    thousands of chunks)."""
+
+    INTERVAL_SECONDS = 0.25
+
+    def __init__(self, report: Report, total: int, files: int) -> None:
+        self._report = report
+        self._total = total
+        self._files = files
+        self._done = 0
+        self._file = 0
+        self._path = ""
+        self._file_end = 0
+        self._last = 0.0
+
+    def start(self, path: str, size: int) -> None:
+        self._path = path
+        self._file_end = self._done + size
+        self._emit()
+
+    def add(self, count: int) -> None:
+        self._done += count
+        if time.monotonic() - self._last >= self.INTERVAL_SECONDS:
+            self._emit()
+
+    def file_done(self) -> None:
+        # Bytes the registry already held were never sent: the file still counts whole.
+        self._done = self._file_end
+        self._file += 1
+        if self._file == self._files:
+            self._emit(f"Uploaded {self._files} file(s)")
+
+    def _emit(self, message: Optional[str] = None) -> None:
+        self._last = time.monotonic()
+        event = _events.progress_event("upload", message or f"Uploading {self._path}", self._done, self._total)
+        event.update(unit="bytes", files_done=self._file, files_total=self._files)
+        self._report(event)

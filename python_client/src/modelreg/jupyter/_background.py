@@ -1,0 +1,118 @@
+"""Uploads that run in a thread of the kernel, so it runs other cells while a large model is sent.
+
+Each upload reports over its own ``modelreg.upload`` comm (the extension listens for that target):
+byte progress, then a ``result`` or an ``error`` event, then the comm closes. A ``{"action":
+"cancel"}`` message on the comm, or :func:`cancel_upload`, stops it: the file being sent is not
+attached and the candidate this log created is marked failed.
+"""
+
+import shutil
+import threading
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+from .. import _provenance
+from . import _events
+
+if TYPE_CHECKING:
+    from ._log import _Ready
+
+COMM_TARGET = "modelreg.upload"
+
+
+class BackgroundUpload:
+    """One upload running in its thread."""
+
+    def __init__(self, ready: "_Ready", scratch: Path, created: bool) -> None:
+        self.id = uuid.uuid4().hex
+        self.ready = ready
+        self.cancelled = threading.Event()
+        self.outcome: Optional[Dict[str, Any]] = None
+        self._scratch = scratch
+        self._created = created
+        self._comm = _open_comm(self)
+        self._thread = threading.Thread(target=self._run, name=f"modelreg-upload-{self.id[:8]}", daemon=True)
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Wait for the upload to end; True when it did."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def report(self, event: Dict[str, Any]) -> None:
+        event = {**event, "upload_id": self.id}
+        if event["event"] in ("result", "error"):
+            self.outcome = event
+        if self._comm is not None:
+            self._comm.send(data=event)
+        else:
+            _events.emit(event)
+
+    def _run(self) -> None:
+        from ._log import report_failure, send
+
+        candidate = self.ready.candidate
+        try:
+            send(self.ready, self.report, self.cancelled)
+            self.report({"event": "result", "candidate": candidate.to_dict(), "url": candidate.url})
+        except BaseException as error:  # reported, never raised: no one would see it in a thread
+            report_failure(error, candidate if self._created else None, self.report)
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            _running.pop(self.id, None)
+            if self._comm is not None:
+                self._comm.close()
+
+
+_running: Dict[str, BackgroundUpload] = {}
+
+
+def _open_comm(upload: BackgroundUpload) -> Any:
+    """The upload's comm to the extension, opened in the cell that started it; None outside a kernel."""
+    if _provenance._ipython() is None or not hasattr(_provenance._ipython(), "kernel"):
+        return None
+    from comm import create_comm
+
+    comm = create_comm(target_name=COMM_TARGET, data={"upload_id": upload.id})
+
+    def on_msg(message: Dict[str, Any]) -> None:
+        if (message.get("content", {}).get("data") or {}).get("action") == "cancel":
+            upload.cancel()
+
+    comm.on_msg(on_msg)
+    return comm
+
+
+def start(ready: "_Ready", scratch: Path, created: bool) -> Dict[str, Any]:
+    """Start sending `ready`'s files in a thread; report ``upload-started`` and return the candidate."""
+    upload = BackgroundUpload(ready, scratch, created)
+    _running[upload.id] = upload
+    data = ready.candidate.to_dict()
+    _events.emit(
+        {
+            "event": "upload-started",
+            "upload_id": upload.id,
+            "candidate": data,
+            "url": ready.candidate.url,
+            "total": ready.total_bytes,
+        }
+    )
+    upload._thread.start()
+    return {**data, "upload_id": upload.id}
+
+
+def upload(upload_id: str) -> Optional[BackgroundUpload]:
+    """The background upload `upload_id` while it runs."""
+    return _running.get(upload_id)
+
+
+def cancel_upload(upload_id: str) -> bool:
+    """Stop background upload `upload_id`; False when it is not running (any more)."""
+    running = _running.get(upload_id)
+    if running is None:
+        return False
+    running.cancel()
+    return True
