@@ -236,15 +236,16 @@ export namespace cardApi {
     return requestAPI(`api/v1/groups/${enc(group)}/members`);
   }
 
+  /** A member's role changes at once; a non-member is only invited (`status: 'invited'`). */
   export function setMember(
     group: string,
     username: string,
     role: Role
-  ): Promise<IMember> {
-    return requestAPI<IMember>(
-      `api/v1/groups/${enc(group)}/members/${enc(username)}`,
-      { method: 'PUT', body: { role } }
-    );
+  ): Promise<IMember & { status?: 'invited' }> {
+    return requestAPI(`api/v1/groups/${enc(group)}/members/${enc(username)}`, {
+      method: 'PUT',
+      body: { role }
+    });
   }
 
   export function removeMember(group: string, username: string): Promise<void> {

@@ -2,6 +2,7 @@ import type { Db, GroupRow, ModelRow, UserRow } from './db/database';
 import { ApiError, notFound } from './errors';
 import { findGroup, roleIn } from './repos/groups';
 import { findModel } from './repos/models';
+import { findUserByName } from './repos/users';
 import { atLeast, type Role } from './domain/roles';
 
 /** The authenticated user, or null for anonymous requests. */
@@ -96,4 +97,30 @@ export function requireUser(caller: Caller, action: string): UserRow {
     );
   }
   return caller;
+}
+
+/**
+ * The user `username` for a route about a user's own things (tokens, invitations): the caller
+ * themselves, or anyone for the instance admin. `own` names those things in the refusal.
+ */
+export async function selfOrAdmin(
+  db: Db,
+  caller: Caller,
+  username: string,
+  action: string,
+  own: string
+): Promise<UserRow> {
+  const user = requireUser(caller, action);
+  if (!user.is_admin && user.username !== username) {
+    throw new ApiError(
+      'FORBIDDEN',
+      `you can manage only your own ${own} (you are "${user.username}"); an instance admin's admin-scoped token manages anyone's`
+    );
+  }
+  const target =
+    user.username === username ? user : await findUserByName(db, username);
+  if (!target) {
+    throw notFound(`user "${username}"`);
+  }
+  return target;
 }

@@ -40,6 +40,7 @@ import { cardRoutes } from './routes/card';
 import { compareRoutes } from './routes/compare';
 import { deploymentRoutes } from './routes/deployments';
 import { groupRoutes } from './routes/groups';
+import { invitationRoutes } from './routes/invitations';
 import { modelRoutes } from './routes/models';
 import { systemRoutes } from './routes/system';
 import { userRoutes } from './routes/users';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(readyRoutes);
       await api.register(userRoutes);
       await api.register(groupRoutes);
+      await api.register(invitationRoutes);
       await api.register(modelRoutes);
       await api.register(cardRoutes);
       await api.register(candidateRoutes);

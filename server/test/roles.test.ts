@@ -270,6 +270,10 @@ describeEachBackend('roles', server => {
     const tokens = await makeUsers(s, group);
     const someone = unique('u');
     await api(s, 'POST', '/users', { json: { username: someone } });
+    const someoneToken = (
+      await api(s, 'POST', `/users/${someone}/tokens`, { json: { name: 't' } })
+    ).body.token;
+    // A maintainer only invites a non-member; they join by accepting.
     expect(
       (
         await api(s, 'PUT', `/groups/${group}/members/${someone}`, {
@@ -277,7 +281,14 @@ describeEachBackend('roles', server => {
           json: { role: 'developer' }
         })
       ).status
-    ).toBe(200);
+    ).toBe(202);
+    expect(
+      (
+        await api(s, 'POST', `/groups/${group}/invitations/accept`, {
+          token: someoneToken
+        })
+      ).body
+    ).toEqual({ username: someone, role: 'developer' });
     expect(
       (
         await api(s, 'PUT', `/groups/${group}/members/${someone}`, {

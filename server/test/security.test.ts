@@ -510,6 +510,118 @@ describeEachBackend('security', server => {
     ).toBe(409);
   });
 
+  test('an owner invites, never adds, and learns nothing about which usernames exist', async () => {
+    const s = server();
+    const group = unique('inv');
+    await api(s, 'POST', '/groups', { json: { name: group } });
+    const owner = await newUser(s, { group, role: 'owner' });
+    const invitee = await newUser(s);
+    const ghost = unique('nobody');
+    const put = (username: string) =>
+      api(s, 'PUT', `/groups/${group}/members/${username}`, {
+        token: owner.token,
+        json: { role: 'developer' }
+      });
+    const real = await put(invitee.username);
+    const missing = await put(ghost);
+    expect(real.status).toBe(202);
+    expect([missing.status, missing.body]).toEqual([
+      202,
+      { status: 'invited', username: ghost, role: 'developer' }
+    ]);
+    expect(real.body).toEqual({ ...missing.body, username: invitee.username });
+    // Removing answers the same for a non-member and a username that does not exist.
+    const stranger = await newUser(s);
+    const del = async (username: string) => {
+      const r = await api(s, 'DELETE', `/groups/${group}/members/${username}`, {
+        token: owner.token
+      });
+      return [r.status, r.body.error.message.replace(username, 'X')];
+    };
+    expect(await del(stranger.username)).toEqual(await del(ghost));
+
+    // Not a member until they accept: the group stays invisible to them.
+    const members = async () =>
+      (await api(s, 'GET', `/groups/${group}/members`)).body.items.map(
+        (m: { username: string }) => m.username
+      );
+    expect(await members()).not.toContain(invitee.username);
+    expect(
+      (await api(s, 'GET', `/groups/${group}`, { token: invitee.token })).status
+    ).toBe(404);
+    const mine = await api(s, 'GET', `/users/${invitee.username}/invitations`, {
+      token: invitee.token
+    });
+    expect(
+      mine.body.items.map(
+        (i: { group: string; role: string; invited_by: string }) => [
+          i.group,
+          i.role,
+          i.invited_by
+        ]
+      )
+    ).toEqual([[group, 'developer', owner.username]]);
+    expect(
+      (
+        await api(s, 'GET', `/users/${invitee.username}/invitations`, {
+          token: owner.token
+        })
+      ).status
+    ).toBe(403);
+    // Nobody accepts another's invitation; a group that did not invite you answers like none.
+    const accept = (token: string, g = group) =>
+      api(s, 'POST', `/groups/${g}/invitations/accept`, { token });
+    const notInvited = await accept(stranger.token);
+    const noGroup = await accept(stranger.token, unique('nogroup'));
+    expect([notInvited.status, noGroup.status]).toEqual([404, 404]);
+    expect(notInvited.body.error.code).toBe(noGroup.body.error.code);
+
+    expect((await accept(invitee.token)).body).toEqual({
+      username: invitee.username,
+      role: 'developer'
+    });
+    expect(await members()).toContain(invitee.username);
+    expect((await accept(invitee.token)).status).toBe(404); // used up
+
+    // Declining leaves the user out; a member's role changes directly.
+    await put(stranger.username);
+    expect(
+      (
+        await api(s, 'POST', `/groups/${group}/invitations/decline`, {
+          token: stranger.token
+        })
+      ).status
+    ).toBe(204);
+    expect((await accept(stranger.token)).status).toBe(404);
+    expect(await members()).not.toContain(stranger.username);
+    const change = await api(
+      s,
+      'PUT',
+      `/groups/${group}/members/${invitee.username}`,
+      { token: owner.token, json: { role: 'maintainer' } }
+    );
+    expect([change.status, change.body]).toEqual([
+      200,
+      { username: invitee.username, role: 'maintainer' }
+    ]);
+    // The instance admin still adds directly, and a missing user is a plain 404 for them.
+    expect((await put(ghost)).status).toBe(202);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${stranger.username}`, {
+          json: { role: 'guest' }
+        })
+      ).status
+    ).toBe(200);
+    expect(
+      (
+        await api(s, 'PUT', `/groups/${group}/members/${ghost}`, {
+          json: { role: 'guest' }
+        })
+      ).status
+    ).toBe(404);
+  });
+
   test('only http(s) URLs are stored as CI job and deployment links', async () => {
     const s = server();
     const { base } = await setupModel(s);

@@ -305,7 +305,24 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
         }
         await cardApi.removeMember(group, username);
       } else {
-        await cardApi.setMember(group, username, values.role as Role);
+        const answer = await cardApi.setMember(
+          group,
+          username,
+          values.role as Role
+        );
+        if (answer.status === 'invited') {
+          // Nobody joins without consent; the answer is the same whether the username exists.
+          Notification.info(
+            trans.__(
+              '%1 is invited to %2 as %3 (if that user exists) and joins on accepting the invitation.',
+              username,
+              group,
+              values.role
+            ),
+            { autoClose: 8000 }
+          );
+          return true;
+        }
       }
       Notification.success(trans.__('Members of %1 updated.', group), {
         autoClose: 5000

@@ -54,6 +54,14 @@ export interface Database {
     role: string;
     created_at: string;
   };
+  /** A pending membership: the user joins when they accept it (nobody is added without consent). */
+  group_invitations: {
+    group_id: number;
+    user_id: number;
+    role: string;
+    invited_by: string;
+    created_at: string;
+  };
   models: {
     id: Generated<number>;
     group_id: number;

@@ -19,6 +19,7 @@ import * as candidateLease from './migrations/2026-12-01-candidate-lease';
 import * as metricNan from './migrations/2026-12-01T1600-metric-nan';
 import * as loggedModels from './migrations/2026-12-01T1800-logged-models';
 import * as candidateDatasets from './migrations/2026-12-01T1900-candidate-datasets';
+import * as groupInvitations from './migrations/2026-12-01T1930-group-invitations';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -34,7 +35,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-candidate-lease': candidateLease,
   '2026-12-01T1600-metric-nan': metricNan,
   '2026-12-01T1800-logged-models': loggedModels,
-  '2026-12-01T1900-candidate-datasets': candidateDatasets
+  '2026-12-01T1900-candidate-datasets': candidateDatasets,
+  '2026-12-01T1930-group-invitations': groupInvitations
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -14,6 +14,7 @@ export const TABLE_ORDER = [
   'tokens',
   'groups',
   'memberships',
+  'group_invitations',
   'models',
   'model_tags',
   'experiments',

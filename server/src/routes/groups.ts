@@ -23,6 +23,7 @@ import {
   roleIn,
   setMember
 } from '../repos/groups';
+import { dropInvitation, invite } from '../repos/invitations';
 import { findUserByName } from '../repos/users';
 
 const Visibility = Type.Union([
@@ -37,6 +38,15 @@ const GroupSchema = Type.Object({
   card_required_sections: Type.Optional(Type.Array(Type.String()))
 });
 const Member = Type.Object({ username: Type.String(), role: RoleSchema });
+const Invited = Type.Object({
+  status: Type.Literal('invited'),
+  username: Type.String(),
+  role: RoleSchema
+});
+const MemberParams = Type.Object({
+  group: Type.String(),
+  username: Type.String()
+});
 
 export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
   app.post(
@@ -161,24 +171,24 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
       schema: {
         tags: ['groups'],
         summary:
-          'Add a member or change a role (maintainer+; owner to grant or change owner)',
-        params: Type.Object({ group: Type.String(), username: Type.String() }),
+          "Change a member's role, or invite a user (maintainer+; owner for the owner role). A non-member is invited, never added: 202 whether or not the username exists; the instance admin adds directly",
+        params: MemberParams,
         body: Type.Object({ role: RoleSchema }),
-        response: { 200: Member, ...commonErrors }
+        response: { 200: Member, 202: Invited, ...commonErrors }
       }
     },
-    async request => {
+    async (request, reply) => {
       const access = await groupAccess(
         app.db,
         request.caller,
         request.params.group
       );
       requireRole(access, request.caller, 'maintainer', 'managing members');
+      const caller = request.caller!;
       const target = await findUserByName(app.db, request.params.username);
-      if (!target) {
-        throw notFound(`user "${request.params.username}"`);
-      }
-      const current = await roleIn(app.db, access.group.id, target.id);
+      const current = target
+        ? await roleIn(app.db, access.group.id, target.id)
+        : null;
       const role = request.body.role as Role;
       if (
         (role === 'owner' || current === 'owner') &&
@@ -189,8 +199,23 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
           "only an owner can grant the owner role or change an owner's role"
         );
       }
-      await setMember(app.db, access.group.id, target.id, role);
-      return { username: target.username, role };
+      if (caller.is_admin && !target) {
+        throw notFound(`user "${request.params.username}"`);
+      }
+      if (target && (current || caller.is_admin)) {
+        await setMember(app.db, access.group.id, target.id, role);
+        await dropInvitation(app.db, access.group.id, target.id);
+        return { username: target.username, role };
+      }
+      // Same answer for a username that does not exist: what an owner learns is what they typed.
+      if (target) {
+        await invite(app.db, access.group.id, target.id, role, caller.username);
+      }
+      return reply.status(202).send({
+        status: 'invited' as const,
+        username: request.params.username,
+        role
+      });
     }
   );
 
@@ -199,8 +224,9 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
     {
       schema: {
         tags: ['groups'],
-        summary: 'Remove a member (maintainer+; owner to remove an owner)',
-        params: Type.Object({ group: Type.String(), username: Type.String() }),
+        summary:
+          'Remove a member or withdraw an invitation (maintainer+; owner to remove an owner)',
+        params: MemberParams,
         response: { 204: Type.Null(), ...commonErrors }
       }
     },
@@ -212,16 +238,24 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async app => {
       );
       requireRole(access, request.caller, 'maintainer', 'managing members');
       const target = await findUserByName(app.db, request.params.username);
-      if (!target) {
-        throw notFound(`user "${request.params.username}"`);
-      }
-      if (
-        (await roleIn(app.db, access.group.id, target.id)) === 'owner' &&
-        !atLeast(access.role, 'owner')
-      ) {
+      const current = target
+        ? await roleIn(app.db, access.group.id, target.id)
+        : null;
+      if (current === 'owner' && !atLeast(access.role, 'owner')) {
         throw new ApiError('FORBIDDEN', 'only an owner can remove an owner');
       }
-      await removeMember(app.db, access.group.id, target.id);
+      const invited =
+        target !== undefined &&
+        (await dropInvitation(app.db, access.group.id, target.id));
+      if (!current && !invited) {
+        // The same whether the username exists or not.
+        throw notFound(
+          `member or invitation "${request.params.username}" of group "${access.group.name}"`
+        );
+      }
+      if (current) {
+        await removeMember(app.db, access.group.id, target!.id);
+      }
       return reply.status(204).send(null);
     }
   );

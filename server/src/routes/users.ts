@@ -2,7 +2,7 @@ import {
   Type,
   type FastifyPluginAsyncTypebox
 } from '@fastify/type-provider-typebox';
-import { requireUser, type Caller } from '../access';
+import { requireUser, selfOrAdmin, type Caller } from '../access';
 import { isUniqueViolation } from '../db/connect';
 import { ApiError, badRequest, notFound } from '../errors';
 import { grants, SCOPES, within, type Scope } from '../domain/scopes';
@@ -10,7 +10,6 @@ import { commonErrors, errorRef, Name, onePage, page } from '../schemas/common';
 import {
   createToken,
   createUser,
-  findUserByName,
   listTokens,
   revokeToken
 } from '../repos/users';
@@ -86,27 +85,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async app => {
   );
 
   /** Tokens of `username`: your own, or anyone's as the instance admin (admin scope). */
-  const tokenOwner = async (
-    caller: Caller,
-    username: string,
-    action: string
-  ) => {
-    const user = requireUser(caller, action);
-    if (!user.is_admin && user.username !== username) {
-      throw new ApiError(
-        'FORBIDDEN',
-        `you can manage only your own tokens (you are "${user.username}"); an instance admin's admin-scoped token manages anyone's`
-      );
-    }
-    const owner =
-      user.username === username
-        ? user
-        : await findUserByName(app.db, username);
-    if (!owner) {
-      throw notFound(`user "${username}"`);
-    }
-    return owner;
-  };
+  const tokenOwner = (caller: Caller, username: string, action: string) =>
+    selfOrAdmin(app.db, caller, username, action, 'tokens');
 
   app.post(
     '/users/:username/tokens',
