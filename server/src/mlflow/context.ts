@@ -35,7 +35,7 @@ export function need(ctx: Ctx, min: Role, action: string): void {
   requireRole(ctx, ctx.request.caller, min, action);
 }
 
-type Input = Record<string, unknown>;
+export type Input = Record<string, unknown>;
 
 /** Body for POST/PATCH/DELETE, query string for GET: MLflow's client sends the same fields either way. */
 export function input(request: FastifyRequest): Input {

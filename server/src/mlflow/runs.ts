@@ -22,6 +22,7 @@ import {
 import { doesNotExist, invalidParam, MlflowError } from './errors';
 import { datasetInputs } from './datasets';
 import { runName } from './run-names';
+import { checkBatchLimits } from './batch-limits';
 import { resolveExperimentId } from './experiments';
 import { recordModelMetrics } from './logged-model-metrics';
 import {
@@ -417,6 +418,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/runs/log-batch', async request => {
     const { run, inp } = await runFor(request, 'developer', 'logging to a run');
+    checkBatchLimits(inp);
     const params = Object.fromEntries(
       keyValues(inp, 'params').map(p => [p.key, p.value])
     );
