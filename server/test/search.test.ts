@@ -96,6 +96,38 @@ describeEachBackend('search and compare', server => {
     ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  test('order_by name, status, experiment and a param: keyset pages agree with one page', async () => {
+    const s = server();
+    const order = (o: string) => `order_by=${encodeURIComponent(o)}`;
+    const one = async (o: string) =>
+      iids(await api(s, 'GET', `${base}/candidates?${order(o)}&limit=100`));
+    // Names sort as text: c1, c10, c11, c12, c2, ...
+    expect(await one('name ASC')).toEqual([
+      1, 10, 11, 12, 2, 3, 4, 5, 6, 7, 8, 9
+    ]);
+    expect(await all(s, order('name DESC'), 5)).toEqual(
+      [1, 10, 11, 12, 2, 3, 4, 5, 6, 7, 8, 9].reverse()
+    );
+    // Ties are broken by iid in the same direction.
+    expect(await all(s, order('status ASC'), 4)).toEqual([
+      2, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    ]);
+    expect(await all(s, order('experiment DESC'), 5)).toEqual([
+      12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1
+    ]);
+    expect(await all(s, order('attributes.experiment ASC'), 5)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    ]);
+    // depth is '3' for odd iids, '6' for even ones.
+    expect(await all(s, order('params.depth ASC'), 5)).toEqual([
+      1, 3, 5, 7, 9, 11, 2, 4, 6, 8, 10, 12
+    ]);
+    expect(await all(s, order('params.depth DESC'), 5)).toEqual(
+      await one('params.depth DESC')
+    );
+    expect((await all(s, order('params.missing DESC'), 5)).length).toBe(12);
+  });
+
   // With pages of one or two, walking the metric's index costs less than reading the model's
   // candidates (page x all candidates < this model's squared), so these pages take the walk; the
   // page of 100 reads and sorts. Both must give one order, ties broken the same way.
@@ -182,6 +214,15 @@ describeEachBackend('search and compare', server => {
     expect(
       (
         await api(s, 'GET', `/models?q=churn%20pred&group=${group}`)
+      ).body.items.map((m: any) => m.name)
+    ).toEqual(['tagged-one']);
+    // A candidate's name finds its model.
+    await api(s, 'POST', `/models/${group}/tagged-one/candidates`, {
+      json: { name: 'sweep-LR-0.01-deep' }
+    });
+    expect(
+      (
+        await api(s, 'GET', `/models?q=lr-0.01-DEEP&group=${group}`)
       ).body.items.map((m: any) => m.name)
     ).toEqual(['tagged-one']);
     expect(

@@ -1464,6 +1464,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description matches the model's name, description, group or any of its candidates' names */
                     q?: string;
                     group?: string;
                     tag?: string;
@@ -2610,7 +2611,7 @@ export interface paths {
                     experiment?: string;
                     /** @description e.g. metrics.auc > 0.9 and params.depth = '6' */
                     filter?: string;
-                    /** @description metrics.<key> DESC | created_at ASC | iid DESC (default) */
+                    /** @description metrics.<key> DESC | params.<key> ASC | created_at | name | status | experiment | iid DESC (default); ASC or DESC */
                     order_by?: string;
                     pipeline?: string;
                     commit?: string;

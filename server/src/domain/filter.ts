@@ -141,8 +141,18 @@ export function parseFilter(text: string | undefined): Clause[] {
   return clauses;
 }
 
+/** The candidate columns a list can be ordered by, besides a metric's or a param's value. */
+export const ORDER_COLUMNS = [
+  'iid',
+  'created_at',
+  'name',
+  'status',
+  'experiment'
+] as const;
+export type OrderColumn = (typeof ORDER_COLUMNS)[number];
+
 export interface OrderBy {
-  kind: 'metric' | 'iid' | 'created_at';
+  kind: 'metric' | 'param' | OrderColumn;
   key?: string;
   dir: 'asc' | 'desc';
 }
@@ -151,20 +161,22 @@ export function parseOrderBy(text: string | undefined): OrderBy {
   if (!text || !text.trim()) {
     return { kind: 'iid', dir: 'desc' };
   }
-  const m =
-    /^\s*(?:(metrics?)\.(`[^`]+`|"[^"]+"|\S+)|(iid|created_at|attributes\.created_at|attributes\.iid))(?:\s+(asc|desc))?\s*$/i.exec(
-      text
-    );
+  const m = new RegExp(
+    `^\\s*(?:(metrics?|params?)\\.(\`[^\`]+\`|"[^"]+"|\\S+)|(?:attributes\\.)?(${ORDER_COLUMNS.join('|')}))(?:\\s+(asc|desc))?\\s*$`,
+    'i'
+  ).exec(text);
   if (!m) {
     throw badRequest(
-      'order_by: use "metrics.<key> DESC", "created_at ASC" or "iid DESC"'
+      `order_by: use "metrics.<key> DESC", "params.<key> ASC" or one of ${ORDER_COLUMNS.join(', ')} with ASC or DESC`
     );
   }
-  const dir =
-    (m[4]?.toLowerCase() as 'asc' | 'desc' | undefined) ??
-    (m[1] ? 'desc' : 'desc');
+  const dir = (m[4]?.toLowerCase() as 'asc' | 'desc' | undefined) ?? 'desc';
   if (m[1]) {
-    return { kind: 'metric', key: m[2].replace(/^[`"]|[`"]$/g, ''), dir };
+    return {
+      kind: m[1].toLowerCase().startsWith('metric') ? 'metric' : 'param',
+      key: m[2].replace(/^[`"]|[`"]$/g, ''),
+      dir
+    };
   }
-  return { kind: m[3].replace('attributes.', '') as 'iid' | 'created_at', dir };
+  return { kind: m[3].toLowerCase() as OrderColumn, dir };
 }

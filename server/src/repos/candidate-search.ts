@@ -1,5 +1,6 @@
 import {
   sql,
+  type AliasableExpression,
   type ExpressionBuilder,
   type Expression,
   type SelectQueryBuilder,
@@ -160,11 +161,12 @@ async function walkPays(db: Db, modelId: number, page: number) {
 type Ranked = CandidateRow & { sort_value: number | null };
 
 /**
- * Candidates ordered by a metric: first those that have it, by (value, candidate id) on the
- * metric's index, then (both directions) those without it, by iid. The cursor says which part
- * the page ended in: [0, value, id] or [1, 0, iid].
+ * Candidates ordered by a metric's (or a param's) value: first those that have it, by (value,
+ * candidate id) on the metric's index, then (both directions) those without it, by iid. The
+ * cursor says which part the page ended in: [0, value, id] or [1, 0, iid]. Params have no
+ * (key, value) index, so they are always read and sorted; their values sort as text.
  */
-async function byMetric(
+async function byValue(
   db: Db,
   s: CandidateSearch,
   after: unknown[] | null
@@ -172,20 +174,26 @@ async function byMetric(
   const key = s.order.key!;
   const { dir } = s.order;
   const cmp = dir === 'desc' ? '<' : '>';
+  // Typed as latest_metrics: both tables have (candidate_id, key, value).
+  const table = (
+    s.order.kind === 'param' ? 'params' : 'latest_metrics'
+  ) as 'latest_metrics';
   const rows: Ranked[] = [];
   if (!after || after[0] === 0) {
-    const walk = await walkPays(db, s.modelId, s.limit + 1);
+    const walk =
+      table === 'latest_metrics' &&
+      (await walkPays(db, s.modelId, s.limit + 1));
     // CROSS JOIN makes SQLite keep latest_metrics as the outer loop (its documented hint);
     // PostgreSQL plans it as the inner join it is.
     const joined = walk
       ? db
-          .selectFrom('latest_metrics as om')
+          .selectFrom(`${table} as om` as 'latest_metrics as om')
           .crossJoin('candidates')
           .whereRef('candidates.id', '=', 'om.candidate_id')
       : db
           .selectFrom('candidates')
           .innerJoin(
-            'latest_metrics as om',
+            `${table} as om` as 'latest_metrics as om',
             'om.candidate_id',
             'candidates.id'
           );
@@ -214,7 +222,7 @@ async function byMetric(
         eb.not(
           eb.exists(
             eb
-              .selectFrom('latest_metrics as lm')
+              .selectFrom(`${table} as lm` as 'latest_metrics as lm')
               .select('lm.key')
               .whereRef('lm.candidate_id', '=', 'candidates.id')
               .where('lm.key', '=', key)
@@ -235,6 +243,29 @@ async function byMetric(
   return rows;
 }
 
+type ColumnEb = ExpressionBuilder<Database, 'candidates'>;
+
+/**
+ * The value a candidate column sorts by. A candidate without an experiment sorts as '' (no
+ * experiment name is empty), so keyset comparisons never meet a NULL.
+ */
+function columnOf(
+  kind: Exclude<OrderBy['kind'], 'metric' | 'param' | 'iid'>
+): (eb: ColumnEb) => AliasableExpression<string> {
+  if (kind === 'experiment') {
+    return eb =>
+      eb.fn.coalesce(
+        eb
+          .selectFrom('experiments')
+          .select('experiments.name')
+          .whereRef('experiments.id', '=', 'candidates.experiment_id'),
+        sql<string>`''`
+      ) as AliasableExpression<string>;
+  }
+  return eb =>
+    eb.ref(`candidates.${kind}`) as unknown as AliasableExpression<string>;
+}
+
 /** Candidates of one model, filtered, in a stable order, one keyset page at a time. */
 export async function searchCandidates(
   db: Db,
@@ -245,33 +276,33 @@ export async function searchCandidates(
   const { dir } = s.order;
   const cmp = dir === 'desc' ? '<' : '>';
   let rows: CandidateRow[];
-  let cursorOf: (r: CandidateRow & { sort_value?: number | null }) => unknown[];
-  if (s.order.kind === 'metric') {
-    rows = await byMetric(db, s, after);
+  let cursorOf: (r: CandidateRow & { sort_value?: unknown }) => unknown[];
+  if (s.order.kind === 'metric' || s.order.kind === 'param') {
+    rows = await byValue(db, s, after);
     cursorOf = r =>
       r.sort_value === null || r.sort_value === undefined
         ? [1, 0, r.iid]
         : [0, r.sort_value, r.id];
-  } else if (s.order.kind === 'created_at') {
-    let cq = q.selectAll('candidates');
+  } else if (s.order.kind !== 'iid') {
+    const column = columnOf(s.order.kind);
+    let cq = q
+      .selectAll('candidates')
+      .select(eb => column(eb).as('sort_value'));
     if (after) {
-      const [at, iid] = after as [string, number];
+      const [value, iid] = after as [string, number];
       cq = cq.where(eb =>
         eb.or([
-          eb('candidates.created_at', cmp, at),
-          eb.and([
-            eb('candidates.created_at', '=', at),
-            eb('candidates.iid', cmp, iid)
-          ])
+          eb(column(eb), cmp, value),
+          eb.and([eb(column(eb), '=', value), eb('candidates.iid', cmp, iid)])
         ])
       );
     }
     rows = await cq
-      .orderBy('candidates.created_at', dir)
+      .orderBy(eb => column(eb), dir)
       .orderBy('candidates.iid', dir)
       .limit(s.limit + 1)
       .execute();
-    cursorOf = r => [r.created_at, r.iid];
+    cursorOf = r => [r.sort_value, r.iid];
   } else {
     let iq = q.selectAll('candidates');
     if (after) {

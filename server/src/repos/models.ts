@@ -280,7 +280,19 @@ export async function searchModels(db: Db, s: ModelSearch) {
       eb.or([
         eb(sql`lower(models.name)`, 'like', sql`${like} escape '\\'`),
         eb(sql`lower(models.description)`, 'like', sql`${like} escape '\\'`),
-        eb(sql`lower(groups.name)`, 'like', sql`${like} escape '\\'`)
+        eb(sql`lower(groups.name)`, 'like', sql`${like} escape '\\'`),
+        // A data scientist remembers the run ("lr-0.01-deep") more often than its model.
+        eb.exists(
+          eb
+            .selectFrom('candidates')
+            .select('candidates.id')
+            .whereRef('candidates.model_id', '=', 'models.id')
+            .where(
+              sql`lower(candidates.name)`,
+              'like',
+              sql`${like} escape '\\'`
+            )
+        )
       ])
     );
   }

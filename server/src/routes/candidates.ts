@@ -164,7 +164,7 @@ export const candidateRoutes: FastifyPluginAsyncTypebox = async app => {
           order_by: Type.Optional(
             Type.String({
               description:
-                'metrics.<key> DESC | created_at ASC | iid DESC (default)'
+                'metrics.<key> DESC | params.<key> ASC | created_at | name | status | experiment | iid DESC (default); ASC or DESC'
             })
           ),
           pipeline: Type.Optional(Type.String()),

@@ -36,7 +36,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async app => {
         tags: ['models'],
         summary: 'Search models you can read, by text, group and card tag',
         querystring: Type.Object({
-          q: Type.Optional(Type.String()),
+          q: Type.Optional(
+            Type.String({
+              description:
+                "matches the model's name, description, group or any of its candidates' names"
+            })
+          ),
           group: Type.Optional(Type.String()),
           tag: Type.Optional(Type.String()),
           ...Paging
