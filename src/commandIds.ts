@@ -8,6 +8,9 @@ export namespace CommandIDs {
   export const pull = 'modelreg:pull-into-notebook';
   export const compare = 'modelreg:compare';
   export const openVersion = 'modelreg:open-version';
+  export const openCandidate = 'modelreg:open-candidate';
+  export const openRuns = 'modelreg:open-runs-table';
+  export const openSnapshot = 'modelreg:open-notebook-snapshot';
   export const moveAlias = 'modelreg:move-alias';
   export const deleteAlias = 'modelreg:delete-alias';
   export const yank = 'modelreg:yank';

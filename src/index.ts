@@ -58,6 +58,9 @@ function activateModelreg(
   setServerSettings(app.serviceManager.serverSettings);
 
   const model = new PanelState();
+  if (state) {
+    void model.runColumns.connect(state);
+  }
   const panel = new ModelregPanel(model, app.commands, trans, rendermime);
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');
@@ -89,6 +92,7 @@ function activateModelreg(
       CommandIDs.refresh,
       CommandIDs.logCandidate,
       CommandIDs.createModel,
+      CommandIDs.openRuns,
       CommandIDs.recordDeployment,
       CommandIDs.rollbackAlias,
       CommandIDs.manageMembers

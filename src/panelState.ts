@@ -17,6 +17,7 @@ import {
   IRegistryStatus,
   IVersion
 } from './registryTypes';
+import { RunColumnStore } from './runColumnStore';
 import { DEFAULT_SETTINGS, IModelregSettings } from './settings';
 
 /** Something loaded from the registry: its value, whether it is loading, and the last error. */
@@ -60,6 +61,9 @@ export class PanelState {
   constructor(settings: Partial<IModelregSettings> = {}) {
     this._settings = { ...DEFAULT_SETTINGS, ...settings };
   }
+
+  /** The runs table's chosen columns, per model. */
+  readonly runColumns = new RunColumnStore();
 
   /** Emitted after any state change. */
   get changed(): ISignal<this, void> {

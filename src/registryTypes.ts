@@ -44,6 +44,7 @@ export type ICandidateQuery = {
   /** A metric or param expression, e.g. `metrics.auc > 0.9`. */
   filter?: string;
   status?: 'running' | 'finished' | 'failed';
+  experiment?: string;
   pipeline?: string;
   commit?: string;
   merge_request?: string;

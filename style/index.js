@@ -1,1 +1,4 @@
 import './base.css';
+import './card.css';
+import './deployments.css';
+import './runs.css';

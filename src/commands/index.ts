@@ -1,4 +1,5 @@
 /** Registers every command, one feature per module. */
+import { addCandidateCommands } from './candidate';
 import { addCompareCommand } from './compare';
 import { addDeploymentCommands } from './deploymentActions';
 import { ICommandDeps } from './deps';
@@ -18,6 +19,7 @@ export function addCommands(deps: ICommandDeps): void {
   addPullCommand(deps);
   addCompareCommand(deps);
   addVersionCommands(deps);
+  addCandidateCommands(deps);
   addRegistryActionCommands(deps);
   addDeploymentCommands(deps);
 }

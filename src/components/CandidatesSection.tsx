@@ -9,12 +9,18 @@ import { lockIcon } from '../icons';
 import { webUrl } from '../links';
 import { ICard } from '../panelState';
 import { CommandIDs } from '../commandIds';
-import { hasRole, ICandidate, IModel } from '../registryTypes';
+import { ICandidate, IModel } from '../registryTypes';
 import { GatedButton } from './actions/GatedButton';
+import {
+  OpenCandidateButton,
+  PromoteCandidateButton
+} from './candidate/CandidateButtons';
 import { CandidateFilter } from './candidate/CandidateFilter';
 import { CompareCheckbox } from './CompareCheckbox';
 import { ExecutedCells } from './ExecutedCells';
 import { usePanel } from './context';
+import { RunsTable } from './runs/RunsTable';
+import { useWide } from './runs/useWide';
 import { Empty } from './States';
 
 const KEY_METRICS = 3;
@@ -24,7 +30,7 @@ export interface ICandidatesSectionProps {
 }
 
 export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
-  const { model, trans } = usePanel();
+  const { model, trans, commands } = usePanel();
   const { candidates, candidatesCursor, candidateQuery, candidatesError } =
     props.card;
   const filtered = Object.values(candidateQuery).some(Boolean);
@@ -34,12 +40,38 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
     highlighted.current?.scrollIntoView?.({ block: 'nearest' });
   }, [model.highlight]);
 
+  const [wide, measured] = useWide();
+
   const filter = (
     <CandidateFilter
       query={candidateQuery}
       error={candidatesError?.message ?? null}
     />
   );
+  const openTable = (
+    <button
+      className="jp-mod-styled jp-modelreg-small"
+      data-testid="modelreg-open-runs"
+      onClick={() =>
+        void commands.execute(CommandIDs.openRuns, {
+          model: props.card.model.full_name
+        })
+      }
+    >
+      {trans.__('Open runs table')}
+    </button>
+  );
+  // A wide sidebar has room for the table; a narrow one keeps the compact list.
+  if (wide && candidates.length > 0) {
+    return (
+      <div ref={measured}>
+        <RunsTable
+          fullName={props.card.model.full_name}
+          info={props.card.model}
+        />
+      </div>
+    );
+  }
   if (candidates.length === 0 && !filtered && !candidatesError) {
     return (
       <Empty>
@@ -50,7 +82,8 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
     );
   }
   return (
-    <>
+    <div ref={measured}>
+      <div className="jp-modelreg-row">{openTable}</div>
       {filter}
       {candidates.length === 0 && (
         <Empty>{trans.__('No candidate matches this filter.')}</Empty>
@@ -77,7 +110,7 @@ export function CandidatesSection(props: ICandidatesSectionProps): JSX.Element {
           {trans.__('Load more candidates')}
         </button>
       )}
-    </>
+    </div>
   );
 }
 
@@ -108,10 +141,6 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
   const ci = c.provenance?.ci;
   const ciUrl = webUrl(ci?.job_url) ?? webUrl(ci?.project_url);
   const commit = c.provenance?.git?.commit || ci?.commit;
-  const canPromote =
-    hasRole(info.your_role, 'maintainer') &&
-    !c.version &&
-    c.status !== 'failed';
 
   return (
     <li
@@ -125,9 +154,15 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
           compareRef={`c:${c.iid}`}
           label={trans.__('Select candidate #%1 to compare', c.iid)}
         />
-        <strong>
-          #{c.iid} {c.name}
-        </strong>
+        <OpenCandidateButton
+          fullName={info.full_name}
+          candidate={c}
+          testId="modelreg-candidate-open"
+        >
+          <strong>
+            #{c.iid} {c.name}
+          </strong>
+        </OpenCandidateButton>
         <span
           className={`jp-modelreg-chip jp-modelreg-status-${c.status}`}
           title={c.status_reason ?? undefined}
@@ -244,20 +279,7 @@ function CandidateItem(props: ICandidateItemProps): JSX.Element {
         </span>
       </div>
       <div className="jp-modelreg-row-end">
-        {canPromote && (
-          <button
-            className="jp-mod-styled jp-modelreg-small"
-            data-testid="modelreg-promote"
-            onClick={() =>
-              void commands.execute(CommandIDs.promote, {
-                model: info.full_name,
-                candidate: c.iid
-              })
-            }
-          >
-            {trans.__('Promote to version')}
-          </button>
-        )}
+        <PromoteCandidateButton info={info} candidate={c} />
         <GatedButton
           role={info.your_role}
           needs="developer"

@@ -9,6 +9,7 @@ type FilterField = keyof ICandidateQuery;
 const FIELDS: FilterField[] = [
   'filter',
   'status',
+  'experiment',
   'pipeline',
   'commit',
   'merge_request'
@@ -17,6 +18,8 @@ const FIELDS: FilterField[] = [
 export interface ICandidateFilterProps {
   query: ICandidateQuery;
   error: string | null;
+  /** Applies the query; the sidebar's candidates list by default. */
+  onApply?: (query: ICandidateQuery) => void;
 }
 
 export function CandidateFilter(props: ICandidateFilterProps): JSX.Element {
@@ -27,6 +30,7 @@ export function CandidateFilter(props: ICandidateFilterProps): JSX.Element {
   const labels: Record<FilterField, string> = {
     filter: trans.__('Expression'),
     status: trans.__('Status'),
+    experiment: trans.__('Experiment'),
     pipeline: trans.__('CI pipeline'),
     commit: trans.__('Git commit'),
     merge_request: trans.__('Merge request')
@@ -34,15 +38,17 @@ export function CandidateFilter(props: ICandidateFilterProps): JSX.Element {
   const placeholders: Record<FilterField, string> = {
     filter: 'metrics.auc > 0.9',
     status: 'running | finished | failed',
+    experiment: trans.__('experiment name'),
     pipeline: trans.__('pipeline id'),
     commit: trans.__('commit sha'),
     merge_request: trans.__('merge request number')
   };
+  const run =
+    props.onApply ??
+    ((query: ICandidateQuery) => void model.filterCandidates(query));
   const apply = (value: string) => {
     const trimmed = value.trim();
-    void model.filterCandidates(
-      trimmed ? ({ [field]: trimmed } as ICandidateQuery) : {}
-    );
+    run(trimmed ? ({ [field]: trimmed } as ICandidateQuery) : {});
   };
   return (
     <form
@@ -83,7 +89,7 @@ export function CandidateFilter(props: ICandidateFilterProps): JSX.Element {
           className="jp-mod-styled"
           onClick={() => {
             setText('');
-            void model.filterCandidates({});
+            run({});
           }}
         >
           {trans.__('Clear')}

@@ -1,9 +1,13 @@
-/** The frozen content of a version: params, final metrics with their history, provenance, files. */
+/**
+ * The content of a version (frozen) or a candidate: params, final metrics with their history,
+ * provenance, files. The version page and the candidate page show them alike.
+ */
 import * as React from 'react';
 
 import { registry } from '../../api';
 import { formatBytes, formatMetric, shortDigest } from '../../format';
 import { IVersionDetail } from '../../cardApi';
+import { IArtifact, IMetricValue, IProvenance } from '../../registryTypes';
 import { usePanel } from '../context';
 import { MetricChart } from '../MetricChart';
 import { useAsync } from '../useAsync';
@@ -14,8 +18,20 @@ export interface IVersionPartProps {
 }
 
 export function VersionParams(props: IVersionPartProps): JSX.Element {
+  return (
+    <ParamsTable
+      params={props.version.params}
+      testId="modelreg-version-params"
+    />
+  );
+}
+
+export function ParamsTable(props: {
+  params: Record<string, string>;
+  testId: string;
+}): JSX.Element {
   const { trans } = usePanel();
-  const entries = Object.entries(props.version.params).sort(([a], [b]) =>
+  const entries = Object.entries(props.params ?? {}).sort(([a], [b]) =>
     a < b ? -1 : 1
   );
   if (!entries.length) {
@@ -24,7 +40,7 @@ export function VersionParams(props: IVersionPartProps): JSX.Element {
     );
   }
   return (
-    <table className="jp-modelreg-table" data-testid="modelreg-version-params">
+    <table className="jp-modelreg-table" data-testid={props.testId}>
       <tbody>
         {entries.map(([k, v]) => (
           <tr key={k}>
@@ -38,16 +54,40 @@ export function VersionParams(props: IVersionPartProps): JSX.Element {
 }
 
 export function VersionMetrics(props: IVersionPartProps): JSX.Element {
+  return (
+    <MetricsWithHistory
+      fullName={props.fullName}
+      candidate={props.version.candidate}
+      metrics={props.version.metrics}
+      label={props.version.version}
+      testId="modelreg-version-metrics"
+    />
+  );
+}
+
+export interface IMetricsWithHistoryProps {
+  fullName: string;
+  /** The candidate whose history is read (a version's is its candidate's). */
+  candidate: number;
+  metrics: Record<string, IMetricValue>;
+  /** The chart legend's name for the line. */
+  label: string;
+  testId: string;
+}
+
+export function MetricsWithHistory(
+  props: IMetricsWithHistoryProps
+): JSX.Element {
   const { trans } = usePanel();
-  const keys = Object.keys(props.version.metrics).sort();
+  const keys = Object.keys(props.metrics ?? {}).sort();
   const histories = useAsync(
     () =>
       Promise.all(
         keys.map(k =>
-          registry.metricHistory(props.fullName, props.version.candidate, k)
+          registry.metricHistory(props.fullName, props.candidate, k)
         )
       ),
-    [props.fullName, props.version.version]
+    [props.fullName, props.candidate, props.label]
   );
   if (!keys.length) {
     return (
@@ -57,13 +97,13 @@ export function VersionMetrics(props: IVersionPartProps): JSX.Element {
     );
   }
   return (
-    <div data-testid="modelreg-version-metrics">
+    <div data-testid={props.testId}>
       <table className="jp-modelreg-table">
         <tbody>
           {keys.map(k => (
             <tr key={k}>
               <th scope="row">{k}</th>
-              <td>{formatMetric(props.version.metrics[k].value)}</td>
+              <td>{formatMetric(props.metrics[k].value)}</td>
             </tr>
           ))}
         </tbody>
@@ -76,7 +116,7 @@ export function VersionMetrics(props: IVersionPartProps): JSX.Element {
               key={h.key}
               metric={h.key}
               series={[h.history]}
-              labels={[props.version.version]}
+              labels={[props.label]}
             />
           ))}
       </div>
@@ -85,8 +125,20 @@ export function VersionMetrics(props: IVersionPartProps): JSX.Element {
 }
 
 export function VersionProvenance(props: IVersionPartProps): JSX.Element {
+  return (
+    <ProvenanceFacts
+      provenance={props.version.provenance}
+      testId="modelreg-version-provenance"
+    />
+  );
+}
+
+export function ProvenanceFacts(props: {
+  provenance: IProvenance | undefined;
+  testId: string;
+}): JSX.Element {
   const { trans } = usePanel();
-  const p = props.version.provenance ?? {};
+  const p = props.provenance ?? {};
   const rows: [string, React.ReactNode][] = [
     [trans.__('Notebook'), p.notebook?.path],
     [trans.__('Notebook snapshot'), p.notebook?.snapshot],
@@ -120,9 +172,17 @@ export function VersionProvenance(props: IVersionPartProps): JSX.Element {
       </div>
     );
   }
+  return <FactList facts={shown} testId={props.testId} />;
+}
+
+/** Labelled facts; those without a value are left out by the caller. */
+export function FactList(props: {
+  facts: [string, React.ReactNode][];
+  testId?: string;
+}): JSX.Element {
   return (
-    <dl className="jp-modelreg-facts" data-testid="modelreg-version-provenance">
-      {shown.map(([label, value]) => (
+    <dl className="jp-modelreg-facts" data-testid={props.testId}>
+      {props.facts.map(([label, value]) => (
         <React.Fragment key={label}>
           <dt>{label}</dt>
           <dd>{value}</dd>
@@ -133,12 +193,28 @@ export function VersionProvenance(props: IVersionPartProps): JSX.Element {
 }
 
 export function VersionFiles(props: IVersionPartProps): JSX.Element {
+  return (
+    <FilesTable
+      fullName={props.fullName}
+      owner={{ version: props.version.version }}
+      files={props.version.files}
+      testId="modelreg-version-files"
+    />
+  );
+}
+
+export function FilesTable(props: {
+  fullName: string;
+  owner: { candidate: number } | { version: string };
+  files: IArtifact[];
+  testId: string;
+}): JSX.Element {
   const { trans } = usePanel();
-  if (!props.version.files.length) {
+  if (!props.files.length) {
     return <div className="jp-modelreg-muted">{trans.__('No files.')}</div>;
   }
   return (
-    <table className="jp-modelreg-table" data-testid="modelreg-version-files">
+    <table className="jp-modelreg-table" data-testid={props.testId}>
       <thead>
         <tr>
           <th>{trans.__('Path')}</th>
@@ -147,15 +223,11 @@ export function VersionFiles(props: IVersionPartProps): JSX.Element {
         </tr>
       </thead>
       <tbody>
-        {props.version.files.map(f => (
+        {props.files.map(f => (
           <tr key={f.path}>
             <td>
               <a
-                href={registry.downloadUrl(
-                  props.fullName,
-                  { version: props.version.version },
-                  f.path
-                )}
+                href={registry.downloadUrl(props.fullName, props.owner, f.path)}
                 download
               >
                 {f.path}

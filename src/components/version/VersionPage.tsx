@@ -11,6 +11,7 @@ import { CardSectionsView } from '../card/CardSectionsView';
 import { DeploymentStatusButton } from '../deployments/DeploymentStatusButton';
 import { RecordDeploymentButton } from '../deployments/RecordDeploymentButton';
 import { usePanel } from '../context';
+import { PagePart as Part } from '../PagePart';
 import { ErrorMessage, Loading } from '../States';
 import { useAsync } from '../useAsync';
 import { VersionChanges } from './VersionChanges';
@@ -25,19 +26,6 @@ import {
 export interface IVersionPageProps {
   fullName: string;
   version: string;
-}
-
-function Part(props: {
-  title: string;
-  children: React.ReactNode;
-  testId?: string;
-}): JSX.Element {
-  return (
-    <section className="jp-modelreg-version-part" data-testid={props.testId}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
 }
 
 async function loadPage(fullName: string, version: string) {
