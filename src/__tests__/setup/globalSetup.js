@@ -218,7 +218,9 @@ async function startServers() {
   const registry = await spawnRegistry({
     dataDir: path.join(work, 'data'),
     logFile: path.join(work, 'registry.log'),
-    env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' }
+    env: { MODELREG_ADMIN_TOKEN: adminToken, MODELREG_DATABASE_URL: '' },
+    // The machine is shared and loaded: a start takes far longer than the default 30 s there.
+    startTimeoutMs: 180000
   });
   // globalTeardown runs in this process and stops it.
   globalThis.__modelregRegistry = registry;
