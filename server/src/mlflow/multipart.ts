@@ -142,8 +142,13 @@ export function multipartRoutes(locate: Locate) {
       const row = await pending(located, str(inp, 'upload_id'));
       const parts = partNumbers(inp.parts);
       const { run } = located;
-      await completeStaged(app, row, { parts }, entry =>
-        writeRun(db, run, () => attachArtifact(db, run.candidate, entry))
+      await completeStaged(
+        app,
+        row,
+        { parts },
+        entry =>
+          writeRun(db, run, () => attachArtifact(db, run.candidate, entry)),
+        request.raw.socket
       );
       return {};
     });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import {
   Type,
   type FastifyPluginAsyncTypebox,
@@ -187,7 +188,8 @@ export function uploadRoutes(
           app,
           row,
           { sha256: row.sha256, size: row.size },
-          file => attachArtifact(app.db, candidate, file)
+          file => attachArtifact(app.db, candidate, file),
+          request.raw.socket
         );
         return reply.status(201).send(entry);
       }
@@ -247,6 +249,23 @@ export async function abortStaged(
  * `attach` records the verified file (the REST API's and MLflow's routes attach differently).
  */
 export async function completeStaged(
+  app: FastifyInstance,
+  row: UploadRow,
+  expected: { sha256: string; size: number } | { parts: number },
+  attach: (entry: ArtifactEntry) => Promise<void>,
+  socket?: Socket
+): Promise<ArtifactEntry> {
+  // The verification pass reads the whole object back while the client waits in silence (a 1 GiB
+  // file took minutes on a loaded machine): the idle timeout must not take that for a dead peer.
+  socket?.setTimeout(0);
+  try {
+    return await completeVerified(app, row, expected, attach);
+  } finally {
+    socket?.setTimeout(app.server.timeout);
+  }
+}
+
+async function completeVerified(
   app: FastifyInstance,
   row: UploadRow,
   expected: { sha256: string; size: number } | { parts: number },

@@ -33,6 +33,65 @@ async function bucketUploads(moto: Moto, bucket: string): Promise<string[]> {
   return (r.Uploads ?? []).map(u => u.Key!);
 }
 
+/**
+ * POST .../complete whose (empty JSON) body is held back: the request is surely in flight at the
+ * registry while `during` runs, and ends after it.
+ */
+function heldComplete(
+  s: TestServer,
+  path: string,
+  during: () => void
+): Promise<{ status: number; body: any }> {
+  const u = new URL(s.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (
+    method: string,
+    p: string,
+    body?: (req: http.ClientRequest) => void
+  ) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method,
+          path: `/api/v1${p}`,
+          agent,
+          headers: {
+            authorization: `Bearer ${s.adminToken}`,
+            ...(body
+              ? { 'content-type': 'application/json', 'content-length': 2 }
+              : {})
+          }
+        },
+        res => {
+          let text = '';
+          res.on('data', c => (text += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, body: JSON.parse(text) })
+          );
+        }
+      );
+      req.on('error', reject);
+      if (body) {
+        body(req);
+      } else {
+        req.end();
+      }
+    });
+  // One request first: the connection is accepted before the complete is sent on it.
+  return send('GET', '/health').then(() =>
+    send('POST', path, req =>
+      req.write('{', () =>
+        setTimeout(() => {
+          during();
+          setTimeout(() => req.end('}'), 500);
+        }, 1000)
+      )
+    ).finally(() => agent.destroy())
+  );
+}
+
 describeWithMoto('registry over an S3 bucket', () => {
   let moto: Moto;
   let cluster: S3Cluster;
@@ -454,6 +513,82 @@ describeWithMoto('registry over an S3 bucket', () => {
       (await presignedUpload(server, base, 1, 'abandoned.bin', bytes)).status
     ).toBe(201);
   }, 120_000);
+
+  it('finishes presigned uploads under way when SIGTERM arrives: the complete in flight, and parts sent while it drains', async () => {
+    const pair = await startCluster(moto, {
+      processes: 2,
+      env: {
+        MODELREG_SHUTDOWN_GRACE_SECONDS: '60',
+        MODELREG_UPLOAD_PART_SIZE: String(5 * MIB)
+      }
+    });
+    try {
+      const [a, b] = pair.servers;
+      const { base } = await setupModel(a);
+      await api(a, 'POST', `${base}/candidates`, { json: {} });
+      const first = crypto.randomBytes(24 * MIB + 5);
+      const second = crypto.randomBytes(11 * MIB);
+      const plan = async (name: string, bytes: Buffer) =>
+        (
+          await api(a, 'POST', `${base}/candidates/1/uploads`, {
+            json: { path: name, sha256: sha256(bytes), size: bytes.length }
+          })
+        ).body;
+      const putParts = async (
+        p: { parts: { url: string; size: number }[] },
+        bytes: Buffer
+      ) => {
+        let offset = 0;
+        for (const part of p.parts) {
+          const r = await fetch(part.url, {
+            method: 'PUT',
+            body: bytes.subarray(offset, offset + part.size)
+          });
+          expect(r.status).toBe(200);
+          offset += part.size;
+        }
+      };
+      const p1 = await plan('first.bin', first);
+      const p2 = await plan('second.bin', second);
+      await putParts(p1, first);
+      const exited = new Promise<number | null>(r =>
+        a.proc.once('exit', code => r(code))
+      );
+      let secondParts: Promise<void> | null = null;
+      const done = await heldComplete(
+        a,
+        `${base}/candidates/1/uploads/${p1.upload_id}/complete`,
+        () => {
+          a.proc.kill('SIGTERM');
+          // The other file's parts go to the bucket while the process that planned it drains.
+          secondParts = putParts(p2, second);
+        }
+      );
+      expect(done.status).toBe(201);
+      expect(done.body.sha256).toBe(sha256(first));
+      expect(await exited).toBe(0);
+      await secondParts;
+      // Another process of the same registry completes what the stopped one planned.
+      const finished = await api(
+        b,
+        'POST',
+        `${base}/candidates/1/uploads/${p2.upload_id}/complete`
+      );
+      expect(finished.status).toBe(201);
+      expect(finished.body.sha256).toBe(sha256(second));
+      for (const [name, bytes] of [
+        ['first.bin', first],
+        ['second.bin', second]
+      ] as const) {
+        const got = await download(b, `${base}/candidates/1/artifacts/${name}`);
+        expect(got.status).toBe(200);
+        expect(sha256(got.bytes)).toBe(sha256(bytes));
+      }
+      expect(await bucketUploads(moto, pair.bucket)).toEqual([]);
+    } finally {
+      await pair.stop();
+    }
+  }, 180_000);
 
   it('answers 503 NOT_READY when the bucket is not there, and routes bytes through itself when told to', async () => {
     const other = await startCluster(moto, {
