@@ -35,8 +35,6 @@ Y = np.array([0, 1, 0, 1, 0, 1])
 # The logged-model work (issue 15, items 9 and 10): checks that mlflow server passes and modelreg did not
 # before that work landed. Not strict until a run of the suite on a main that has it confirms the outcome;
 # then each becomes strict (still failing) or a plain check (fixed).
-LOGGED_MODEL_METRICS = "logged-model metrics are dropped (issue 15 item 9)"
-LOGGED_MODEL_PER_CALL = "two log_model calls with one name overwrite each other (issue 15 item 10)"
 
 
 @dataclass
@@ -99,12 +97,6 @@ def target(request) -> Iterator[Target]:
 @pytest.fixture
 def client(target: Target) -> MlflowClient:
     return MlflowClient(tracking_uri=target.uri, registry_uri=target.uri)
-
-
-def gap_on_modelreg(request, target: Target, reason: str) -> None:
-    """A known gap: xfail on modelreg only (the same check must keep passing on mlflow server)."""
-    if target.name == "modelreg":
-        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
 
 
 def unique(prefix: str) -> str:
@@ -340,8 +332,7 @@ def test_logged_model_basics(target, client):
     assert list(mlflow.sklearn.load_model(f"models:/{info.model_id}").predict(X)) == list(Y)
 
 
-def test_logged_model_metrics(target, client, request):
-    gap_on_modelreg(request, target, LOGGED_MODEL_METRICS)
+def test_logged_model_metrics(target, client):
     experiment_id = mlflow.set_experiment(unique("lm-metrics")).experiment_id
     with mlflow.start_run():
         info = mlflow.sklearn.log_model(fitted(), name="clf")
@@ -353,8 +344,7 @@ def test_logged_model_metrics(target, client, request):
     assert [m.model_id for m in found] == [info.model_id]
 
 
-def test_two_log_model_calls_with_one_name(target, client, request):
-    gap_on_modelreg(request, target, LOGGED_MODEL_PER_CALL)
+def test_two_log_model_calls_with_one_name(target, client):
     mlflow.set_experiment(unique("lm-twice"))
     with mlflow.start_run():
         first = mlflow.sklearn.log_model(fitted(c=1.0), name="model")
