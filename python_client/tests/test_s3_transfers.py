@@ -205,7 +205,7 @@ def test_parts_that_are_not_the_declared_file_are_refused_and_nothing_is_attache
     plan = _upload._upload_plan(http, candidate.path, "claimed.bin", other, 40 * MIB)
     assert plan["mode"] == "presigned" and len(plan["parts"]) == 2
     with pytest.raises(DigestMismatch, match=real):
-        _upload._upload_presigned(http, candidate.path, local, "claimed.bin", other, 40 * MIB, plan, False)
+        _upload._upload_presigned(http, candidate.path, local, "claimed.bin", other, 40 * MIB, plan, False, None)
     assert candidate.artifacts() == []
     head = requests.head(
         f"{s3_registry.url}/api/v1/blobs/{other}", headers={"Authorization": f"Bearer {s3_registry.token}"}
