@@ -96,3 +96,19 @@ def client(tracking_uri: str):
     from mlflow import MlflowClient
 
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+
+@pytest.fixture(scope="module")
+def post(server: Server, group: str):
+    """POST a raw JSON body to one of the group's MLflow routes: what a client sends that mlflow's own
+    client would refuse to build."""
+
+    def post(path: str, body) -> requests.Response:
+        return requests.post(
+            f"{server.url}/mlflow/{group}/api/2.0/mlflow/{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {server.token}"},
+            timeout=120,
+        )
+
+    return post

@@ -7,25 +7,11 @@ came back as null, and more than 10,922 params or tags in one request overflowed
 import math
 
 import pytest
-import requests
 from _rest import assert_refused
 from mlflow.entities import Metric, Param, RunTag
 
 MAX_DOUBLE = 1.7976931348623157e308
 SPLIT = "Please split up {0} across multiple requests and try again."
-
-
-@pytest.fixture(scope="module")
-def post(server, group):
-    def post(path, body):
-        return requests.post(
-            f"{server.url}/mlflow/{group}/api/2.0/mlflow/{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {server.token}"},
-            timeout=120,
-        )
-
-    return post
 
 
 @pytest.fixture(scope="module")

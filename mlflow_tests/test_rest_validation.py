@@ -15,19 +15,6 @@ INVALID = "Invalid value {} for parameter '{}' supplied"
 
 
 @pytest.fixture(scope="module")
-def post(server, group):
-    def post(path, body):
-        return requests.post(
-            f"{server.url}/mlflow/{group}/api/2.0/mlflow/{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {server.token}"},
-            timeout=60,
-        )
-
-    return post
-
-
-@pytest.fixture(scope="module")
 def run_id(client):
     return client.create_run(client.create_experiment("rest-validation")).info.run_id
 
