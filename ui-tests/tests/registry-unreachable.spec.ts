@@ -32,7 +32,7 @@ test('the panel explains an unreachable registry and recovers', async ({
     await panel.locator('[data-testid="modelreg-refresh"]').first().click();
     const status = panel.locator('[data-testid="modelreg-status"]');
     await expect(status).toHaveAttribute('data-state', 'unreachable');
-    await expect(status).toContainText('not reachable');
+    await expect(status).toContainText('is not answering');
     await expect(status).toContainText(new URL(registryInfo().url).host);
     await snapshot(page, 'registry-unreachable');
   } finally {
