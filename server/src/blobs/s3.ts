@@ -157,14 +157,16 @@ export class S3BlobStore implements BlobStore {
         const sha256 = checkDigest(hash.digest('hex'), opts.expectedSha256);
         await opts.reserve?.(sha256, size);
         if (!(await this.head(this.keyOf(sha256)))) {
-          await this.send(
-            new PutObjectCommand({
-              Bucket: this.bucket,
-              Key: this.keyOf(sha256),
-              Body: parts.pending(),
-              ContentLength: size,
-              ChecksumSHA256: b64(sha256)
-            })
+          await this.orPublishedMeanwhile(sha256, () =>
+            this.send(
+              new PutObjectCommand({
+                Bucket: this.bucket,
+                Key: this.keyOf(sha256),
+                Body: parts.pending(),
+                ContentLength: size,
+                ChecksumSHA256: b64(sha256)
+              })
+            )
           );
         }
         return { sha256, size };
@@ -187,10 +189,39 @@ export class S3BlobStore implements BlobStore {
 
   /** Copies verified staged bytes to their digest's key, unless an identical blob is there (dedup). */
   async publish(staged: string, sha256: string, size: number): Promise<void> {
-    const key = this.keyOf(sha256);
-    if (await this.head(key)) {
+    if (await this.head(this.keyOf(sha256))) {
       return;
     }
+    await this.orPublishedMeanwhile(sha256, () =>
+      this.copyToDigestKey(staged, sha256, size)
+    );
+  }
+
+  /**
+   * Runs a write of the digest's key; if it fails but the key is there now, another process published
+   * the same verified bytes at the same moment (dedup), which is success. Some S3-compatible stores
+   * fail one of two writers racing on one key instead of letting the last one win.
+   */
+  private async orPublishedMeanwhile(
+    sha256: string,
+    write: () => Promise<unknown>
+  ): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (await this.head(this.keyOf(sha256)).catch(() => null)) {
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async copyToDigestKey(
+    staged: string,
+    sha256: string,
+    size: number
+  ): Promise<void> {
+    const key = this.keyOf(sha256);
     const source = `${this.bucket}/${staged.split('/').map(encodeURIComponent).join('/')}`;
     if (size <= MAX_COPY) {
       await this.send(
