@@ -32,8 +32,8 @@ os.environ.setdefault("MODELREG_DISABLE_PROGRESS", "1")
 import boto3  # noqa: E402
 import modelreg  # noqa: E402
 import requests  # noqa: E402
-from support import PRODUCTION_NODE_ARGS, Registry  # noqa: E402
-from support.moto import CREDENTIALS, Moto, start_moto  # noqa: E402
+from support import PRODUCTION_NODE_ARGS, Registry, RegistryDidNotStart  # noqa: E402
+from support.moto import CREDENTIALS, Moto, MotoDidNotStart, start_moto  # noqa: E402
 
 MIB = 1024 * 1024
 MODES = {
@@ -125,6 +125,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=300,
+        help="seconds moto_server and each registry get to answer (generous: a loaded machine is slow to start them)",
+    )
     args = parser.parse_args()
     size = args.size_mib * MIB
     results: Dict[str, Dict[str, List[Dict[str, float]]]] = {m: {"upload": [], "download": []} for m in MODES}
@@ -134,7 +140,7 @@ def main() -> None:
         work = Path(tmp)
         local = work / "weights.bin"
         write_random(local, size)
-        with start_moto(work / "moto") as moto:
+        with start_moto(work / "moto", timeout=args.start_timeout) as moto:
             registries: Dict[str, Registry] = {}
             buckets: Dict[str, str] = {}
             try:
@@ -145,7 +151,7 @@ def main() -> None:
                         node_args=PRODUCTION_NODE_ARGS,
                         env_extra={**moto.env(buckets[mode]), **extra},
                     )
-                    registries[mode].start(timeout=120)  # slow on a busy machine
+                    registries[mode].start(timeout=args.start_timeout)
                 for n in range(args.rounds):
                     for mode in MODES:
                         loads.append(os.getloadavg()[0])
@@ -185,4 +191,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (MotoDidNotStart, RegistryDidNotStart) as e:
+        raise SystemExit(f"{Path(__file__).name}: {e}") from e

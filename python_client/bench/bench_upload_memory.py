@@ -30,8 +30,8 @@ os.environ.setdefault("MODELREG_DISABLE_PROGRESS", "1")
 import modelreg  # noqa: E402
 import requests  # noqa: E402
 from bench_s3_transfers import PeakRss  # noqa: E402  (this directory is on sys.path when run as a script)
-from support import PRODUCTION_NODE_ARGS, Registry  # noqa: E402
-from support.moto import start_moto  # noqa: E402
+from support import PRODUCTION_NODE_ARGS, Registry, RegistryDidNotStart  # noqa: E402
+from support.moto import MotoDidNotStart, start_moto  # noqa: E402
 
 MIB = 1024 * 1024
 MB = 1000 * 1000
@@ -87,6 +87,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mib", type=int, default=5 * 1024)
     parser.add_argument("--stores", default="s3,local", help="which of s3,local to measure")
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=300,
+        help="seconds moto_server and each registry get to answer (generous: a loaded machine is slow to start them)",
+    )
     args = parser.parse_args()
     size = args.size_mib * MIB
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -98,7 +104,7 @@ def main() -> None:
         digest = write_random(local, size)
         small = work / "small.bin"
         small_digest = write_random(small, 9 * MIB)  # over one proxied part: the multipart path warms up too
-        with start_moto(work / "moto") as moto:
+        with start_moto(work / "moto", timeout=args.start_timeout) as moto:
             stores = {
                 "s3 (proxied)": {**moto.env(moto.bucket()), "MODELREG_DIRECT_UPLOADS": "false"},
                 "local": {},
@@ -108,7 +114,7 @@ def main() -> None:
                 if store.split()[0] not in wanted:
                     continue
                 registry = Registry(data_dir=work / store.split()[0], node_args=PRODUCTION_NODE_ARGS, env_extra=env)
-                registry.start(timeout=120)
+                registry.start(timeout=args.start_timeout)
                 try:
                     put(registry, small, small_digest, "warm.bin")
                     time.sleep(1)
@@ -148,4 +154,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (MotoDidNotStart, RegistryDidNotStart) as e:
+        raise SystemExit(f"{Path(__file__).name}: {e}") from e

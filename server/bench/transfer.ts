@@ -21,7 +21,38 @@ export interface TransferResult {
   download_ratio: number;
   download_rehash_ratio: number;
   rss_peak_MiB: number;
+  /**
+   * CPU seconds (user + system, all threads) the server process spent per transfer, medians. On the
+   * shared 2-CPU machine wall-clock ratios swing 2x with the load; CPU per byte barely moves.
+   */
+  cpu_s: {
+    bare_upload: number;
+    upload: number;
+    bare_download: number;
+    download: number;
+    download_rehash: number;
+  };
   client: 'curl';
+}
+
+/** utime + stime of a process, all its threads, in seconds (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs one transfer and adds the CPU seconds `pid` spent during it to `into`. */
+async function withCpu<T>(
+  pid: number,
+  into: number[],
+  run: () => Promise<T>
+): Promise<T> {
+  const before = cpuSeconds(pid);
+  const result = await run();
+  into.push(cpuSeconds(pid) - before);
+  return result;
 }
 
 function makeFile(file: string, bytes: number): void {
@@ -126,6 +157,14 @@ function startBare(dir: string): Promise<{ proc: ChildProcess; url: string }> {
   });
 }
 
+const perTransfer = () => ({
+  bareUp: [] as number[],
+  up: [] as number[],
+  bareDown: [] as number[],
+  down: [] as number[],
+  rehash: [] as number[]
+});
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2
@@ -178,13 +217,10 @@ export async function benchTransfer(
       const src = path.join(workDir, `transfer-${mib}.bin`);
       log(`writing a ${mib} MiB random file`);
       makeFile(src, bytes);
-      const runs = {
-        bareUp: [] as number[],
-        up: [] as number[],
-        bareDown: [] as number[],
-        down: [] as number[],
-        rehash: [] as number[]
-      };
+      // Seconds per round: wall clock in `runs`, the serving process's CPU in `cpu`.
+      const runs = perTransfer();
+      const cpu = perTransfer();
+      const barePid = bare.proc.pid!;
       const stop = sampleRss(pid);
       for (let r = 0; r < rounds; r++) {
         // A new candidate each round; the blob is the same (dedup replaces it, as a re-upload does).
@@ -196,16 +232,20 @@ export async function benchTransfer(
             throw new Error(`${what} answered HTTP ${got}`);
           }
         };
-        let x = await put(`${bare.url}/big.bin`, src, token);
+        let x = await withCpu(barePid, cpu.bareUp, () =>
+          put(`${bare.url}/big.bin`, src, token)
+        );
         check('bare upload', x.status, 201);
         runs.bareUp.push(x.s);
-        x = await put(artifact, src, token);
+        x = await withCpu(pid, cpu.up, () => put(artifact, src, token));
         check('registry upload', x.status, 201);
         runs.up.push(x.s);
-        x = await curl([`${bare.url}/big.bin`], token);
+        x = await withCpu(barePid, cpu.bareDown, () =>
+          curl([`${bare.url}/big.bin`], token)
+        );
         check('bare download', x.status, 200);
         runs.bareDown.push(x.s);
-        x = await curl([artifact], token);
+        x = await withCpu(pid, cpu.down, () => curl([artifact], token));
         check('registry download', x.status, 200);
         runs.down.push(x.s);
         if (x.bytes !== bytes) {
@@ -213,12 +253,13 @@ export async function benchTransfer(
         }
         const sha = fs.readdirSync(path.join(dataDir, 'blobs', 'verified'))[0];
         fs.rmSync(path.join(dataDir, 'blobs', 'verified', sha));
-        x = await curl([artifact], token);
+        x = await withCpu(pid, cpu.rehash, () => curl([artifact], token));
         check('registry download (re-hash)', x.status, 200);
         runs.rehash.push(x.s);
         log(
           `${mib} MiB round ${r + 1}: up bare ${runs.bareUp[r].toFixed(2)} s / registry ${runs.up[r].toFixed(2)} s; ` +
-            `down bare ${runs.bareDown[r].toFixed(2)} s / registry ${runs.down[r].toFixed(2)} s / re-hashed ${runs.rehash[r].toFixed(2)} s`
+            `down bare ${runs.bareDown[r].toFixed(2)} s / registry ${runs.down[r].toFixed(2)} s / re-hashed ${runs.rehash[r].toFixed(2)} s; ` +
+            `CPU s up ${cpu.bareUp[r].toFixed(2)} / ${cpu.up[r].toFixed(2)}, down ${cpu.bareDown[r].toFixed(2)} / ${cpu.down[r].toFixed(2)} / ${cpu.rehash[r].toFixed(2)}`
         );
       }
       const rss = Math.max(stop(), memoryOf(pid).rssMiB);
@@ -236,6 +277,13 @@ export async function benchTransfer(
         download_ratio: ratio(runs.down, runs.bareDown),
         download_rehash_ratio: ratio(runs.rehash, runs.bareDown),
         rss_peak_MiB: rss,
+        cpu_s: {
+          bare_upload: median(cpu.bareUp),
+          upload: median(cpu.up),
+          bare_download: median(cpu.bareDown),
+          download: median(cpu.down),
+          download_rehash: median(cpu.rehash)
+        },
         client: 'curl'
       });
       fs.rmSync(src, { force: true });

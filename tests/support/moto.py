@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -27,6 +28,15 @@ CREDENTIALS = {
     "AWS_REGION": "us-east-1",
 }
 RUNNING = re.compile(r"Running on (http://127\.0\.0\.1:(\d+))")
+# Generous, like the registry's START_SECONDS: on the shared 2-CPU machine at load 20-40 moto (Python,
+# werkzeug) took longer than 10-30 s to start, to stop, or to answer its first request.
+START_SECONDS = 120.0
+STOP_SECONDS = 60.0
+REQUEST_SECONDS = 60.0
+
+
+class MotoDidNotStart(RuntimeError):
+    """moto_server exited or did not answer in time; the message ends with its log."""
 
 
 def moto_available() -> bool:
@@ -42,7 +52,7 @@ class Moto:
 
     def bucket(self) -> str:
         name = f"mr-py-{uuid.uuid4().hex[:10]}"
-        response = requests.put(f"{self.endpoint}/{name}", timeout=10)
+        response = requests.put(f"{self.endpoint}/{name}", timeout=REQUEST_SECONDS)
         assert response.ok, f"moto refused bucket {name}: {response.status_code} {response.text}"
         return name
 
@@ -53,10 +63,10 @@ class Moto:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(10)
+                self.process.wait(STOP_SECONDS)
 
     def __enter__(self) -> "Moto":
         return self
@@ -65,22 +75,42 @@ class Moto:
         self.stop()
 
 
-def start_moto(root: Path, timeout: float = 30.0) -> Moto:
-    """Starts moto_server, logging to ``root/moto.log``; ready when it logs the address it listens on."""
+def start_moto(root: Path, timeout: float = START_SECONDS) -> Moto:
+    """Starts moto_server, logging to ``root/moto.log``; ready once the address it logs answers HTTP.
+
+    Raises:
+        MotoDidNotStart: it exited, or did not log its address and answer ``GET /`` within ``timeout``
+            seconds; it is killed and the message ends with its log.
+    """
+    if not moto_available():
+        raise MotoDidNotStart(f"{MOTO_SERVER} is missing: `make install` installs moto[server] (requirements-dev.txt)")
     root.mkdir(parents=True, exist_ok=True)
     log_path = root / "moto.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"], stdout=log, stderr=subprocess.STDOUT
         )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        match = RUNNING.search(log_path.read_text())
+    started = time.monotonic()
+    deadline = started + timeout
+    match = None
+    while time.monotonic() < deadline and process.poll() is None:
+        match = match or RUNNING.search(log_path.read_text(errors="replace"))
         if match:
-            return Moto(match.group(1), int(match.group(2)), process, log_path)
-        if process.poll() is not None:
-            break
+            try:  # logged is not listening yet: the first request can lag far behind on a loaded machine
+                requests.get(f"{match.group(1)}/", timeout=max(1.0, min(10.0, deadline - time.monotonic())))
+                return Moto(match.group(1), int(match.group(2)), process, log_path)
+            except requests.RequestException:
+                pass
         time.sleep(0.1)
+    exited = process.poll()
     process.kill()
-    process.wait(10)
-    raise RuntimeError(f"moto_server did not start in {timeout:.0f} s:\n{log_path.read_text()[-4000:]}")
+    process.wait(STOP_SECONDS)
+    why = (
+        f"exited with code {exited}"
+        if exited is not None
+        else f"did not {'answer GET / at ' + match.group(1) if match else 'log its address'} within {timeout:.0f} s"
+    )
+    raise MotoDidNotStart(
+        f"moto_server {why} (after {time.monotonic() - started:.0f} s; load average {os.getloadavg()[0]:.1f}). "
+        f"On a busy machine pass a longer timeout. Log {log_path}:\n{log_path.read_text(errors='replace')[-4000:]}"
+    )
