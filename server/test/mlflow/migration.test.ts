@@ -89,11 +89,14 @@ async function seed(db: Kysely<any>): Promise<Record<string, number>> {
   return ids;
 }
 
-async function migrated(db: Kysely<any>) {
+async function migrated(db: Kysely<any>, schema?: string) {
+  // As server/src/db/migrate.ts does: without the schema, Kysely takes another schema's lock table
+  // (a test run that was killed leaves its schema behind) for this one's and then cannot find it.
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
-    allowUnorderedMigrations: true
+    allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {})
   });
   const to = await migrator.migrateTo(BEFORE);
   expect(to.error).toBeUndefined();
@@ -162,7 +165,7 @@ describe('migration 2026-12-01T1500-group-experiments', () => {
         databaseSchema: schema
       });
       try {
-        expectGroupExperiments(await migrated(db));
+        expectGroupExperiments(await migrated(db, schema));
       } finally {
         await db.destroy();
         await dropSchema(schema);
