@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawnRegistry } from './support/registry';
-import { api, download, rawRequest, setupModel, unique } from './helpers/api';
+import {
+  api,
+  download,
+  rawRequest,
+  resolveJson,
+  setupModel,
+  unique
+} from './helpers/api';
 import { describeEachBackend, type TestServer } from './helpers/server';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -686,13 +693,7 @@ describeEachBackend('security', server => {
             path: '/api/v1/health',
             headers: { 'x-big': 'a'.repeat(20_000) }
           },
-          res => {
-            let data = '';
-            res.on('data', c => (data += c));
-            res.on('end', () =>
-              resolve({ status: res.statusCode!, body: JSON.parse(data) })
-            );
-          }
+          resolveJson(resolve, reject)
         );
         req.on('error', reject);
         req.end();

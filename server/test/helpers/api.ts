@@ -117,6 +117,24 @@ export function rawRequest(
   });
 }
 
+/** For a raw `http.request`'s response callback: resolves with the status and the JSON body. */
+export function resolveJson(
+  resolve: (r: { status: number; body: any }) => void,
+  reject: (err: unknown) => void
+): (res: http.IncomingMessage) => void {
+  return res => {
+    let text = '';
+    res.on('data', c => (text += c));
+    res.on('end', () => {
+      try {
+        resolve({ status: res.statusCode!, body: JSON.parse(text) });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  };
+}
+
 let counter = 0;
 /** Unique names per test run, so suites sharing a server do not collide. */
 export function unique(prefix: string): string {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolveJson } from '../helpers/api';
 import { parseTrustProxy } from '../../src/config';
 import {
   dropStorage,
@@ -70,13 +71,7 @@ function badToken(
         agent: false,
         headers: { authorization: 'Bearer mr_wrong_token', ...headers }
       },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode!, body: JSON.parse(text) })
-        );
-      }
+      resolveJson(resolve, reject)
     );
     req.on('error', reject);
     req.end();

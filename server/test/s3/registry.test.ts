@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   UploadPartCommand
 } from '@aws-sdk/client-s3';
-import { api, download, setupModel } from '../helpers/api';
+import { api, download, resolveJson, setupModel } from '../helpers/api';
 import { describeWithMoto, startMoto, type Moto } from '../helpers/moto';
 import type { TestServer } from '../helpers/server';
 import {
@@ -64,13 +64,7 @@ function heldComplete(
               : {})
           }
         },
-        res => {
-          let text = '';
-          res.on('data', c => (text += c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode!, body: JSON.parse(text) })
-          );
-        }
+        resolveJson(resolve, reject)
       );
       req.on('error', reject);
       if (body) {
