@@ -155,14 +155,19 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
           ? e.lifecycle_stage === 'deleted'
           : e.lifecycle_stage !== 'deleted')
     );
+    // As in MLflow's SQL (a join on the tag), an experiment without the tag matches no tag clause,
+    // `!=` included.
     all = all.filter(e =>
       clauses.every(c =>
-        matches(c, c.kind === 'tag' ? e.tags[c.key] : experimentField(e, c.key))
+        c.kind === 'tag'
+          ? e.tags[c.key] !== undefined && matches(c, e.tags[c.key])
+          : matches(c, experimentField(e, c.key))
       )
     );
+    // MLflow's order: newest created first, ties by experiment id ascending (also after any order_by).
     const terms = order.length
       ? order
-      : [{ kind: 'attribute' as const, key: 'last_update_time', desc: true }];
+      : [{ kind: 'attribute' as const, key: 'creation_time', desc: true }];
     all.sort((a, b) => {
       for (const t of terms) {
         const c = compareValues(
@@ -174,7 +179,7 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
           return c;
         }
       }
-      return b.id - a.id;
+      return a.id - b.id;
     });
     const p = page(all, optNum(inp, 'max_results'), optStr(inp, 'page_token'));
     return {

@@ -454,8 +454,11 @@ const resolveField: GraphQLFieldResolver<unknown, Context> = (
   if (value === undefined || value === null) {
     return protoDefault(info.returnType);
   }
-  // A metric's NaN has no GraphQL Float: MLflow answers null.
-  if (typeof value === 'number' && Number.isNaN(value)) {
+  // A metric's NaN has no GraphQL Float: MLflow answers null. The REST views carry it as "NaN".
+  if (
+    (typeof value === 'number' && Number.isNaN(value)) ||
+    (value === 'NaN' && getNamedType(info.returnType).name === 'Float')
+  ) {
     return null;
   }
   return value;

@@ -107,19 +107,38 @@ export async function recordRegistration(
     .where('model_id', '=', modelId)
     .executeTakeFirstOrThrow();
   const tags = JSON.parse(row.tags) as Record<string, string>;
-  const versions = JSON.parse(tags[MODEL_VERSIONS_TAG] ?? '[]') as {
-    name: string;
-    version: string;
-  }[];
-  if (!versions.some(v => v.name === name && v.version === version)) {
-    versions.push({ name, version });
+  // Earlier rows kept the version as a string; MLflow writes a number.
+  const versions = (
+    JSON.parse(tags[MODEL_VERSIONS_TAG] ?? '[]') as {
+      name: string;
+      version: string | number;
+    }[]
+  ).map(v => ({ name: v.name, version: Number(v.version) }));
+  if (!versions.some(v => v.name === name && v.version === Number(version))) {
+    versions.push({ name, version: Number(version) });
   }
   await update(db, row, {
     tags: JSON.stringify({
       ...tags,
-      [MODEL_VERSIONS_TAG]: JSON.stringify(versions)
+      [MODEL_VERSIONS_TAG]: pythonJson(versions)
     })
   });
+}
+
+/**
+ * The tag's text exactly as `mlflow server` writes it (Python's `json.dumps`: `", "` and `": "`
+ * separators, non-ASCII escaped), so clients comparing the string see the same value.
+ */
+function pythonJson(versions: { name: string; version: number }[]): string {
+  const text = (s: string) =>
+    JSON.stringify(s).replace(
+      /[\u007f-\uffff]/g,
+      c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
+    );
+  const items = versions.map(
+    v => `{"name": ${text(v.name)}, "version": ${v.version}}`
+  );
+  return `[${items.join(', ')}]`;
 }
 
 const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
