@@ -20,6 +20,8 @@ import * as metricNan from './migrations/2026-12-01T1600-metric-nan';
 import * as loggedModels from './migrations/2026-12-01T1800-logged-models';
 import * as candidateDatasets from './migrations/2026-12-01T1900-candidate-datasets';
 import * as groupInvitations from './migrations/2026-12-01T1930-group-invitations';
+import * as runUserId from './migrations/2026-12-02T0200-run-user-id';
+import * as runModelInputs from './migrations/2026-12-02T0210-run-model-inputs';
 
 /** Listed statically so the compiled server needs no directory scan; names sort by date. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,7 +38,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T1600-metric-nan': metricNan,
   '2026-12-01T1800-logged-models': loggedModels,
   '2026-12-01T1900-candidate-datasets': candidateDatasets,
-  '2026-12-01T1930-group-invitations': groupInvitations
+  '2026-12-01T1930-group-invitations': groupInvitations,
+  '2026-12-02T0200-run-user-id': runUserId,
+  '2026-12-02T0210-run-model-inputs': runModelInputs
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

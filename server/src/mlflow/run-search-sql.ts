@@ -28,7 +28,7 @@ const ATTRIBUTE_COLUMN: Record<string, string> = {
   run_name: 'candidates.name',
   run_id: 'candidates.run_id',
   run_uuid: 'candidates.run_id',
-  user_id: 'candidates.author',
+  // user_id is what the MLflow client sent (mlflow_runs.user_id, else the author): searched in memory.
   status: 'candidates.status'
 };
 

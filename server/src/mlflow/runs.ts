@@ -57,17 +57,22 @@ export async function lockedError(db: Db, run: Run): Promise<MlflowError> {
   );
 }
 
+/** A deleted run takes no writes, as in MLflow: restore it first. */
+function refuseDeleted(run: Run): void {
+  if (run.lifecycle_stage === 'deleted') {
+    throw invalidParam(
+      `The run ${run.candidate.run_id} must be in the 'active' state. Current state is deleted.`
+    );
+  }
+}
+
 /** Runs a write against a run's candidate; VERSION_LOCKED and PARAM_ALREADY_SET come back in MLflow's terms. */
 export async function writeRun<T>(
   db: Db,
   run: Run,
   write: () => Promise<T>
 ): Promise<T> {
-  if (run.lifecycle_stage === 'deleted') {
-    throw invalidParam(
-      `The run ${run.candidate.run_id} must be in the 'active' state. Current state is deleted.`
-    );
-  }
+  refuseDeleted(run);
   try {
     return await write();
   } catch (err) {
@@ -81,6 +86,27 @@ export async function writeRun<T>(
     }
     throw err;
   }
+}
+
+/** `models: [{model_id, step?}]` of log-inputs and outputs; each must be a logged model of the group. */
+async function loggedModelRefs(
+  db: Db,
+  groupId: number,
+  raw: unknown
+): Promise<{ model_id: string; step: number }[]> {
+  const refs = (Array.isArray(raw) ? raw : []).map(x => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    if (typeof o.model_id !== 'string' || !o.model_id) {
+      throw invalidParam(
+        "Missing value for required parameter 'models[].model_id'."
+      );
+    }
+    return { model_id: o.model_id, step: Number(o.step ?? 0) || 0 };
+  });
+  for (const ref of refs) {
+    await loggedModelById(db, groupId, ref.model_id);
+  }
+  return refs;
 }
 
 export async function runFor(
@@ -280,9 +306,12 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       ctx.actor
     );
     const start = optNum(inp, 'start_time');
-    if (start !== undefined) {
-      await saveRunMeta(db, candidate.id, { start_time: start });
-    }
+    // MLflow keeps the user its client sent (the `mlflow.user` tag, else "unknown"); the candidate's
+    // author stays the authenticated user.
+    await saveRunMeta(db, candidate.id, {
+      start_time: start ?? null,
+      user_id: optStr(inp, 'user_id') ?? tags['mlflow.user'] ?? ''
+    });
     return {
       run: (
         await runsJson(db, await experimentIds(db, ctx.group.id), [candidate])
@@ -394,6 +423,8 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       return {};
     }
     if (remove) {
+      // MLflow checks the run's state before the tag: a deleted run says so, not "no tag".
+      refuseDeleted(run);
       const has = await db
         .selectFrom('candidate_tags')
         .select('key')
@@ -440,16 +471,31 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     return {};
   });
 
-  // Datasets are the candidate's lineage; model inputs are accepted so autologging works, and not kept.
+  // Datasets are the candidate's lineage; model inputs are the logged models the run used.
   app.post('/runs/log-inputs', async request => {
-    const { run, inp } = await runFor(
+    const { ctx, run, inp } = await runFor(
       request,
       'developer',
       'logging run inputs'
     );
     const datasets = datasetInputs(inp.datasets);
+    const models = await loggedModelRefs(db, ctx.group.id, inp.models);
     if (datasets.length) {
       await writeRun(db, run, () => addDatasets(db, run.candidate, datasets));
+    }
+    if (models.length) {
+      await writeRun(db, run, () =>
+        m(db)
+          .insertInto('mlflow_run_model_inputs')
+          .values(
+            models.map(x => ({
+              candidate_id: run.candidate.id,
+              model_id: x.model_id
+            }))
+          )
+          .onConflict(c => c.doNothing())
+          .execute()
+      );
     }
     return {};
   });
@@ -460,18 +506,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       'developer',
       'logging run outputs'
     );
-    const outputs = (Array.isArray(inp.models) ? inp.models : []).map(x => {
-      const o = (x ?? {}) as Record<string, unknown>;
-      if (typeof o.model_id !== 'string' || !o.model_id) {
-        throw invalidParam(
-          "Missing value for required parameter 'models[].model_id'."
-        );
-      }
-      return { model_id: o.model_id, step: Number(o.step ?? 0) || 0 };
-    });
-    for (const o of outputs) {
-      await loggedModelById(db, ctx.group.id, o.model_id);
-    }
+    const outputs = await loggedModelRefs(db, ctx.group.id, inp.models);
     if (outputs.length) {
       await writeRun(db, run, () =>
         m(db)

@@ -24,6 +24,8 @@ export interface MlflowTables {
     lifecycle_stage: string;
     start_time: number | null;
     end_time: number | null;
+    /** What the MLflow client sent as the run's user; null for runs made through modelreg's API. */
+    user_id: string | null;
   };
   mlflow_logged_models: {
     model_id: string;
@@ -46,6 +48,10 @@ export interface MlflowTables {
     candidate_id: number;
     model_id: string;
     step: number;
+  };
+  mlflow_run_model_inputs: {
+    candidate_id: number;
+    model_id: string;
   };
   mlflow_logged_model_metrics: {
     model_id: string;
@@ -447,6 +453,7 @@ export async function saveRunMeta(
     lifecycle_stage?: string;
     start_time?: number | null;
     end_time?: number | null;
+    user_id?: string | null;
   }
 ): Promise<void> {
   const cur = await m(db)
@@ -462,7 +469,9 @@ export async function saveRunMeta(
         ? patch.start_time
         : (cur?.start_time ?? null),
     end_time:
-      patch.end_time !== undefined ? patch.end_time : (cur?.end_time ?? null)
+      patch.end_time !== undefined ? patch.end_time : (cur?.end_time ?? null),
+    user_id:
+      patch.user_id !== undefined ? patch.user_id : (cur?.user_id ?? null)
   };
   await m(db)
     .insertInto('mlflow_runs')
@@ -471,7 +480,8 @@ export async function saveRunMeta(
       oc.column('candidate_id').doUpdateSet({
         lifecycle_stage: row.lifecycle_stage,
         start_time: row.start_time,
-        end_time: row.end_time
+        end_time: row.end_time,
+        user_id: row.user_id
       })
     )
     .execute();

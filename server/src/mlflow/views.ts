@@ -102,6 +102,11 @@ export async function runsJson(
       .execute(),
     datasetsOf(db, ids)
   ]);
+  const modelInputs = await m(db)
+    .selectFrom('mlflow_run_model_inputs')
+    .selectAll()
+    .where('candidate_id', 'in', ids)
+    .execute();
   const by = <T extends { candidate_id: number }>(xs: T[]) => {
     const out = new Map<number, T[]>();
     for (const x of xs) {
@@ -115,7 +120,8 @@ export async function runsJson(
   const p = by(params),
     t = by(tags),
     mt = by(metrics),
-    o = by(outputs);
+    o = by(outputs),
+    mi = by(modelInputs);
   const out = [];
   for (const r of rows) {
     const meta = metas.get(r.id);
@@ -127,7 +133,9 @@ export async function runsJson(
     if (!tagList.some(x => x.key === 'mlflow.runName')) {
       tagList.push({ key: 'mlflow.runName', value: r.name });
     }
-    if (!tagList.some(x => x.key === 'mlflow.user')) {
+    // A run made through modelreg's API names its author as MLflow's client would have.
+    const sentUser = meta?.user_id ?? null;
+    if (sentUser === null && !tagList.some(x => x.key === 'mlflow.user')) {
       tagList.push({ key: 'mlflow.user', value: r.author });
     }
     out.push({
@@ -137,7 +145,10 @@ export async function runsJson(
         run_name: r.name,
         experiment_id: experimentId,
         // The author stays the authenticated user; MLflow reports the user its client sent.
-        user_id: tagList.find(x => x.key === 'mlflow.user')?.value ?? r.author,
+        user_id:
+          sentUser ??
+          tagList.find(x => x.key === 'mlflow.user')?.value ??
+          r.author,
         status: STATUS_OUT[r.status] ?? 'RUNNING',
         start_time:
           meta?.start_time != null
@@ -162,7 +173,8 @@ export async function runsJson(
         tags: tagList
       },
       inputs: {
-        dataset_inputs: (datasets.get(r.id) ?? []).map(datasetInputJson)
+        dataset_inputs: (datasets.get(r.id) ?? []).map(datasetInputJson),
+        model_inputs: (mi.get(r.id) ?? []).map(x => ({ model_id: x.model_id }))
       },
       outputs: {
         model_outputs: (o.get(r.id) ?? []).map(x => ({

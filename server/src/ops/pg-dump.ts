@@ -36,6 +36,7 @@ export const TABLE_ORDER = [
   'mlflow_runs',
   'mlflow_logged_models',
   'mlflow_run_outputs',
+  'mlflow_run_model_inputs',
   'mlflow_logged_model_metrics',
   'mlflow_model_versions',
   'card_revisions',
