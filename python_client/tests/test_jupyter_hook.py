@@ -226,6 +226,10 @@ def test_cancelled_background_upload_attaches_no_half_file_and_fails_the_candida
     assert not modelreg.jupyter.cancel_upload(started["upload_id"])  # over
     candidate = modelreg.Registry().get_candidate(model, started["iid"])
     assert candidate.status == "failed"
+    # The panel shows why, not just "failed".
+    assert candidate.to_dict()["status_reason"] == (
+        "UPLOAD_CANCELLED: The upload was cancelled; the candidate is marked failed."
+    )
     files = {f["path"]: f["size"] for f in candidate.artifacts()}
     # What was sent before the cancel is whole; the file being sent is not there at all.
     assert files == {"model.pkl": len(b"model bytes")}
