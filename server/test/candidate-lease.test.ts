@@ -89,12 +89,16 @@ describeEachBackend(
         json: { name: 'cancelled-upload' }
       });
       const url = `${base}/candidates/${created.body.iid}`;
-      const reason = 'UPLOAD_CANCELLED: the upload was cancelled in JupyterLab.';
+      const reason =
+        'UPLOAD_CANCELLED: the upload was cancelled in JupyterLab.';
       const ended = await api(s, 'PATCH', url, {
         json: { status: 'failed', status_reason: reason }
       });
       expect(ended.status).toBe(200);
-      expect(ended.body).toMatchObject({ status: 'failed', status_reason: reason });
+      expect(ended.body).toMatchObject({
+        status: 'failed',
+        status_reason: reason
+      });
       const late = await api(s, 'POST', `${url}/heartbeat`);
       expect(late.status).toBe(409);
       expect((await api(s, 'GET', url)).body).toMatchObject({
