@@ -17,6 +17,7 @@ import { setServerSettings } from './api';
 import { addCommands } from './commands';
 import { PanelState } from './panelState';
 import { ModelregPanel } from './panel';
+import { BackgroundUploads } from './backgroundUploads';
 import { CommandIDs } from './commandIds';
 import { IModelregSettings } from './settings';
 import { compareTabs, restoreCompareTabs, restorePanelPlace } from './restore';
@@ -57,7 +58,7 @@ function activateModelreg(
   const trans = (translator ?? nullTranslator).load('jupyterlab_modelreg');
   setServerSettings(app.serviceManager.serverSettings);
 
-  const model = new PanelState();
+  const model = new PanelState({}, new BackgroundUploads(trans));
   if (state) {
     void model.runColumns.connect(state);
   }
