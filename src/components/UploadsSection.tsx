@@ -119,35 +119,50 @@ function UploadRow(props: IUploadRowProps): JSX.Element {
       )}
       <div className="jp-modelreg-upload-actions">
         {upload.state === 'uploading' && (
-          <button
-            className="jp-mod-styled jp-mod-reject jp-modelreg-small"
-            data-testid="modelreg-upload-cancel"
+          <UploadAction
+            name="cancel"
+            label={trans.__('Cancel')}
+            reject
             onClick={() => model.uploads.cancel(upload.id)}
-          >
-            {trans.__('Cancel')}
-          </button>
+          />
         )}
         {upload.state === 'failed' && upload.canRetry && (
-          <button
-            className="jp-mod-styled jp-modelreg-small"
-            data-testid="modelreg-upload-retry"
+          <UploadAction
+            name="retry"
+            label={trans.__('Retry')}
             title={trans.__('Log the same choice again, as a new candidate')}
             onClick={() => model.uploads.retry(upload.id)}
-          >
-            {trans.__('Retry')}
-          </button>
+          />
         )}
         {!running && (
-          <button
-            className="jp-mod-styled jp-modelreg-small"
-            data-testid="modelreg-upload-dismiss"
+          <UploadAction
+            name="dismiss"
+            label={trans.__('Dismiss')}
             onClick={() => model.uploads.dismiss(upload.id)}
-          >
-            {trans.__('Dismiss')}
-          </button>
+          />
         )}
       </div>
     </li>
+  );
+}
+
+/** One of an upload's buttons (test id `modelreg-upload-<name>`). */
+function UploadAction(props: {
+  name: string;
+  label: string;
+  title?: string;
+  reject?: boolean;
+  onClick: () => void;
+}): JSX.Element {
+  return (
+    <button
+      className={`jp-mod-styled jp-modelreg-small${props.reject ? ' jp-mod-reject' : ''}`}
+      data-testid={`modelreg-upload-${props.name}`}
+      title={props.title}
+      onClick={props.onClick}
+    >
+      {props.label}
+    </button>
   );
 }
 

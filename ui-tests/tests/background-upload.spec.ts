@@ -4,35 +4,26 @@
  * ends the candidate failed; a kernel restart mid-upload ends it `UPLOAD_KERNEL_LOST`. Neither
  * offers "Promote to version".
  */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
 import {
-  expect,
-  galata,
-  IJupyterLabPageFixture,
-  test
-} from '@jupyterlab/galata';
-import { ensureGroup, registryClient, snapshot } from './registry';
+  ensureGroup,
+  panelSettings,
+  registryClient,
+  snapshot
+} from './registry';
 
 const GROUP = 'uploads';
 
-test.use({
-  autoGoto: true,
-  mockSettings: {
-    ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-modelreg:plugin': {
-      pullRunsCell: false,
-      defaultGroup: GROUP,
-      autoRefreshInterval: 0
-    }
-  }
-});
+test.use({ autoGoto: true, mockSettings: panelSettings(GROUP) });
 
-// 1 GiB takes seconds to send on a loaded 2-core machine. Sparse, so writing it is instant; the
+// 2 GiB take seconds to send on a loaded 2-core machine. Sparse, so writing it is instant; the
 // random head makes each run's file new to the registry (no digest it already holds).
 // One statement per line: the notebook editor auto-indents typed code.
 const MAKE_BIG_FILE = `import os
 big = open("big.bin", "wb")
 big.write(os.urandom(16))
-big.truncate(1024 * 1024 * 1024)
+big.truncate(2 * 1024 * 1024 * 1024)
 big.close()
 print("ready", os.path.getsize("big.bin"))`;
 
@@ -46,7 +37,7 @@ async function logBigFile(
   await page.notebook.setCell(0, 'code', MAKE_BIG_FILE);
   await page.notebook.runCell(0, true);
   expect((await page.notebook.getCellTextOutput(0))?.join('')).toContain(
-    'ready 1073741824'
+    'ready 2147483648'
   );
   await page.locator('.jp-modelreg-log-toolbar-button').first().click();
   const form = page.locator('[data-testid="modelreg-log-form"]');
@@ -74,6 +65,32 @@ async function candidate(model: string, iid = 1) {
   return (await api.get(`/api/v1/models/${model}/candidates/${iid}`)).json();
 }
 
+/**
+ * The upload ended failed with `code`; so did its candidate in the registry, saying why; the panel
+ * shows the reason and offers no promotion.
+ */
+async function endsFailed(
+  page: IJupyterLabPageFixture,
+  upload: Locator,
+  model: string,
+  code: string
+): Promise<void> {
+  await expect(upload).toHaveAttribute('data-state', 'failed', {
+    timeout: 30000
+  });
+  await expect(upload).toHaveAttribute('data-code', code);
+  await expect
+    .poll(async () => (await candidate(model)).status, { timeout: 20000 })
+    .toBe('failed');
+  expect((await candidate(model)).status_reason).toContain(code);
+  await upload.locator('.jp-modelreg-upload-name').click();
+  const panel = page.locator('[data-testid="modelreg-panel"]');
+  await expect(panel).toContainText(code);
+  await expect(panel.locator('[data-testid="modelreg-promote"]')).toHaveCount(
+    0
+  );
+}
+
 test('a background upload shows its bytes, leaves the kernel free, and Cancel ends it failed', async ({
   page
 }) => {
@@ -82,10 +99,16 @@ test('a background upload shows its bytes, leaves the kernel free, and Cancel en
   const model = `${GROUP}/cancelled-${Date.now().toString(36)}`;
   const upload = await logBigFile(page, 'cancel-upload.ipynb', model);
 
-  // Bytes, not files: some MiB of 1 GiB sent.
+  // Bytes, not files: some MiB of 2 GiB sent.
   const bytes = upload.locator('[data-testid="modelreg-upload-bytes"]');
-  await expect(bytes).toContainText(/of 1(\.0)? GiB/);
+  await expect(bytes).toContainText(/of 2\.0 GiB/);
   await expect(bytes).toContainText(/^[1-9][\d.]* MiB of/, { timeout: 30000 });
+
+  await page.sidebar.openTab('jp-modelreg-panel');
+  await snapshot(
+    page.locator('[data-testid="modelreg-uploads"]'),
+    'uploads-light'
+  );
 
   // The kernel is free: a cell runs to the end while the file is still on its way.
   await page.notebook.addCell('code', 'print(6 * 7)');
@@ -93,23 +116,12 @@ test('a background upload shows its bytes, leaves the kernel free, and Cancel en
   expect((await page.notebook.getCellTextOutput(1))?.join('')).toContain('42');
   expect((await candidate(model)).status).toBe('running');
   await expect(upload).toHaveAttribute('data-state', 'uploading');
-  await page.sidebar.openTab('jp-modelreg-panel');
-  await snapshot(
-    page.locator('[data-testid="modelreg-uploads"]'),
-    'uploads-light'
-  );
 
   await upload.locator('[data-testid="modelreg-upload-cancel"]').click();
-  await expect(upload).toHaveAttribute('data-state', 'failed', {
-    timeout: 30000
-  });
-  await expect(upload).toHaveAttribute('data-code', 'UPLOAD_CANCELLED');
+  await endsFailed(page, upload, model, 'UPLOAD_CANCELLED');
   await expect(
     upload.locator('[data-testid="modelreg-upload-retry"]')
   ).toBeVisible();
-  const ended = await candidate(model);
-  expect(ended.status).toBe('failed');
-  expect(ended.status_reason).toContain('UPLOAD_CANCELLED');
   const api = await registryClient();
   const files = await (
     await api.get(`/api/v1/models/${model}/candidates/1/artifacts`)
@@ -117,14 +129,6 @@ test('a background upload shows its bytes, leaves the kernel free, and Cancel en
   // Nothing half-sent is visible.
   expect(files.items.map((f: { path: string }) => f.path)).not.toContain(
     'big.bin'
-  );
-
-  // The panel shows it failed, with no promotion offered.
-  await upload.locator('.jp-modelreg-upload-name').click();
-  const panel = page.locator('[data-testid="modelreg-panel"]');
-  await expect(panel).toContainText('UPLOAD_CANCELLED');
-  await expect(panel.locator('[data-testid="modelreg-promote"]')).toHaveCount(
-    0
   );
 
   await page.theme.setDarkTheme();
@@ -151,20 +155,5 @@ test('a kernel restart mid-upload ends the upload UPLOAD_KERNEL_LOST and the can
     .getByRole('button', { name: 'Confirm Kernel Restart' })
     .click();
 
-  await expect(upload).toHaveAttribute('data-state', 'failed', {
-    timeout: 30000
-  });
-  await expect(upload).toHaveAttribute('data-code', 'UPLOAD_KERNEL_LOST');
-  await expect
-    .poll(async () => (await candidate(model)).status, { timeout: 20000 })
-    .toBe('failed');
-  expect((await candidate(model)).status_reason).toContain(
-    'UPLOAD_KERNEL_LOST'
-  );
-  await upload.locator('.jp-modelreg-upload-name').click();
-  const panel = page.locator('[data-testid="modelreg-panel"]');
-  await expect(panel).toContainText('UPLOAD_KERNEL_LOST');
-  await expect(panel.locator('[data-testid="modelreg-promote"]')).toHaveCount(
-    0
-  );
+  await endsFailed(page, upload, model, 'UPLOAD_KERNEL_LOST');
 });
