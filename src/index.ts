@@ -20,7 +20,13 @@ import { ModelregPanel } from './panel';
 import { BackgroundUploads } from './backgroundUploads';
 import { CommandIDs } from './commandIds';
 import { IModelregSettings } from './settings';
-import { compareTabs, restoreCompareTabs, restorePanelPlace } from './restore';
+import {
+  compareTabs,
+  pageTabs,
+  restoreCompareTabs,
+  restorePageTabs,
+  restorePanelPlace
+} from './restore';
 
 const PLUGIN_ID = 'jupyterlab-modelreg:plugin';
 
@@ -66,8 +72,10 @@ function activateModelreg(
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');
   const tabs = compareTabs();
+  const pages = pageTabs();
   if (restorer) {
     restoreCompareTabs(restorer, tabs);
+    restorePageTabs(restorer, pages);
   }
   if (state) {
     void restorePanelPlace(state, model, app.restored);
@@ -83,7 +91,8 @@ function activateModelreg(
     fileBrowsers,
     rendermime,
     state,
-    compareTabs: tabs
+    compareTabs: tabs,
+    pageTabs: pages
   });
 
   if (palette) {
