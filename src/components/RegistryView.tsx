@@ -6,6 +6,7 @@ import { usePanel } from './context';
 import { ModelCard } from './ModelCard';
 import { ModelList } from './ModelList';
 import { StatusBanner } from './StatusBanner';
+import { UploadsSection } from './UploadsSection';
 
 export function RegistryView(): JSX.Element {
   const { model, trans, commands } = usePanel();
@@ -37,6 +38,7 @@ export function RegistryView(): JSX.Element {
         </button>
       </div>
       <StatusBanner />
+      <UploadsSection />
       {usable && (model.selected ? <ModelCard /> : <ModelList />)}
     </div>
   );
