@@ -95,7 +95,8 @@ function activateModelreg(
       CommandIDs.openRuns,
       CommandIDs.recordDeployment,
       CommandIDs.rollbackAlias,
-      CommandIDs.manageMembers
+      CommandIDs.manageMembers,
+      CommandIDs.manageTokens
     ]) {
       palette.addItem({ command, category });
     }
