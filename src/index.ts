@@ -105,7 +105,8 @@ function activateModelreg(
       CommandIDs.openRuns,
       CommandIDs.recordDeployment,
       CommandIDs.rollbackAlias,
-      CommandIDs.manageMembers
+      CommandIDs.manageMembers,
+      CommandIDs.manageTokens
     ]) {
       palette.addItem({ command, category });
     }

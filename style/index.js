@@ -3,3 +3,4 @@ import './card.css';
 import './deployments.css';
 import './runs.css';
 import './uploads.css';
+import './account.css';

@@ -53,11 +53,12 @@ export function useTestServer(baseUrl?: string): ServerConnection.ISettings {
   return settings;
 }
 
-/** Calls the registry directly as the admin (test setup only; the code under test uses the proxy). */
+/** Calls the registry directly as the admin, or with `token` (test setup and checks; the code under test uses the proxy). */
 export function registryCall(
   method: string,
   route: string,
-  body?: unknown
+  body?: unknown,
+  token?: string
 ): Promise<any> {
   const servers = testServers();
   const payload =
@@ -69,7 +70,7 @@ export function registryCall(
       {
         method,
         headers: {
-          Authorization: `Bearer ${servers.adminToken}`,
+          Authorization: `Bearer ${token ?? servers.adminToken}`,
           ...(payload
             ? {
                 'Content-Type': 'application/json',
