@@ -3,7 +3,9 @@
 The browser talks only to Jupyter (its own login and XSRF checks apply); this module adds the registry
 token on the way out, so the token never reaches the browser. The token is the Jupyter user's own
 (``modelreg.config.resolve()``: that user's environment, as JupyterHub sets it per user, or their
-``modelreg login``), and only the panel's routes pass (``routes.py``): never user or token administration. Bodies stream both ways: uploads are fed
+``modelreg login``), and only the panel's routes pass (``routes.py``): never user or token administration;
+the account page's routes (``users/<name>/tokens``, ``users/<name>/invitations``) only for the proxy's
+own registry user, learned once per token from ``GET /api/v1/user``. Bodies stream both ways: uploads are fed
 to the registry chunk by chunk as they arrive, downloads are written and flushed chunk by chunk, with
 backpressure in both directions, so a multi-gigabyte artifact never sits whole in memory.
 """
@@ -21,7 +23,7 @@ from tornado import httputil, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
-from .routes import panel_route
+from .routes import TOKEN_BODY_LIMIT, TokenRequestRefused, is_token_creation, own_user_route, panel_route, token_request
 from .settings import ModelregConfig
 
 # Headers copied from the browser to the registry. Authorization and Cookie are Jupyter's own
@@ -69,6 +71,9 @@ STATUS_CODES = {
 }
 
 _client: AsyncHTTPClient | None = None
+# (registry URL, token) → the registry username of that token. A token's user never changes; a revoked
+# token's requests are refused by the registry itself.
+_identities: dict[tuple[str, str], str] = {}
 
 
 def registry_client() -> AsyncHTTPClient:
@@ -134,6 +139,8 @@ class RegistryProxyHandler(ModelregHandler):
         self._upstream: asyncio.Future[HTTPResponse] | None = None
         self._header_lines: list[str] = []
         self._headers_applied = False
+        self._buffered: bytearray | None = None  # a token creation's body, checked whole before it is sent
+        self._buffer_overflow = False
 
     async def prepare(self) -> None:
         # Jupyter authenticates and checks XSRF here; only an authenticated request goes on.
@@ -142,7 +149,9 @@ class RegistryProxyHandler(ModelregHandler):
             return  # a CORS preflight is answered by APIHandler.options, never forwarded
         if not self.current_user:
             raise web.HTTPError(403)
-        if not panel_route(self.request.method, self._registry_path()):
+        path = self._registry_path()
+        named_user = own_user_route(self.request.method, path)
+        if named_user is None and not panel_route(self.request.method, path):
             raise ModelregError(
                 403,
                 "PROXY_ROUTE_REFUSED",
@@ -154,13 +163,76 @@ class RegistryProxyHandler(ModelregHandler):
         if not target.configured:
             raise ModelregError(503, "MODELREG_NOT_CONFIGURED", NOT_CONFIGURED_MESSAGE)
         self._target = target
-        if self.request.method in self.BODY_METHODS:
+        if named_user is not None:
+            await self._require_own_user(named_user)
+        if is_token_creation(self.request.method, path):
+            declared = int(self.request.headers.get("Content-Length") or 0)
+            if declared > TOKEN_BODY_LIMIT:
+                raise ModelregError(
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    f"A token request through JupyterLab is at most {TOKEN_BODY_LIMIT} bytes ({declared} declared).",
+                )
+            self._buffered = bytearray()
+        elif self.request.method in self.BODY_METHODS:
             # Start the registry request now and feed it the body as it arrives.
             self.request.connection.set_max_body_size(UPLOAD_LIMIT)
             self._body_queue = asyncio.Queue(maxsize=UPLOAD_QUEUE_CHUNKS)
             self._upstream = asyncio.ensure_future(self._fetch(self._produce_body))
 
+    async def _require_own_user(self, named_user: str) -> None:
+        """Refuses a ``users/<name>/...`` route unless <name> is exactly the proxy's own registry user."""
+        me = await self._registry_user()
+        if named_user != me:
+            raise ModelregError(
+                403,
+                "PROXY_ROUTE_REFUSED",
+                f"The JupyterLab proxy manages only your own tokens and invitations (you are {json.dumps(me)} "
+                f"at the registry); {self.request.method} /api/v1/{self._registry_path()} names another user. "
+                "An instance admin manages other users' tokens with the `modelreg` CLI, never through Jupyter.",
+            )
+
+    async def _registry_user(self) -> str:
+        """The registry username of the proxy's token, asked once per token (``GET /api/v1/user``)."""
+        target = self._target
+        if not target.token:
+            raise ModelregError(
+                401,
+                "UNAUTHENTICATED",
+                "Connected anonymously: an account has no tokens or invitations. Set MODELREG_TOKEN or run "
+                "`modelreg login`, then reload.",
+            )
+        key = (target.url, target.token)
+        if key not in _identities:
+            try:
+                who = await registry_client().fetch(
+                    f"{target.url}/api/v1/user",
+                    headers={"Accept": "application/json", "Authorization": f"Bearer {target.token}"},
+                    connect_timeout=3,
+                    request_timeout=10,
+                    raise_error=False,
+                )
+            except (OSError, HTTPClientError) as exc:
+                raise ModelregError(502, "REGISTRY_UNREACHABLE", unreachable_message(target, str(exc))) from exc
+            username = _json_or_empty(who.body).get("username") if who.code == 200 else None
+            if not isinstance(username, str):
+                raise ModelregError(
+                    401 if who.code in (401, 403) else 502,
+                    "UNAUTHENTICATED" if who.code in (401, 403) else "REGISTRY_UNREACHABLE",
+                    f"The registry did not say whose token the proxy holds (GET /api/v1/user: HTTP {who.code}). "
+                    "Create a new token and set MODELREG_TOKEN, or run `modelreg login`, then reload.",
+                )
+            _identities[key] = username
+        return _identities[key]
+
     async def data_received(self, chunk: bytes) -> None:
+        if self._buffered is not None:
+            # Count past the limit without keeping the rest: the refusal is sent once the body ends.
+            if len(self._buffered) + len(chunk) > TOKEN_BODY_LIMIT:
+                self._buffer_overflow = True
+            else:
+                self._buffered.extend(chunk)
+            return
         await self._enqueue(chunk)
 
     async def _enqueue(self, item: bytes | None) -> None:
@@ -191,12 +263,14 @@ class RegistryProxyHandler(ModelregHandler):
             url += "?" + self.request.query
         return url
 
-    def _fetch(self, body_producer: Callable | None) -> Awaitable[HTTPResponse]:
+    def _fetch(self, body_producer: Callable | None, body: bytes | None = None) -> Awaitable[HTTPResponse]:
         headers = httputil.HTTPHeaders()
         for name in REQUEST_HEADERS:
             value = self.request.headers.get(name)
-            if value is not None:
+            if value is not None and not (body is not None and name == "Content-Length"):
                 headers[name] = value
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if self._target.token:
             headers["Authorization"] = f"Bearer {self._target.token}"
         if body_producer is not None and "Content-Length" not in headers and self.request.method == "DELETE":
@@ -205,6 +279,7 @@ class RegistryProxyHandler(ModelregHandler):
             self._upstream_url(),
             method=self.request.method,
             headers=headers,
+            body=body,
             body_producer=body_producer,
             header_callback=self._on_header_line,
             streaming_callback=self._on_chunk,
@@ -267,9 +342,24 @@ class RegistryProxyHandler(ModelregHandler):
         await self._finish_upstream(self._fetch(None))
 
     async def _forward_with_body(self) -> None:
+        if self._buffered is not None:
+            await self._forward_token_creation()
+            return
         await self._enqueue(None)
         assert self._upstream is not None
         await self._finish_upstream(self._upstream)
+
+    async def _forward_token_creation(self) -> None:
+        assert self._buffered is not None
+        if self._buffer_overflow:
+            raise ModelregError(
+                413, "PAYLOAD_TOO_LARGE", f"A token request through JupyterLab is at most {TOKEN_BODY_LIMIT} bytes."
+            )
+        try:
+            checked = token_request(bytes(self._buffered))
+        except TokenRequestRefused as refused:
+            raise ModelregError(refused.status, refused.code, refused.message) from None
+        await self._finish_upstream(self._fetch(None, checked))
 
     @web.authenticated
     async def get(self, path: str) -> None:

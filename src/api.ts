@@ -248,6 +248,18 @@ export namespace registry {
     return requestAPI<ICandidate>(`${modelPath(fullName)}/candidates/${iid}`);
   }
 
+  /** Ends a candidate failed with `reason` (an upload whose kernel was lost). */
+  export function failCandidate(
+    fullName: string,
+    iid: number,
+    reason: string
+  ): Promise<ICandidate> {
+    return requestAPI<ICandidate>(`${modelPath(fullName)}/candidates/${iid}`, {
+      method: 'PATCH',
+      body: { status: 'failed', status_reason: reason }
+    });
+  }
+
   export async function candidateFiles(
     fullName: string,
     iid: number

@@ -20,4 +20,5 @@ export namespace CommandIDs {
   export const deleteCandidate = 'modelreg:delete-candidate';
   export const createModel = 'modelreg:create-model';
   export const manageMembers = 'modelreg:manage-members';
+  export const manageTokens = 'modelreg:manage-tokens';
 }

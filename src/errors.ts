@@ -21,7 +21,8 @@ export type ExtensionErrorCode =
   | 'KERNEL_BUSY'
   | 'KERNEL_ERROR'
   | 'KERNEL_HOOK_NO_RESULT'
-  | 'MODELREG_NOT_INSTALLED';
+  | 'MODELREG_NOT_INSTALLED'
+  | 'UPLOAD_KERNEL_LOST';
 
 export type ErrorCode = RegistryErrorCode | ExtensionErrorCode;
 

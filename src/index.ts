@@ -17,9 +17,16 @@ import { setServerSettings } from './api';
 import { addCommands } from './commands';
 import { PanelState } from './panelState';
 import { ModelregPanel } from './panel';
+import { BackgroundUploads } from './backgroundUploads';
 import { CommandIDs } from './commandIds';
 import { IModelregSettings } from './settings';
-import { compareTabs, restoreCompareTabs, restorePanelPlace } from './restore';
+import {
+  compareTabs,
+  pageTabs,
+  restoreCompareTabs,
+  restorePageTabs,
+  restorePanelPlace
+} from './restore';
 
 const PLUGIN_ID = 'jupyterlab-modelreg:plugin';
 
@@ -57,7 +64,7 @@ function activateModelreg(
   const trans = (translator ?? nullTranslator).load('jupyterlab_modelreg');
   setServerSettings(app.serviceManager.serverSettings);
 
-  const model = new PanelState();
+  const model = new PanelState({}, new BackgroundUploads(trans));
   if (state) {
     void model.runColumns.connect(state);
   }
@@ -65,8 +72,10 @@ function activateModelreg(
   app.shell.add(panel, 'left', { rank: 900 });
   restorer?.add(panel, 'jupyterlab-modelreg-panel');
   const tabs = compareTabs();
+  const pages = pageTabs();
   if (restorer) {
     restoreCompareTabs(restorer, tabs);
+    restorePageTabs(restorer, pages);
   }
   if (state) {
     void restorePanelPlace(state, model, app.restored);
@@ -82,7 +91,8 @@ function activateModelreg(
     fileBrowsers,
     rendermime,
     state,
-    compareTabs: tabs
+    compareTabs: tabs,
+    pageTabs: pages
   });
 
   if (palette) {
@@ -95,7 +105,8 @@ function activateModelreg(
       CommandIDs.openRuns,
       CommandIDs.recordDeployment,
       CommandIDs.rollbackAlias,
-      CommandIDs.manageMembers
+      CommandIDs.manageMembers,
+      CommandIDs.manageTokens
     ]) {
       palette.addItem({ command, category });
     }

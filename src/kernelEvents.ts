@@ -17,6 +17,15 @@ export type KernelHookEvent =
       files_total?: number;
     }
   | { event: 'result'; candidate: ICandidate; url?: string }
+  | {
+      /** `log_notebook(background=True)`: the candidate is open, its files upload in a kernel thread. */
+      event: 'upload-started';
+      upload_id: string;
+      candidate: ICandidate;
+      url?: string;
+      /** Bytes to send. */
+      total: number;
+    }
   | ({ event: 'inspection' } & IKernelInspection)
   | { event: 'error'; code: string; message: string };
 
@@ -46,6 +55,9 @@ export interface IKernelInspection {
     used_by: string[];
   }[];
 }
+
+/** The comm target a background upload reports on (`modelreg.jupyter._background`). */
+export const UPLOAD_COMM_TARGET = 'modelreg.upload';
 
 /** The pip command shown when a kernel lacks the client. */
 export const CLIENT_INSTALL_COMMAND = '%pip install modelreg';

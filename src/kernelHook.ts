@@ -14,6 +14,7 @@ import {
   KernelHookEvent,
   MODELREG_EVENT_MIME
 } from './kernelEvents';
+import { BackgroundUploads, IBackgroundUpload } from './backgroundUploads';
 import { ICandidate } from './registryTypes';
 
 /** The keyword arguments of `log_notebook`. */
@@ -31,6 +32,8 @@ export interface ILogNotebookArgs {
   metrics?: string[] | 'auto' | null;
   /** Figure names; `'auto'`: all. */
   figures?: string[] | 'auto' | null;
+  /** Return once the candidate is open and upload its files in a kernel thread. */
+  background?: boolean;
 }
 
 /** How long the inspection may take before the dialog opens without it (a cell may be running). */
@@ -301,6 +304,49 @@ export async function logNotebookInKernel(
     'KERNEL_HOOK_NO_RESULT',
     trans.__(
       'The kernel finished without reporting a candidate. Update the modelreg client in the kernel and try again.'
+    )
+  );
+}
+
+/**
+ * Runs `log_notebook(..., background=True)` in `kernel`: the kernel saves the models and opens the
+ * candidate, then returns at once (cells can run) while a thread uploads the files; `uploads`
+ * follows that thread's progress and end.
+ *
+ * @returns the upload, as `uploads` follows it.
+ * @throws {ModelregError} as {@link logNotebookInKernel}, for what fails before the upload starts.
+ */
+export async function startBackgroundLog(
+  kernel: Kernel.IKernelConnection | null | undefined,
+  args: ILogNotebookArgs,
+  uploads: BackgroundUploads,
+  options: Omit<Parameters<BackgroundUploads['start']>[1], 'kernel'> = {
+    model: args.model
+  },
+  trans: TranslationBundle = nullTranslator.load('jupyterlab_modelreg')
+): Promise<IBackgroundUpload> {
+  const ready = await pythonKernel(kernel, trans);
+  uploads.listen(ready);
+  let started: IBackgroundUpload | null = null;
+  await runHook(
+    ready,
+    logNotebookCode({ ...args, background: true }),
+    event => {
+      // Synchronously, before the thread's first comm message is handled.
+      if (event.event === 'upload-started') {
+        started = uploads.start(event, { ...options, kernel: ready });
+      }
+    },
+    trans
+  );
+  if (started) {
+    return started;
+  }
+  throw new ModelregError(
+    'KERNEL_HOOK_NO_RESULT',
+    trans.__(
+      'The kernel did not start a background upload: its modelreg client is too old. Run `%1` in the notebook, restart the kernel and try again.',
+      `${CLIENT_INSTALL_COMMAND} --upgrade`
     )
   );
 }

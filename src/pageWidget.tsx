@@ -8,7 +8,12 @@ export class PageWidget extends ReactWidget {
   constructor(
     private _page: () => JSX.Element,
     private _context: IPanelContext,
-    testId: string
+    testId: string,
+    /** The command and args that reopen this tab after a reload (the layout restorer's). */
+    readonly reopen?: {
+      command: string;
+      args: { [key: string]: string | number };
+    }
   ) {
     super();
     this.addClass('jp-modelreg-version');

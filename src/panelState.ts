@@ -6,6 +6,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { registry } from './api';
+import { BackgroundUploads } from './backgroundUploads';
 import { isOutage, ModelregError } from './errors';
 import {
   IAlias,
@@ -58,7 +59,11 @@ export interface ICard {
 }
 
 export class PanelState {
-  constructor(settings: Partial<IModelregSettings> = {}) {
+  constructor(
+    settings: Partial<IModelregSettings> = {},
+    /** The kernels' background uploads, shown in the panel's Uploads section. */
+    readonly uploads: BackgroundUploads = new BackgroundUploads()
+  ) {
     this._settings = { ...DEFAULT_SETTINGS, ...settings };
   }
 

@@ -8,6 +8,7 @@ import { IStateDB } from '@jupyterlab/statedb';
 
 import { CommandIDs } from './commandIds';
 import { CompareWidget } from './compareWidget';
+import { PageWidget } from './pageWidget';
 import { CardSection, PanelState } from './panelState';
 
 const PANEL_KEY = 'jupyterlab-modelreg:panel';
@@ -34,6 +35,38 @@ export function restoreCompareTabs(
     }),
     name: widget => `${widget.content.model}:${widget.content.refs.join(',')}`
   });
+}
+
+/** The candidate pages and runs tables open in the main area, one tracker per reopening command. */
+export interface IPageTabs {
+  candidates: WidgetTracker<MainAreaWidget<PageWidget>>;
+  runs: WidgetTracker<MainAreaWidget<PageWidget>>;
+}
+
+export function pageTabs(): IPageTabs {
+  return {
+    candidates: new WidgetTracker({
+      namespace: 'jupyterlab-modelreg-candidate'
+    }),
+    runs: new WidgetTracker({ namespace: 'jupyterlab-modelreg-runs' })
+  };
+}
+
+/** Reopens the candidate pages and runs tables of the last session with the commands that opened them. */
+export function restorePageTabs(
+  restorer: ILayoutRestorer,
+  tabs: IPageTabs
+): void {
+  for (const [tracker, command] of [
+    [tabs.candidates, CommandIDs.openCandidate],
+    [tabs.runs, CommandIDs.openRuns]
+  ] as const) {
+    void restorer.restore(tracker, {
+      command,
+      args: widget => widget.content.reopen?.args ?? {},
+      name: widget => JSON.stringify(widget.content.reopen?.args ?? {})
+    });
+  }
 }
 
 /** The part of the panel a reload brings back. */

@@ -2,6 +2,9 @@
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 from typing import Any, Dict, List
 
 import modelreg
@@ -226,7 +229,46 @@ def test_cancelled_background_upload_attaches_no_half_file_and_fails_the_candida
     assert not modelreg.jupyter.cancel_upload(started["upload_id"])  # over
     candidate = modelreg.Registry().get_candidate(model, started["iid"])
     assert candidate.status == "failed"
+    # The panel shows why, not just "failed".
+    assert candidate.to_dict()["status_reason"] == (
+        "UPLOAD_CANCELLED: The upload was cancelled; the candidate is marked failed."
+    )
     files = {f["path"]: f["size"] for f in candidate.artifacts()}
     # What was sent before the cancel is whole; the file being sent is not there at all.
     assert files == {"model.pkl": len(b"model bytes")}
     assert not any(e.get("event") == "result" for e in seen)
+
+
+def test_a_process_exiting_mid_background_upload_ends_its_candidate_failed_not_finished(
+    server_env, model, notebook_dir
+):
+    # A kernel restart is a normal exit: the client's exit hook used to end the candidate "finished"
+    # with its large file missing.
+    big = notebook_dir / "big.bin"
+    with open(big, "wb") as handle:
+        handle.write(os.urandom(16))
+        handle.truncate(512 * 1024 * 1024)  # sparse: instant to write, seconds to send
+    script = textwrap.dedent(
+        f"""
+        import sys, modelreg.jupyter
+        started = modelreg.jupyter.log_notebook(
+            model={model!r}, notebook_path="work/train.ipynb", files=["big.bin"],
+            attach_environment=False, background=True,
+        )
+        sys.stderr.write(f"STARTED {{started['iid']}}\\n")  # stdout carries the thread's events
+        sys.exit(0)  # while the thread still sends big.bin
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=notebook_dir,
+        env={**os.environ, **server_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    started = [line for line in done.stderr.splitlines() if line.startswith("STARTED")]
+    assert started, f"the script did not start the upload: {done.stdout}\n{done.stderr}"
+    candidate = modelreg.Registry().get_candidate(model, int(started[0].split()[1])).to_dict()
+    assert candidate["status"] == "failed", candidate
+    assert candidate["status_reason"].startswith("UPLOAD_KERNEL_LOST:")

@@ -81,6 +81,31 @@ describeEachBackend(
       expect(refused.body.error.code).toBe('CONFLICT');
       expect(refused.body.error.message).toContain('log a new candidate');
     });
+
+    test('a client ends its candidate failed with its own reason; a late heartbeat does not reopen it', async () => {
+      const s = server();
+      const { base } = await setupModel(s);
+      const created = await api(s, 'POST', `${base}/candidates`, {
+        json: { name: 'cancelled-upload' }
+      });
+      const url = `${base}/candidates/${created.body.iid}`;
+      const reason =
+        'UPLOAD_CANCELLED: the upload was cancelled in JupyterLab.';
+      const ended = await api(s, 'PATCH', url, {
+        json: { status: 'failed', status_reason: reason }
+      });
+      expect(ended.status).toBe(200);
+      expect(ended.body).toMatchObject({
+        status: 'failed',
+        status_reason: reason
+      });
+      const late = await api(s, 'POST', `${url}/heartbeat`);
+      expect(late.status).toBe(409);
+      expect((await api(s, 'GET', url)).body).toMatchObject({
+        status: 'failed',
+        status_reason: reason
+      });
+    });
   },
   { MODELREG_CANDIDATE_LEASE_SECONDS: '1' }
 );

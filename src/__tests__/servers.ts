@@ -1,7 +1,12 @@
 /** Connects the tests to the servers that setup/globalSetup.js started. */
 import * as fs from 'fs';
 import * as http from 'http';
-import { ServerConnection } from '@jupyterlab/services';
+import {
+  KernelManager,
+  ServerConnection,
+  Session,
+  SessionManager
+} from '@jupyterlab/services';
 
 import { setServerSettings } from '../api';
 
@@ -48,11 +53,12 @@ export function useTestServer(baseUrl?: string): ServerConnection.ISettings {
   return settings;
 }
 
-/** Calls the registry directly as the admin (test setup only; the code under test uses the proxy). */
+/** Calls the registry directly as the admin, or with `token` (test setup and checks; the code under test uses the proxy). */
 export function registryCall(
   method: string,
   route: string,
-  body?: unknown
+  body?: unknown,
+  token?: string
 ): Promise<any> {
   const servers = testServers();
   const payload =
@@ -64,7 +70,7 @@ export function registryCall(
       {
         method,
         headers: {
-          Authorization: `Bearer ${servers.adminToken}`,
+          Authorization: `Bearer ${token ?? servers.adminToken}`,
           ...(payload
             ? {
                 'Content-Type': 'application/json',
@@ -101,4 +107,28 @@ export async function freshModel(prefix: string): Promise<string> {
   const name = `${prefix}${Date.now().toString(36)}${modelCounter++}`;
   await registryCall('POST', `models/${group}`, { name });
   return `${group}/${name}`;
+}
+
+/** A notebook session with a real Python kernel on the test Jupyter server; `stop` shuts it down. */
+export async function startNotebookSession(
+  serverSettings: ServerConnection.ISettings,
+  notebookPath: string
+): Promise<{ session: Session.ISessionConnection; stop: () => Promise<void> }> {
+  const sessions = new SessionManager({
+    kernelManager: new KernelManager({ serverSettings }),
+    serverSettings
+  });
+  const session = await sessions.startNew({
+    path: notebookPath,
+    name: notebookPath.split('/').pop()!,
+    type: 'notebook',
+    kernel: { name: 'python3' }
+  });
+  return {
+    session,
+    stop: async () => {
+      await session.shutdown();
+      sessions.dispose();
+    }
+  };
 }

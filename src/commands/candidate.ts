@@ -30,11 +30,12 @@ export function addCandidateCommands(deps: ICommandDeps): void {
     key: string,
     title: { label: string; caption: string },
     testId: string,
-    page: () => JSX.Element
+    page: () => JSX.Element,
+    reopen: { command: string; args: { [key: string]: string | number } }
   ) => {
     let widget = open.get(key);
     if (!widget || widget.isDisposed) {
-      const content = new PageWidget(page, context(), testId);
+      const content = new PageWidget(page, context(), testId, reopen);
       widget = new MainAreaWidget({ content });
       widget.id = `jp-modelreg-page-${open.size}-${Date.now()}`;
       widget.title.label = title.label;
@@ -43,6 +44,10 @@ export function addCandidateCommands(deps: ICommandDeps): void {
       widget.addClass(testId.replace('modelreg-', 'jp-modelreg-'));
       open.set(key, widget);
       app.shell.add(widget, 'main');
+      const tabs = deps.pageTabs;
+      void (
+        reopen.command === CommandIDs.openRuns ? tabs?.runs : tabs?.candidates
+      )?.add(widget);
     }
     app.shell.activateById(widget.id);
     return widget;
@@ -73,7 +78,8 @@ export function addCandidateCommands(deps: ICommandDeps): void {
           caption: trans.__('Candidate #%1 of %2', iid, model)
         },
         'modelreg-candidate-tab',
-        () => React.createElement(CandidatePage, { fullName: model, iid })
+        () => React.createElement(CandidatePage, { fullName: model, iid }),
+        { command: CommandIDs.openCandidate, args: { model, candidate: iid } }
       );
     }
   });
@@ -95,7 +101,8 @@ export function addCandidateCommands(deps: ICommandDeps): void {
           caption: trans.__('Candidates of %1', fullName)
         },
         'modelreg-runs-tab',
-        () => React.createElement(RunsTable, { fullName, info })
+        () => React.createElement(RunsTable, { fullName, info }),
+        { command: CommandIDs.openRuns, args: { model: fullName } }
       );
     }
   });

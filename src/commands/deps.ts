@@ -9,7 +9,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { PanelState } from '../panelState';
 import { ModelregPanel } from '../panel';
-import { CompareTabs } from '../restore';
+import { CompareTabs, IPageTabs } from '../restore';
 
 export interface ICommandDeps {
   app: JupyterFrontEnd;
@@ -24,4 +24,6 @@ export interface ICommandDeps {
   state?: IStateDB | null;
   /** The compare tabs the layout restorer reopens after a reload. */
   compareTabs?: CompareTabs | null;
+  /** The candidate pages and runs tables the layout restorer reopens. */
+  pageTabs?: IPageTabs | null;
 }

@@ -1,4 +1,5 @@
 /** Registers every command, one feature per module. */
+import { addAccountCommands } from './account';
 import { addCandidateCommands } from './candidate';
 import { addCompareCommand } from './compare';
 import { addDeploymentCommands } from './deploymentActions';
@@ -22,4 +23,5 @@ export function addCommands(deps: ICommandDeps): void {
   addCandidateCommands(deps);
   addRegistryActionCommands(deps);
   addDeploymentCommands(deps);
+  addAccountCommands(deps);
 }

@@ -24,9 +24,15 @@ import {
 import { IFolderEntry } from '../components/candidate/FilePicker';
 import { logCandidateIcon } from '../icons';
 import { defaultSelection } from '../components/FoundInKernel';
-import { inspectKernel, logNotebookInKernel } from '../kernelHook';
+import {
+  ILogNotebookArgs,
+  inspectKernel,
+  startBackgroundLog
+} from '../kernelHook';
+import { IBackgroundUpload } from '../backgroundUploads';
+import { ModelregError } from '../errors';
 import { CommandIDs } from '../commandIds';
-import { IKernelInspection, KernelHookEvent } from '../kernelEvents';
+import { IKernelInspection } from '../kernelEvents';
 import { ICandidate } from '../registryTypes';
 import { formatBytes } from '../format';
 import { fullMessage } from '../toast';
@@ -128,71 +134,117 @@ async function logActiveNotebook(
   }
   // Without an inspection the kernel takes everything it finds itself.
   const pick = (names: string[]) => (state.found ? names : 'auto');
+  const args: ILogNotebookArgs = {
+    model: choice.model,
+    name: choice.name,
+    notebook_path: notebookPath,
+    files: choice.files,
+    attach_notebook: choice.attachNotebook,
+    attach_environment: choice.attachEnvironment,
+    experiment: choice.experiment || null,
+    models: pick(choice.models),
+    metrics: pick(choice.metrics),
+    figures: pick(choice.figures)
+  };
+  return startLog(deps, kernel, args);
+}
+
+/**
+ * Opens the candidate in the kernel and leaves its files uploading in a kernel thread, so cells run
+ * meanwhile; the panel's Uploads section shows the bytes, Cancel and Retry.
+ */
+async function startLog(
+  deps: ICommandDeps,
+  kernel: Parameters<typeof inspectKernel>[0],
+  args: ILogNotebookArgs
+): Promise<ICandidate | null> {
+  const { trans } = deps;
   const toast = Notification.emit(
-    trans.__('Logging %1 to %2…', PathExt.basename(notebookPath), choice.model),
+    trans.__(
+      'Logging %1 to %2…',
+      PathExt.basename(args.notebook_path),
+      args.model
+    ),
     'in-progress',
     { autoClose: false }
   );
   try {
-    const candidate = await logNotebookInKernel(
+    const upload = await startBackgroundLog(
       kernel,
+      args,
+      deps.model.uploads,
       {
-        model: choice.model,
-        name: choice.name,
-        notebook_path: notebookPath,
-        files: choice.files,
-        attach_notebook: choice.attachNotebook,
-        attach_environment: choice.attachEnvironment,
-        experiment: choice.experiment || null,
-        models: pick(choice.models),
-        metrics: pick(choice.metrics),
-        figures: pick(choice.figures)
+        model: args.model,
+        retry: () => void startLog(deps, kernel, args),
+        onEnd: ended => reportEnded(deps, toast, ended)
       },
-      event =>
-        Notification.update({
-          id: toast,
-          message: progressMessage(event),
-          progress: event.total ? (event.done ?? 0) / event.total : undefined
-        }),
       trans
     );
-    reportLogged(deps, toast, choice.model, candidate);
-    return candidate;
-  } catch (e) {
-    const error = toModelregError(e);
-    Notification.update({
-      id: toast,
-      type: 'error',
-      ...fullMessage(
-        trans.__('Logging failed'),
-        trans.__('Logging failed: %1', error.message),
-        trans
-      ),
-      autoClose: false
-    });
-    if (KERNEL_SETUP_ERRORS.includes(error.code)) {
-      await showDialog({
-        title: trans.__('Cannot log this notebook'),
-        body: error.message,
-        buttons: [Dialog.okButton({ label: trans.__('OK') })]
+    if (upload.state === 'uploading') {
+      Notification.update({
+        id: toast,
+        message: trans.__(
+          'Candidate #%1 of %2 is open; its files (%3) upload in the background. Follow them under Uploads in the modelreg panel.',
+          upload.candidate.iid,
+          args.model,
+          formatBytes(upload.total)
+        ),
+        progress: undefined
       });
+      void deps.app.commands.execute(CommandIDs.openPanel);
+      if (deps.model.selected === args.model) {
+        void deps.model.refresh(); // the new candidate shows as running
+      }
     }
+    return upload.candidate;
+  } catch (e) {
+    reportFailed(deps, toast, toModelregError(e));
     return null;
   }
 }
 
-/** "Uploading model.pkl — 120 MB of 400 MB" for bytes, "Opening… (1/3)" for steps. */
-function progressMessage(
-  event: Extract<KernelHookEvent, { event: 'progress' }>
-): string {
-  if (!event.total) {
-    return event.message;
+function reportEnded(
+  deps: ICommandDeps,
+  toast: string,
+  upload: IBackgroundUpload
+): void {
+  if (upload.state === 'finished') {
+    reportLogged(deps, toast, upload.model, upload.candidate);
+  } else if (upload.error) {
+    void reportFailed(
+      deps,
+      toast,
+      new ModelregError(upload.error.code, upload.error.message)
+    );
+    if (deps.model.selected === upload.model) {
+      void deps.model.refresh();
+    }
   }
-  if (event.unit === 'bytes') {
-    const percent = Math.floor((100 * (event.done ?? 0)) / event.total);
-    return `${event.message} — ${formatBytes(event.done ?? 0)} / ${formatBytes(event.total)} (${percent}%)`;
+}
+
+async function reportFailed(
+  deps: ICommandDeps,
+  toast: string,
+  error: ModelregError
+): Promise<void> {
+  const { trans } = deps;
+  Notification.update({
+    id: toast,
+    type: 'error',
+    ...fullMessage(
+      trans.__('Logging failed'),
+      trans.__('Logging failed: %1', error.message),
+      trans
+    ),
+    autoClose: false
+  });
+  if (KERNEL_SETUP_ERRORS.includes(error.code)) {
+    await showDialog({
+      title: trans.__('Cannot log this notebook'),
+      body: error.message,
+      buttons: [Dialog.okButton({ label: trans.__('OK') })]
+    });
   }
-  return `${event.message} (${event.done ?? 0}/${event.total})`;
 }
 
 function reportLogged(

@@ -2,10 +2,12 @@
 import * as React from 'react';
 
 import { CommandIDs } from '../commandIds';
+import { InvitationsBanner } from './account/InvitationsBanner';
 import { usePanel } from './context';
 import { ModelCard } from './ModelCard';
 import { ModelList } from './ModelList';
 import { StatusBanner } from './StatusBanner';
+import { UploadsSection } from './UploadsSection';
 
 export function RegistryView(): JSX.Element {
   const { model, trans, commands } = usePanel();
@@ -35,8 +37,23 @@ export function RegistryView(): JSX.Element {
         >
           ⟳
         </button>
+        <button
+          className="jp-modelreg-icon-button"
+          data-testid="modelreg-manage-tokens"
+          aria-label={trans.__('API tokens')}
+          title={
+            model.status.value?.user
+              ? trans.__('API tokens of %1', model.status.value.user)
+              : trans.__('API tokens')
+          }
+          onClick={() => void commands.execute(CommandIDs.manageTokens)}
+        >
+          🔑
+        </button>
       </div>
       <StatusBanner />
+      <InvitationsBanner />
+      <UploadsSection />
       {usable && (model.selected ? <ModelCard /> : <ModelList />)}
     </div>
   );

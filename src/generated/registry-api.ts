@@ -3004,6 +3004,8 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         status?: "running" | "finished" | "failed";
+                        /** @description why it ended (e.g. an upload cancelled or its kernel lost); null clears it */
+                        status_reason?: string | null;
                         /** @description letters, digits, ".", "_", "-" */
                         experiment?: string | null;
                         /** @description at most 1000 keys per request */

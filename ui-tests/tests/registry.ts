@@ -3,6 +3,7 @@
  * token playwright.config.js chose and passed by environment), so specs can prepare groups and check
  * what the UI did.
  */
+import { galata } from '@jupyterlab/galata';
 import { APIRequestContext, expect, Page, request } from '@playwright/test';
 import * as path from 'path';
 
@@ -82,4 +83,17 @@ export async function submitLogDialog(
   await expect(
     page.locator('.Toastify__toast').filter({ hasText: logged }).first()
   ).toBeVisible({ timeout });
+}
+
+/** JupyterLab's settings for a spec: the panel logs to `group` by default, never auto-refreshes and
+ * inserts no runs cell on pull, so what a spec sees comes from what it did. */
+export function panelSettings(group: string): Record<string, unknown> {
+  return {
+    ...galata.DEFAULT_SETTINGS,
+    'jupyterlab-modelreg:plugin': {
+      pullRunsCell: false,
+      defaultGroup: group,
+      autoRefreshInterval: 0
+    }
+  };
 }

@@ -10,7 +10,7 @@ import sys
 import threading
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from .candidate import Candidate, ParamValue
@@ -27,6 +27,12 @@ _state = {"crashed": False, "hooked": False}
 def track(candidate: "Candidate") -> None:
     """Remember a candidate so its buffered metrics are flushed when the process exits."""
     _tracked.add(candidate)
+    if not _state["hooked"]:
+        track_hooks()
+
+
+def track_hooks() -> None:
+    """Install the exit and exception hooks once."""
     if not _state["hooked"]:
         _state["hooked"] = True
         previous = sys.excepthook
@@ -66,7 +72,24 @@ def candidate_to_complete(model: str) -> Optional["Candidate"]:
     return None
 
 
+_before_exit: List[Callable[[], None]] = []
+
+
+def before_exit(hook: Callable[[], None]) -> None:
+    """Run ``hook`` at exit before the tracked candidates are ended (a background upload ends its
+    candidate failed first, so it is not ended finished with files missing)."""
+    if not _state["hooked"]:
+        track_hooks()
+    if hook not in _before_exit:
+        _before_exit.append(hook)
+
+
 def _at_exit() -> None:
+    for hook in _before_exit:
+        try:
+            hook()
+        except Exception as error:  # exiting anyway: say so, do not raise
+            sys.stderr.write(f"modelreg: exit hook failed: {error}\n")
     for candidate in list(_tracked):
         try:
             if candidate in _active:

@@ -356,8 +356,9 @@ class Candidate:
         return self._registry._client.paginate(f"{self.path}/artifacts")
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def end(self, status: str = "finished") -> None:
-        """Flush metrics and set the final status (``finished`` or ``failed``)."""
+    def end(self, status: str = "finished", reason: Optional[str] = None) -> None:
+        """Flush metrics and set the final status (``finished`` or ``failed``), with ``reason`` saying why
+        it failed (shown in the panel)."""
         if status not in ("finished", "failed"):
             raise ValidationError(f"status must be 'finished' or 'failed', got {status!r}")
         try:
@@ -365,16 +366,16 @@ class Candidate:
         finally:
             _heartbeat.release(self)
             if self.status != status and not self.locked:
-                self._patch({"status": status})
+                self._patch({"status": status, **({"status_reason": reason} if reason else {})})
             _fluent.ended(self)
 
     def finish(self) -> None:
         """Mark the candidate finished (what leaving a ``with`` block does)."""
         self.end("finished")
 
-    def fail(self) -> None:
-        """Mark the candidate failed."""
-        self.end("failed")
+    def fail(self, reason: Optional[str] = None) -> None:
+        """Mark the candidate failed, with ``reason`` saying why."""
+        self.end("failed", reason)
 
     def promote(
         self,

@@ -49,6 +49,8 @@ export function s3Settings(env: NodeJS.ProcessEnv): S3Settings {
   };
 }
 
+const S3_MAX_ATTEMPTS = 6;
+
 /** The SDK is loaded only for a bucket: a local registry does not carry it in memory. */
 export function s3Client(settings: S3Settings, endpoint = settings.endpoint) {
   // This project runs on Node 20 on purpose; the SDK's notice about Node 22 is not the operator's to act on.
@@ -62,7 +64,10 @@ export function s3Client(settings: S3Settings, endpoint = settings.endpoint) {
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     // Checksums only where S3 requires them: many S3-compatible stores reject the SDK's default CRC32 trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED'
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // Buckets answer 500/503 under bursts on one key (S3's SlowDown, moto's unlocked key buffers); a few
+    // more retries with the SDK's backoff ride them out. AWS_MAX_ATTEMPTS, the SDK's own setting, wins.
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: S3_MAX_ATTEMPTS })
   });
 }
 

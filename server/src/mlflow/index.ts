@@ -4,7 +4,7 @@ import { jsonBodyParser } from '../limits/plugin';
 import { datasetSearchRoutes } from './dataset-search';
 import { toMlflowError } from './errors';
 import { experimentRoutes } from './experiments';
-import { graphqlRoutes } from './graphql';
+import { graphqlRoutes } from './graphql-routes';
 import { loggedModelRoutes } from './logged-models';
 import { metricHistoryRoutes } from './metric-history';
 import { modelVersionRoutes } from './model-versions';

@@ -6,6 +6,7 @@ import { clearQuarantine } from '../blobs/quarantine';
 import type { Db } from '../db/database';
 import { blobFiles, blobPath } from './blob-files';
 import { dataDirOf, parseOpsArgs, printSummary, withStorage } from './context';
+import { removeOrphanRows } from './orphan-rows';
 import { gcBucket } from './s3';
 
 export const GC_USAGE = `gc --data-dir DIR [--grace-seconds 3600] [--dry-run]   remove blobs no candidate or version references, older than the grace period`;
@@ -136,55 +137,11 @@ async function removeStaleTmp(
   return n;
 }
 
-/**
- * Rows of blobs that nothing references and whose file is already gone. One row at a time: an
- * upload attaching the same digest meanwhile makes the delete fail its foreign key, which is fine.
- */
-async function removeOrphanRows(db: Db, blobRoot: string): Promise<number> {
-  const rows = await db
-    .selectFrom('blobs')
-    .select('sha256')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('artifacts')
-            .select('sha256')
-            .whereRef('artifacts.sha256', '=', 'blobs.sha256')
-        )
-      )
-    )
-    .execute();
-  let n = 0;
-  for (const { sha256 } of rows) {
-    if (
-      await fsp.stat(blobPath(blobRoot, sha256)).then(
-        () => true,
-        () => false
-      )
-    ) {
-      continue;
-    }
-    try {
-      const r = await db
-        .deleteFrom('blobs')
-        .where('sha256', '=', sha256)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('artifacts')
-                .select('sha256')
-                .where('artifacts.sha256', '=', sha256)
-            )
-          )
-        )
-        .executeTakeFirst();
-      n += Number(r.numDeletedRows);
-    } catch {
-      // referenced again just now
-    }
-  }
-  return n;
-}
+const fileExists = (file: string): Promise<boolean> =>
+  fsp.stat(file).then(
+    () => true,
+    () => false
+  );
 
 export async function gc(argv: string[]): Promise<void> {
   const args = parseOpsArgs(argv, ['data-dir', 'grace-seconds', 'dry-run']);
@@ -244,7 +201,11 @@ export async function gc(argv: string[]): Promise<void> {
       removed++;
       freedBytes += size;
     }
-    const orphanRows = dryRun ? 0 : await removeOrphanRows(db, blobRoot);
+    const orphanRows = dryRun
+      ? 0
+      : await removeOrphanRows(db, sha256 =>
+          fileExists(blobPath(blobRoot, sha256))
+        );
     const staleUploads = await removeStaleTmp(blobRoot, graceMs, dryRun);
     printSummary(dryRun ? 'gc (dry run)' : 'gc', {
       removed,

@@ -1,18 +1,15 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
 import { ApiError } from '../errors';
 import type { S3BlobStore } from '../blobs/s3';
 import { stagedAt, STAGING_DIR } from '../blobs/s3-client';
 import type { Db } from '../db/database';
 import { staleUploads } from '../repos/uploads';
 import { blobRecords, copyBlobVerified } from './blob-files';
+import { removeOrphanRows, unreferenced } from './orphan-rows';
 
 /** Maintenance against a bucket: the same reports as the local store's, from listing and reading objects. */
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
-
-const unreferenced = (sha256: string) =>
-  sql<boolean>`not exists (select 1 from artifacts where artifacts.sha256 = ${sha256})`;
 
 /**
  * Deletes one unreferenced blob without racing uploads. The database row is the lease: uploads
@@ -142,36 +139,13 @@ export async function gcBucket(
   }
 
   // Rows nothing references whose object is already gone.
-  let orphanRows = 0;
-  if (!dryRun) {
-    const rows = await db
-      .selectFrom('blobs')
-      .select('sha256')
-      .where('created_at', '<', cutoffIso)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('artifacts')
-              .select('sha256')
-              .whereRef('artifacts.sha256', '=', 'blobs.sha256')
-          )
-        )
-      )
-      .execute();
-    for (const { sha256 } of rows) {
-      if (await store.stat(sha256)) {
-        continue;
-      }
-      const r = await db
-        .deleteFrom('blobs')
-        .where('sha256', '=', sha256)
-        .where('created_at', '<', cutoffIso)
-        .where(unreferenced(sha256))
-        .executeTakeFirst()
-        .catch(() => ({ numDeletedRows: 0n }));
-      orphanRows += Number(r.numDeletedRows);
-    }
-  }
+  const orphanRows = dryRun
+    ? 0
+    : await removeOrphanRows(
+        db,
+        async sha256 => (await store.stat(sha256)) !== null,
+        cutoffIso
+      );
   return {
     removed,
     freed_bytes: freedBytes,

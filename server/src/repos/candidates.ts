@@ -202,6 +202,9 @@ export async function patchCandidate(
     if (patch.status !== undefined) {
       values.status = patch.status;
     }
+    if (patch.status_reason !== undefined) {
+      values.status_reason = patch.status_reason;
+    }
     if (patch.experiment !== undefined) {
       values.experiment_id = await experimentId(
         trx,

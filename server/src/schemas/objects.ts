@@ -150,6 +150,15 @@ export type CandidateInput = Static<typeof CandidateBody>;
 export const CandidatePatchBody = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 250 })),
   status: Type.Optional(Status),
+  status_reason: Type.Optional(
+    Nullable(
+      Type.String({
+        maxLength: 2000,
+        description:
+          'why it ended (e.g. an upload cancelled or its kernel lost); null clears it'
+      })
+    )
+  ),
   experiment: Type.Optional(Experiment),
   params: Type.Optional(BoundedStringMap),
   tags: Type.Optional(

@@ -56,9 +56,17 @@ export async function startMoto(): Promise<Moto> {
       reject(new Error(`moto_server exited with ${code}:\n${output}`));
     });
   });
-  // Keep draining its request log so the pipe never fills.
-  proc.stdout!.resume();
-  proc.stderr!.resume();
+  // Keep draining its request log so the pipe never fills; MODELREG_TEST_MOTO_LOG keeps it in a file
+  // (moto's tracebacks say why a request got a 500).
+  const keep = process.env.MODELREG_TEST_MOTO_LOG;
+  if (keep) {
+    const file = fs.createWriteStream(keep, { flags: 'a' });
+    proc.stdout!.pipe(file);
+    proc.stderr!.pipe(file);
+  } else {
+    proc.stdout!.resume();
+    proc.stderr!.resume();
+  }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({
     endpoint,

@@ -37,12 +37,14 @@ export function PromoteCandidateButton(props: {
   candidate: ICandidate;
   onDone?: () => void;
 }): JSX.Element | null {
-  const { trans, commands } = usePanel();
+  const { trans, commands, model } = usePanel();
   const c = props.candidate;
+  // While its files are still uploading a promotion would lock a half-logged candidate.
   if (
     !hasRole(props.info.your_role, 'maintainer') ||
     c.version ||
-    c.status === 'failed'
+    c.status === 'failed' ||
+    model.uploads.isUploading(props.info.full_name, c.iid)
   ) {
     return null;
   }

@@ -7,12 +7,13 @@ attached and the candidate this log created is marked failed.
 """
 
 import shutil
+import sys
 import threading
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from .. import _provenance
+from .. import _fluent, _provenance
 from . import _events
 
 if TYPE_CHECKING:
@@ -86,8 +87,26 @@ def _open_comm(upload: BackgroundUpload) -> Any:
     return comm
 
 
+KERNEL_LOST_REASON = (
+    "UPLOAD_KERNEL_LOST: the kernel stopped or restarted while it uploaded the files; "
+    "the files it had not sent are missing. Log the notebook again."
+)
+
+
+def _fail_unfinished_at_exit() -> None:
+    """A kernel that exits (shutdown, restart) takes its upload threads along: their candidates end
+    failed, saying why, before the client's own exit hook would end them finished with files missing."""
+    for running in list(_running.values()):
+        running.cancel()
+        try:
+            running.ready.candidate.fail(KERNEL_LOST_REASON)
+        except Exception as error:  # exiting anyway; the registry's lease sweeper ends it later
+            sys.stderr.write(f"modelreg: could not mark {running.ready.candidate!r} failed at exit: {error}\n")
+
+
 def start(ready: "_Ready", scratch: Path, created: bool) -> Dict[str, Any]:
     """Start sending `ready`'s files in a thread; report ``upload-started`` and return the candidate."""
+    _fluent.before_exit(_fail_unfinished_at_exit)
     upload = BackgroundUpload(ready, scratch, created)
     _running[upload.id] = upload
     data = ready.candidate.to_dict()

@@ -151,11 +151,11 @@ def _open_candidate(
     return running, False
 
 
-def _fail_quietly(candidate: Optional[Candidate]) -> None:
+def _fail_quietly(candidate: Optional[Candidate], reason: str) -> None:
     # A candidate this call created but could not complete is marked failed, not left running.
     if candidate is not None:
         try:
-            candidate.fail()
+            candidate.fail(reason)
         except Exception:
             pass
 
@@ -250,8 +250,7 @@ def log_notebook(
 
 
 def report_failure(error: BaseException, created: Optional[Candidate], report: Report) -> None:
-    """Mark the candidate this log created failed (never left running) and report why."""
-    _fail_quietly(created)
+    """Mark the candidate this log created failed (never left running), saying why, and report it."""
     if isinstance(error, Expected):
         code, message = error.code, error.message
     elif isinstance(error, (RegistryError, OSError)):
@@ -259,7 +258,9 @@ def report_failure(error: BaseException, created: Optional[Candidate], report: R
         message = str(error)
     else:
         code, message = "CLIENT_ERROR", f"{error.__class__.__name__}: {error}"
-    report(_events.error_event(code, message))
+    event = _events.error_event(code, message)
+    _fail_quietly(created, f"{event['code']}: {message}"[:2000])
+    report(event)
 
 
 class _Opened:

@@ -1,0 +1,159 @@
+/**
+ * Background uploads (issue 19): "Log as candidate" opens the candidate and leaves a large file
+ * uploading in a kernel thread. The Uploads section shows the bytes, a cell runs meanwhile, Cancel
+ * ends the candidate failed; a kernel restart mid-upload ends it `UPLOAD_KERNEL_LOST`. Neither
+ * offers "Promote to version".
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { Locator } from '@playwright/test';
+import {
+  ensureGroup,
+  panelSettings,
+  registryClient,
+  snapshot
+} from './registry';
+
+const GROUP = 'uploads';
+
+test.use({ autoGoto: true, mockSettings: panelSettings(GROUP) });
+
+// 2 GiB take seconds to send on a loaded 2-core machine. Sparse, so writing it is instant; the
+// random head makes each run's file new to the registry (no digest it already holds).
+// One statement per line: the notebook editor auto-indents typed code.
+const MAKE_BIG_FILE = `import os
+big = open("big.bin", "wb")
+big.write(os.urandom(16))
+big.truncate(2 * 1024 * 1024 * 1024)
+big.close()
+print("ready", os.path.getsize("big.bin"))`;
+
+/** Logs `notebook`'s big.bin to `model` from the dialog; resolves once its upload shows running. */
+async function logBigFile(
+  page: IJupyterLabPageFixture,
+  notebook: string,
+  model: string
+) {
+  await page.notebook.createNew(notebook);
+  await page.notebook.setCell(0, 'code', MAKE_BIG_FILE);
+  await page.notebook.runCell(0, true);
+  expect((await page.notebook.getCellTextOutput(0))?.join('')).toContain(
+    'ready 2147483648'
+  );
+  await page.locator('.jp-modelreg-log-toolbar-button').first().click();
+  const form = page.locator('[data-testid="modelreg-log-form"]');
+  await form.locator('input[name="model"]').fill(model);
+  await form.locator('input[name="file"]').fill('big.bin');
+  await form.locator('[data-testid="modelreg-add-file"]').click();
+  await expect(
+    form.locator('[data-testid="modelreg-chosen-files"]')
+  ).toContainText('big.bin');
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Log as candidate' })
+    .click();
+  const upload = page
+    .locator('[data-testid="modelreg-upload"]')
+    .filter({ hasText: model });
+  await expect(upload).toHaveAttribute('data-state', 'uploading', {
+    timeout: 60000
+  });
+  return upload;
+}
+
+async function candidate(model: string, iid = 1) {
+  const api = await registryClient();
+  return (await api.get(`/api/v1/models/${model}/candidates/${iid}`)).json();
+}
+
+/**
+ * The upload ended failed with `code`; so did its candidate in the registry, saying why; the panel
+ * shows the reason and offers no promotion.
+ */
+async function endsFailed(
+  page: IJupyterLabPageFixture,
+  upload: Locator,
+  model: string,
+  code: string
+): Promise<void> {
+  await expect(upload).toHaveAttribute('data-state', 'failed', {
+    timeout: 30000
+  });
+  await expect(upload).toHaveAttribute('data-code', code);
+  await expect
+    .poll(async () => (await candidate(model)).status, { timeout: 20000 })
+    .toBe('failed');
+  expect((await candidate(model)).status_reason).toContain(code);
+  await upload.locator('.jp-modelreg-upload-name').click();
+  const panel = page.locator('[data-testid="modelreg-panel"]');
+  await expect(panel).toContainText(code);
+  await expect(panel.locator('[data-testid="modelreg-promote"]')).toHaveCount(
+    0
+  );
+}
+
+test('a background upload shows its bytes, leaves the kernel free, and Cancel ends it failed', async ({
+  page
+}) => {
+  test.setTimeout(180000);
+  await ensureGroup(await registryClient(), GROUP);
+  const model = `${GROUP}/cancelled-${Date.now().toString(36)}`;
+  const upload = await logBigFile(page, 'cancel-upload.ipynb', model);
+
+  // Bytes, not files: some MiB of 2 GiB sent.
+  const bytes = upload.locator('[data-testid="modelreg-upload-bytes"]');
+  await expect(bytes).toContainText(/of 2\.0 GiB/);
+  await expect(bytes).toContainText(/^[1-9][\d.]* MiB of/, { timeout: 30000 });
+
+  await page.sidebar.openTab('jp-modelreg-panel');
+  await snapshot(
+    page.locator('[data-testid="modelreg-uploads"]'),
+    'uploads-light'
+  );
+
+  // The kernel is free: a cell runs to the end while the file is still on its way.
+  await page.notebook.addCell('code', 'print(6 * 7)');
+  await page.notebook.runCell(1, true);
+  expect((await page.notebook.getCellTextOutput(1))?.join('')).toContain('42');
+  expect((await candidate(model)).status).toBe('running');
+  await expect(upload).toHaveAttribute('data-state', 'uploading');
+
+  await upload.locator('[data-testid="modelreg-upload-cancel"]').click();
+  await endsFailed(page, upload, model, 'UPLOAD_CANCELLED');
+  await expect(
+    upload.locator('[data-testid="modelreg-upload-retry"]')
+  ).toBeVisible();
+  const api = await registryClient();
+  const files = await (
+    await api.get(`/api/v1/models/${model}/candidates/1/artifacts`)
+  ).json();
+  // Nothing half-sent is visible.
+  expect(files.items.map((f: { path: string }) => f.path)).not.toContain(
+    'big.bin'
+  );
+
+  await page.theme.setDarkTheme();
+  await snapshot(
+    page.locator('[data-testid="modelreg-uploads"]'),
+    'uploads-dark'
+  );
+  await page.theme.setLightTheme();
+});
+
+test('a kernel restart mid-upload ends the upload UPLOAD_KERNEL_LOST and the candidate failed', async ({
+  page
+}) => {
+  test.setTimeout(180000);
+  await ensureGroup(await registryClient(), GROUP);
+  const model = `${GROUP}/restarted-${Date.now().toString(36)}`;
+  const upload = await logBigFile(page, 'restart-upload.ipynb', model);
+
+  await page.evaluate(async () => {
+    void window.jupyterapp.commands.execute('kernelmenu:restart');
+  });
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Confirm Kernel Restart' })
+    .click();
+
+  await endsFailed(page, upload, model, 'UPLOAD_KERNEL_LOST');
+});
