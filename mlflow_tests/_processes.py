@@ -69,8 +69,11 @@ def stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def mlflow_server_command(python: str, tmp: Path, port: int) -> list:
-    """``mlflow server`` as the comparisons run it: SQLite backend, proxied artifacts under ``tmp``."""
+def mlflow_server_command(python: str, tmp: Path, port: int, workers: "int | None" = None) -> list:
+    """``mlflow server`` as the comparisons run it: SQLite backend, proxied artifacts under ``tmp``.
+
+    ``workers``: the server's worker processes (its default is 4); one starts faster on a busy machine.
+    """
     return [
         str(Path(python).parent / "mlflow"),
         "server",
@@ -83,4 +86,5 @@ def mlflow_server_command(python: str, tmp: Path, port: int) -> list:
         "--serve-artifacts",
         "--artifacts-destination",
         str(tmp / "mlartifacts"),
+        *(["--workers", str(workers)] if workers else []),
     ]

@@ -13,6 +13,8 @@ def client_settings(uri: str, token: str) -> Dict[str, str]:
         # A server error should fail the test at once, not after minutes of client retries.
         "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
         "MLFLOW_HTTP_REQUEST_TIMEOUT": "120",
+        # log_model would otherwise spend seconds per model inferring pip requirements in a subprocess.
+        "MLFLOW_REQUIREMENTS_INFERENCE_TIMEOUT": "0",
     }
 
 
