@@ -389,10 +389,7 @@ def test_register_a_running_run(target, client):
     assert client.get_model_version(name, "1").run_id == run.info.run_id
 
 
-def test_log_model_registers_inside_an_active_run(target, client, tmp_path, request):
-    if target.name == "modelreg":
-        # Issue 15, gap 1: a logged model's files still live in its run's candidate, so registering locks the run.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="registering a logged model locks its run"))
+def test_log_model_registers_inside_an_active_run(target, client, tmp_path):
     name = unique("in-run")
     mlflow.set_experiment(unique("register"))
     with mlflow.start_run() as run:

@@ -17,6 +17,7 @@ from mlflow.exceptions import MlflowException
 
 EXPERIMENT = "churn"
 MODEL = "churn"
+LOCKED_MODEL = "churn-runs"  # a run registered itself, without a logged model
 RUNS_MODEL = "mlflow-runs"  # where a group's MLflow runs are filed until they are registered
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1], [0.1, 0.7], [0.8, 0.3]])
@@ -59,7 +60,7 @@ def _candidates(registry, group: str, model: str) -> list:
 def _find_candidate(registry, group: str, run_name: str) -> dict:
     """The run's candidate: in the runs model until it is registered, then in the registered model."""
     found = []
-    for model in (RUNS_MODEL, MODEL):
+    for model in (RUNS_MODEL, MODEL, LOCKED_MODEL):
         if registry.request("GET", f"/models/{group}/{model}", expect=None).status_code == 200:
             found += [c for c in _candidates(registry, group, model) if c["name"] == run_name]
     assert len(found) == 1, f"expected one candidate named {run_name!r}, got {found}"
@@ -151,7 +152,8 @@ def test_run_appears_as_a_candidate_in_modelreg(trained, registry, group):
 def test_artifacts_are_listed_downloaded_and_stored_content_addressed(trained, client, registry, group, tmp_path):
     run_id = trained["run_id"]
     top = {f.path: f.is_dir for f in client.list_artifacts(run_id)}
-    assert top["report.txt"] is False and top["plots"] is True and top["model"] is True
+    # As in MLflow 3, a logged model's files are not the run's: they sit at the model's own location.
+    assert top["report.txt"] is False and top["plots"] is True and "model" not in top
     assert sorted(f.path for f in client.list_artifacts(run_id, "plots")) == ["plots/roc.csv", "plots/sub"]
     local = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="plots", dst_path=str(tmp_path))
     assert (Path(local) / "sub" / "pr.csv").read_text() == "p,r\n1,0\n"
@@ -161,8 +163,9 @@ def test_artifacts_are_listed_downloaded_and_stored_content_addressed(trained, c
     report = (trained["work"] / "report.txt").read_bytes()
     assert manifest["report.txt"]["sha256"] == hashlib.sha256(report).hexdigest()
     assert "plots/sub/pr.csv" in manifest
-    # The logged model's files live in the run's candidate, so promotion locks them with the rest.
-    assert "model/MLmodel" in manifest
+    assert "model/MLmodel" not in manifest
+    model_files = mlflow.artifacts.list_artifacts(artifact_uri=f"models:/{trained['info'].model_id}")
+    assert "MLmodel" in {f.path for f in model_files}
 
 
 def test_run_lifecycle_tags_rename_delete_restore(experiment_id, client):
@@ -234,7 +237,7 @@ def test_logged_model_api(trained, experiment_id, client):
     model_id = trained["info"].model_id
     logged = client.get_logged_model(model_id)
     assert logged.source_run_id == trained["run_id"] and logged.status == "READY" and logged.name == "model"
-    assert logged.artifact_location.endswith(f"/{trained['run_id']}/artifacts/model")
+    assert logged.artifact_location == f"mlflow-artifacts:/{experiment_id}/models/{model_id}/artifacts"
     found = client.search_logged_models(experiment_ids=[experiment_id], filter_string="name = 'model'")
     assert model_id in [m.model_id for m in found]
     client.set_logged_model_tags(model_id, {"quality": "gold"})
@@ -261,10 +264,10 @@ def test_register_model_creates_version_1_with_the_next_semver(registered, train
     assert version["mlflow_version"] == 1
     assert version["locked"] is True
     assert "model/MLmodel" in {f["path"] for f in version["files"]}
-    # Registered as it is: the training run moved into the model, no copy, same experiment.
+    # The logged model is registered, not its run: the run stays in the runs model, open to more logging.
     candidate = _find_candidate(registry, group, "logreg-c1")
-    assert candidate["model"] == f"{group}/{MODEL}" and candidate["run_id"] == trained["run_id"]
-    assert candidate["experiment"] == EXPERIMENT
+    assert candidate["model"] == f"{group}/{RUNS_MODEL}" and candidate["run_id"] == trained["run_id"]
+    assert candidate["experiment"] == EXPERIMENT and not candidate["locked"]
 
 
 def test_alias_then_load_model_by_alias_and_predict(registered, trained, client, registry, group):
@@ -289,8 +292,20 @@ def test_search_model_versions_and_registered_models(registered, client):
     assert models == {MODEL}
 
 
-def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, client, registry, group, tmp_path):
-    run_id = trained["run_id"]
+@pytest.fixture(scope="module")
+def locked_run(experiment_id: str) -> str:
+    """A run registered itself (`runs:/<id>`, no logged model): promoting locks the run."""
+    with mlflow.start_run(experiment_id=experiment_id, run_name="locked-c1") as run:
+        mlflow.log_param("C", "1.0")
+        mlflow.log_metric("acc", 0.9)
+    client = mlflow.MlflowClient()
+    client.create_registered_model(LOCKED_MODEL)
+    client.create_model_version(LOCKED_MODEL, run.info.artifact_uri, run_id=run.info.run_id)
+    return run.info.run_id
+
+
+def test_locked_run_refuses_changes_with_an_mlflow_error(locked_run, client, registry, group, tmp_path):
+    run_id = locked_run
     for change in (
         lambda: client.log_param(run_id, "late", "1"),
         lambda: client.log_metric(run_id, "acc", 0.1, step=9),
@@ -305,14 +320,16 @@ def test_locked_run_refuses_changes_with_an_mlflow_error(registered, trained, cl
     late.write_text("after promotion")
     with pytest.raises(Exception):
         client.log_artifact(run_id, str(late))
-    candidate = _find_candidate(registry, group, "logreg-c1")
+    candidate = _find_candidate(registry, group, "locked-c1")
     assert "late" not in candidate["params"] and candidate["metrics"]["acc"]["value"] == pytest.approx(0.9)
     manifest = registry.get(f"{_candidate_path(group, candidate)}/artifacts")["items"]
     assert "late.txt" not in {f["path"] for f in manifest}
 
 
-def test_locks_hold_for_run_status_logged_model_and_experiment_name(registered, trained, experiment_id, client):
-    run_id, model_id = trained["run_id"], trained["info"].model_id
+def test_locks_hold_for_run_status_logged_model_and_experiment_name(
+    registered, locked_run, trained, experiment_id, client
+):
+    run_id, model_id = locked_run, trained["info"].model_id
     client.set_terminated(run_id, "FINISHED")  # ending it again is fine: a promoted run is finished
     for change in (
         lambda: client.set_terminated(run_id, "FAILED"),

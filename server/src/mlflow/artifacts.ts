@@ -12,22 +12,38 @@ import { context, input, need, optStr, str } from './context';
 import { doesNotExist } from './errors';
 import { multipartRoutes } from './multipart';
 import { lockedError, writeRun } from './runs';
-import { experimentIds, runById, type Run } from './store';
+import { experimentIds, loggedModelById, runById, type Run } from './store';
 import { runArtifactUri } from './views';
 
 /**
- * Artifact paths as the client builds them from a run's artifact URI:
- * `<experiment_id>/<run_id>/artifacts[/<path>]`. The run decides; the experiment part is informative.
+ * Artifact paths as the client builds them from an artifact URI: a run's,
+ * `<experiment_id>/<run_id>/artifacts[/<path>]`, or a logged model's (MLflow 3),
+ * `<experiment_id>/models/<model_id>/artifacts[/<path>]`, whose files sit in its candidate under its folder.
+ * The run or model decides; the experiment part is informative.
  */
 async function locate(
   db: Db,
   groupId: number,
   full: string
 ): Promise<{ run: Run; path: string }> {
+  const model = /^\/*[^/]+\/models\/(m-[^/]+)\/artifacts(?:\/(.*))?$/.exec(full);
+  if (model) {
+    const lm = await loggedModelById(db, groupId, model[1]);
+    const c = await db
+      .selectFrom('candidates')
+      .select('run_id')
+      .where('id', '=', lm.candidate_id)
+      .executeTakeFirstOrThrow();
+    const rest = (model[2] ?? '').replace(/\/+$/, '');
+    return {
+      run: await runById(db, groupId, c.run_id),
+      path: rest ? `${lm.folder}/${rest}` : lm.folder
+    };
+  }
   const m = /^\/*[^/]+\/([^/]+)\/artifacts(?:\/(.*))?$/.exec(full);
   if (!m) {
     throw doesNotExist(
-      `No artifact at "${full}": artifact paths look like <experiment_id>/<run_id>/artifacts/<path>`
+      `No artifact at "${full}": artifact paths look like <experiment_id>/<run_id>/artifacts/<path> or <experiment_id>/models/<model_id>/artifacts/<path>`
     );
   }
   const run = await runById(db, groupId, m[1]);
@@ -134,7 +150,7 @@ export async function artifactProxyRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await context(request);
     const full = optStr(input(request), 'path') ?? '';
     // Above a run's artifact root (an experiment's folder) there is nothing the client needs to list.
-    if (!/^[^/]+\/[^/]+\/artifacts(\/|$)/.test(full)) {
+    if (!/^[^/]+\/(models\/)?[^/]+\/artifacts(\/|$)/.test(full)) {
       return { files: [] };
     }
     const { run, path } = await locate(db, ctx.group.id, full);

@@ -27,12 +27,14 @@ import {
   type StoredModelMetric
 } from './logged-model-metrics';
 import { runName } from './run-names';
+import { HIDDEN } from './run-search-sql';
 import { lockedError } from './runs';
 import {
   experimentIds,
   loggedModelById,
   m,
   runById,
+  saveRunMeta,
   setRunStatus,
   type LoggedModelRow,
   type Run
@@ -41,22 +43,28 @@ import { sendArtifact } from './ui-artifacts';
 import { LOGGED_STATUS_OUT, loggedModelJson, loggedStatus } from './views';
 
 /**
- * MLflow 3's logged models. Their files live in a candidate under the model's name (`model/MLmodel`):
- * the source run's candidate, or a candidate of their own when logged outside a run.
+ * MLflow 3's logged models. Each one's files live in a candidate of its own, under the model's name
+ * (`model/MLmodel`), served at MLflow 3's location `<experiment>/models/<model_id>/artifacts`.
  */
-async function runIdOf(db: Db, row: LoggedModelRow): Promise<string> {
+/**
+ * Whether the logged model's candidate is its own. Models logged before each got one (migration-free:
+ * their rows point at the source run's candidate) keep their files in that run, in their folder.
+ */
+export async function ownsCandidate(
+  db: Db,
+  row: LoggedModelRow
+): Promise<boolean> {
   const c = await db
     .selectFrom('candidates')
     .select('run_id')
     .where('id', '=', row.candidate_id)
     .executeTakeFirstOrThrow();
-  return c.run_id;
+  return c.run_id !== row.source_run_id;
 }
 
 async function json(db: Db, groupId: number, row: LoggedModelRow) {
   return loggedModelJson(
     row,
-    await runIdOf(db, row),
     await experimentIds(db, groupId),
     (await modelMetrics(db, [row.model_id])).get(row.model_id) ?? []
   );
@@ -76,22 +84,6 @@ async function knownRun(
     }
     throw err;
   }
-}
-
-/** The first model of a name in a run keeps the name as its folder; another of that name gets its own. */
-async function folderFor(
-  db: Db,
-  candidateId: number,
-  name: string,
-  modelId: string
-): Promise<string> {
-  const taken = await m(db)
-    .selectFrom('mlflow_logged_models')
-    .select('model_id')
-    .where('candidate_id', '=', candidateId)
-    .where('folder', '=', name)
-    .executeTakeFirst();
-  return taken ? `${name}-${modelId}` : name;
 }
 
 /** MLflow records each registration on the logged model: `mlflow.modelVersions` = [{name, version}, ...]. */
@@ -278,33 +270,36 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     const run = sourceRunId
       ? await knownRun(db, ctx.group.id, sourceRunId)
       : null;
-    let candidateId: number;
-    if (run) {
-      if (run.candidate.locked) {
-        throw await lockedError(db, run);
-      }
-      candidateId = run.candidate.id;
-    } else {
-      const c = await createCandidate(
-        db,
-        experiment.homeModelId,
-        {
-          name,
-          experiment: experiment.name,
-          status: 'running',
-          tags: { 'mlflow.loggedModelId': modelId }
-        },
-        ctx.actor
-      );
-      candidateId = c.id;
+    if (run?.candidate.locked) {
+      throw await lockedError(db, run);
     }
+    // Each logged model is a candidate of its own (not a run: hidden from run searches), filed with its
+    // source run, so registering it locks the model's files and never the run that is still logging.
+    const c = await createCandidate(
+      db,
+      run ? run.candidate.model_id : experiment.homeModelId,
+      {
+        name,
+        experiment: experiment.name,
+        status: 'running',
+        tags: {
+          'mlflow.loggedModelId': modelId,
+          ...(run ? { 'mlflow.sourceRunId': run.candidate.run_id } : {})
+        }
+      },
+      ctx.actor
+    );
+    if (run) {
+      await saveRunMeta(db, c.id, { lifecycle_stage: HIDDEN });
+    }
+    const candidateId = c.id;
     const now = Date.now();
     const row: LoggedModelRow = {
       model_id: modelId,
       candidate_id: candidateId,
       experiment_id: experiment.id,
       name,
-      folder: run ? await folderFor(db, candidateId, name, modelId) : name,
+      folder: name,
       source_run_id: sourceRunId ?? null,
       from_run: run ? 1 : 0,
       status: 'pending',
@@ -337,7 +332,7 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       await refuseIfPromoted(db, ctx.group.id, row);
     }
     const next = await update(db, row, { status });
-    if (!row.from_run && status !== 'pending') {
+    if ((await ownsCandidate(db, row)) && status !== 'pending') {
       await setRunStatus(
         db,
         row.candidate_id,
@@ -457,7 +452,6 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     const withRun = await Promise.all(
       rows.map(async r => ({
         row: r,
-        runId: await runIdOf(db, r),
         metrics: (metrics.get(r.model_id) ?? []).filter(p =>
           onDatasets(p, datasets)
         )
@@ -517,10 +511,9 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
       optStr(inp, 'page_token')
     );
     return {
-      models: p.items.map(({ row, runId }) =>
+      models: p.items.map(({ row }) =>
         loggedModelJson(
           row,
-          runId,
           experimentMlflowIds,
           metrics.get(row.model_id) ?? []
         )

@@ -45,6 +45,7 @@ import { copyDatasets } from '../repos/candidate-datasets';
 import {
   groupMeta,
   loggedModelById,
+  m,
   saveRunMeta,
   registeredModel,
   runById,
@@ -54,22 +55,45 @@ import {
 } from './store';
 import { signVersions } from '../signing/manifest';
 import { recordRegistration } from './logged-models';
-import { downloadUri, modelVersionsJson, STAGE_BY_ALIAS } from './views';
+import {
+  downloadUri,
+  modelVersionsJson,
+  STAGE_BY_ALIAS,
+  subpathOfSource
+} from './views';
 
 /** The tag that carries (and, at creation, chooses) the registry's SemVer of an MLflow version. */
 export const SEMVER_TAG = 'modelreg.version';
 
-/** The candidate an MLflow registration points at: a logged model's, or a run's. */
+/**
+ * The candidate an MLflow registration points at: a logged model's, or a run's. `runs:/<run>/<name>` names
+ * the run's logged model of that name when it has one, as MLflow 3 resolves it. `trainingRunId` is the run a
+ * logged model came from: the version reports it as its run.
+ */
 async function sourceCandidate(
   db: Db,
   ctx: Ctx,
   inp: Record<string, unknown>
-): Promise<{ candidate: CandidateRow; loggedModelId: string | null }> {
+): Promise<{
+  candidate: CandidateRow;
+  loggedModelId: string | null;
+  trainingRunId: string | null;
+}> {
   const source = optStr(inp, 'source') ?? '';
+  const runId =
+    optStr(inp, 'run_id') ||
+    /^runs:\/([^/]+)/.exec(source)?.[1] ||
+    /^mlflow-artifacts:\/(?:\/[^/]*)?\/?[^/]+\/([^/]+)\/artifacts/.exec(
+      source
+    )?.[1];
+  const inRun =
+    runId && !optStr(inp, 'model_id')
+      ? await loggedModelOfRun(db, runId, subpathOfSource(source))
+      : null;
   const loggedModelId =
     optStr(inp, 'model_id') ||
     /^models:\/(m-[0-9a-f]+)\/?$/.exec(source)?.[1] ||
-    null;
+    inRun;
   if (loggedModelId) {
     const lm = await loggedModelById(db, ctx.group.id, loggedModelId);
     const candidate = await db
@@ -77,14 +101,15 @@ async function sourceCandidate(
       .selectAll()
       .where('id', '=', lm.candidate_id)
       .executeTakeFirstOrThrow();
-    return { candidate, loggedModelId };
+    return {
+      candidate,
+      loggedModelId,
+      trainingRunId:
+        lm.from_run && candidate.run_id !== lm.source_run_id
+          ? lm.source_run_id
+          : null
+    };
   }
-  const runId =
-    optStr(inp, 'run_id') ||
-    /^runs:\/([^/]+)/.exec(source)?.[1] ||
-    /^mlflow-artifacts:\/(?:\/[^/]*)?\/?[^/]+\/([^/]+)\/artifacts/.exec(
-      source
-    )?.[1];
   if (!runId) {
     throw invalidParam(
       `cannot register "${source}": the source must be a run (run_id, runs:/<run_id>/<path>) or a logged model (models:/<model_id>) of this registry`
@@ -92,8 +117,30 @@ async function sourceCandidate(
   }
   return {
     candidate: (await runById(db, ctx.group.id, runId)).candidate,
-    loggedModelId: null
+    loggedModelId: null,
+    trainingRunId: null
   };
+}
+
+/** The newest logged model of a run with this name (MLflow 3's reading of `runs:/<run>/<name>`). */
+async function loggedModelOfRun(
+  db: Db,
+  runId: string,
+  name: string | null
+): Promise<string | null> {
+  if (!name) {
+    return null;
+  }
+  const lm = await m(db)
+    .selectFrom('mlflow_logged_models')
+    .innerJoin('candidates', 'candidates.id', 'mlflow_logged_models.candidate_id')
+    .select('mlflow_logged_models.model_id')
+    .where('mlflow_logged_models.source_run_id', '=', runId)
+    .where('mlflow_logged_models.name', '=', name)
+    .where('candidates.run_id', '!=', runId)
+    .orderBy('mlflow_logged_models.created_at', 'desc')
+    .executeTakeFirst();
+  return lm?.model_id ?? null;
 }
 
 /** "next minor of the highest, 0.1.0 first" unless the `modelreg.version` tag names one. */
@@ -255,7 +302,11 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       keyValues(inp, 'tags').map(t => [t.key, t.value])
     );
     const semver = await chooseSemver(db, model, tags);
-    const { candidate: source, loggedModelId } = await sourceCandidate(
+    const {
+      candidate: source,
+      loggedModelId,
+      trainingRunId
+    } = await sourceCandidate(
       db,
       ctx,
       inp
@@ -289,7 +340,8 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       await saveRunMeta(db, candidate.id, { lifecycle_stage: HIDDEN });
     }
     await saveVersionMeta(db, version.id, {
-      run_id: candidate.id !== source.id ? source.run_id : null,
+      run_id:
+        trainingRunId ?? (candidate.id !== source.id ? source.run_id : null),
       tags: JSON.stringify(tags),
       source: optStr(inp, 'source') || null,
       logged_model_id: loggedModelId

@@ -193,9 +193,12 @@ export const LOGGED_STATUS_OUT: Record<string, string> = {
   failed: 'LOGGED_MODEL_UPLOAD_FAILED'
 };
 
+/** MLflow 3's artifact location of a logged model. */
+export const loggedModelArtifactUri = (experimentId: string, modelId: string) =>
+  `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`;
+
 export function loggedModelJson(
   row: LoggedModelRow,
-  runId: string,
   experiments: ExperimentIds,
   metrics: StoredModelMetric[]
 ) {
@@ -209,7 +212,7 @@ export function loggedModelJson(
       name: row.name,
       creation_timestamp_ms: Number(row.created_at),
       last_updated_timestamp_ms: Number(row.updated_at),
-      artifact_uri: `${runArtifactUri(experimentId, runId)}/${row.folder}`,
+      artifact_uri: loggedModelArtifactUri(experimentId, row.model_id),
       status: LOGGED_STATUS_OUT[row.status] ?? 'LOGGED_MODEL_PENDING',
       model_type: row.model_type,
       ...(row.source_run_id ? { source_run_id: row.source_run_id } : {}),
@@ -288,10 +291,19 @@ export async function downloadUri(
   if (meta?.logged_model_id) {
     const lm = await m(db)
       .selectFrom('mlflow_logged_models')
-      .select('folder')
+      .select('experiment_id')
       .where('model_id', '=', meta.logged_model_id)
       .executeTakeFirst();
-    folder = lm?.folder ?? null;
+    if (lm) {
+      const ids = await experimentIds(db, model.group_id);
+      return {
+        uri: loggedModelArtifactUri(
+          ids.mlflowId(lm.experiment_id),
+          meta.logged_model_id
+        ),
+        runId: candidate.run_id
+      };
+    }
   } else if (meta?.source) {
     folder = subpathOfSource(meta.source);
   } else {
