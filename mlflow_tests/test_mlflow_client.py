@@ -5,6 +5,7 @@ asserts one thing a user would notice.
 """
 
 import hashlib
+import json
 import os
 import uuid
 from pathlib import Path
@@ -533,3 +534,19 @@ def test_runs_without_an_experiment_go_to_the_default_experiment(client, registr
     assert client.get_experiment(run.info.experiment_id).name == "Default"
     assert run.info.experiment_id == "0"
     assert "no-experiment" in [c["name"] for c in _candidates(registry, group, RUNS_MODEL)]
+
+
+def test_logged_dataset_is_the_candidates_lineage(experiment_id, client, registry, group):
+    import pandas as pd
+
+    frame = pd.DataFrame({"x1": [0.0, 1.0], "x2": [1.0, 0.0], "y": [0, 1]})
+    dataset = mlflow.data.from_pandas(frame, source="s3://bucket/churn.csv", name="churn-train", targets="y")
+    with mlflow.start_run(experiment_id=experiment_id, run_name="lineage-c1") as run:
+        mlflow.log_input(dataset, context="training")
+    logged = client.get_run(run.info.run_id).inputs.dataset_inputs
+    assert [(d.dataset.name, d.dataset.digest) for d in logged] == [("churn-train", dataset.digest)]
+    candidate = _find_candidate(registry, group, "lineage-c1")
+    [lineage] = registry.get(_candidate_path(group, candidate))["datasets"]
+    assert (lineage["name"], lineage["digest"], lineage["context"]) == ("churn-train", dataset.digest, "training")
+    assert json.loads(lineage["source"]) == {"uri": "s3://bucket/churn.csv"}
+    assert json.loads(lineage["schema"])["mlflow_colspec"] == json.loads(dataset.schema.to_json())
