@@ -26,7 +26,9 @@ async function locate(
   groupId: number,
   full: string
 ): Promise<{ run: Run; path: string }> {
-  const model = /^\/*[^/]+\/models\/(m-[^/]+)\/artifacts(?:\/(.*))?$/.exec(full);
+  const model = /^\/*[^/]+\/models\/(m-[^/]+)\/artifacts(?:\/(.*))?$/.exec(
+    full
+  );
   if (model) {
     const lm = await loggedModelById(db, groupId, model[1]);
     const c = await db

@@ -133,7 +133,11 @@ async function loggedModelOfRun(
   }
   const lm = await m(db)
     .selectFrom('mlflow_logged_models')
-    .innerJoin('candidates', 'candidates.id', 'mlflow_logged_models.candidate_id')
+    .innerJoin(
+      'candidates',
+      'candidates.id',
+      'mlflow_logged_models.candidate_id'
+    )
     .select('mlflow_logged_models.model_id')
     .where('mlflow_logged_models.source_run_id', '=', runId)
     .where('mlflow_logged_models.name', '=', name)
@@ -306,11 +310,7 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
       candidate: source,
       loggedModelId,
       trainingRunId
-    } = await sourceCandidate(
-      db,
-      ctx,
-      inp
-    );
+    } = await sourceCandidate(db, ctx, inp);
     // A run is registered as it is: moved from the runs model into the registered model. Only a run that is
     // already a version, or one filed in another registered model, reaches it as a linked copy.
     const runsModel = (await groupMeta(db, ctx.group.id)).runs_model_id;
