@@ -150,7 +150,10 @@ test('a cached version pulls and loads with the registry stopped', async ({
     );
     await expect(problem).toBeVisible({ timeout: 30000 });
     await expect(problem).toContainText(new URL(registryInfo().url).host);
-    await page.locator('.jp-Dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
   } finally {
     fs.rmSync(paused, { force: true });
   }
