@@ -1,7 +1,8 @@
 /**
  * The Log dialog (issue 19, bugs 1, 2 and 4): "Choose files…" picks files inside the dialog and they are
  * attached; a hidden file browser's selection is not offered; and after the candidate the notebook's
- * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing; Enter in "type a path" adds the path.
+ * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing;
+ * Enter in "type a path" adds the path.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import {
