@@ -1,7 +1,8 @@
 /**
- * The Log dialog (issue 19, bugs 1 and 2): "Choose files…" picks files inside the dialog and they are
+ * The Log dialog (issue 19, bugs 1, 2 and 4): "Choose files…" picks files inside the dialog and they are
  * attached; a hidden file browser's selection is not offered; and after the candidate the notebook's
- * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing.
+ * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing;
+ * Enter in "type a path" adds the path.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import {
@@ -117,4 +118,25 @@ test('after the candidate opened from code is promoted, Log as candidate starts 
   ).json();
   expect(second.status).toBe('finished');
   await api.dispose();
+});
+
+test('Enter in "type a path" adds the path and keeps the dialog open', async ({
+  page
+}) => {
+  await page.notebook.createNew('enter.ipynb');
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0, true);
+  const form = await openLogDialog(page);
+  await form.locator('input[name="model"]').fill(`${GROUP}/enter`);
+  await form.locator('input[name="file"]').fill('model.pkl');
+  await form.locator('input[name="file"]').press('Enter');
+  await expect(
+    form.locator('[data-testid="modelreg-chosen-files"]')
+  ).toContainText('model.pkl');
+  await expect(form.locator('input[name="file"]')).toHaveValue('');
+  await expect(form).toBeVisible();
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Cancel' })
+    .click();
 });
