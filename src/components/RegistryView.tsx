@@ -1,4 +1,5 @@
 /** The sidebar panel's content: toolbar, registry status, then the model list or a model card. */
+import { lockIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { CommandIDs } from '../commandIds';
@@ -48,7 +49,8 @@ export function RegistryView(): JSX.Element {
           }
           onClick={() => void commands.execute(CommandIDs.manageTokens)}
         >
-          🔑
+          {/* JupyterLab's icon, not an emoji: Chromium on Linux often has no emoji font (a box). */}
+          <lockIcon.react tag="span" elementSize="normal" />
         </button>
       </div>
       <StatusBanner />

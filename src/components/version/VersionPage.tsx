@@ -174,7 +174,7 @@ export function VersionPage(props: IVersionPageProps): JSX.Element {
             data-testid="modelreg-version-aliases"
           >
             {v.aliases.map(a => (
-              <li key={a}>
+              <li key={a} className="jp-modelreg-alias-row">
                 <span className="jp-modelreg-chip">{a}</span>
                 <AliasActions
                   fullName={props.fullName}
