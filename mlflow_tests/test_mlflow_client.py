@@ -265,6 +265,11 @@ def test_register_model_creates_version_1_with_the_next_semver(registered, train
     assert version["mlflow_version"] == 1
     assert version["locked"] is True
     assert "model/MLmodel" in {f["path"] for f in version["files"]}
+    # The version freezes what the model was trained with: the training run's params and metric history.
+    assert version["params"] == {"C": "1.0", "solver": "lbfgs"}
+    assert version["metrics"]["acc"]["value"] == pytest.approx(0.9)
+    history = registry.get(f"/models/{group}/{MODEL}/candidates/{version['candidate']}/metrics/loss")
+    assert [p["step"] for p in history["history"]] == [0, 1, 2, 3, 4]
     # The logged model is registered, not its run: the run stays in the runs model, open to more logging.
     candidate = _find_candidate(registry, group, "logreg-c1")
     assert candidate["model"] == f"{group}/{RUNS_MODEL}" and candidate["run_id"] == trained["run_id"]

@@ -2,8 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CandidateRow, Db, ModelRow, VersionRow } from '../db/database';
 import { deleteAlias, moveAlias } from '../repos/aliases';
 import { listArtifacts, attachArtifact } from '../repos/artifacts';
-import { createCandidate, moveCandidate } from '../repos/candidates';
-import { metricHistories } from '../repos/metrics';
+import {
+  createCandidate,
+  moveCandidate,
+  patchCandidate
+} from '../repos/candidates';
+import { insertMetrics, metricHistories } from '../repos/metrics';
 import {
   highestVersion,
   listVersionRows,
@@ -227,6 +231,63 @@ async function linkedCandidate(
   return copy;
 }
 
+/**
+ * A logged model's candidate holds its files; the run it came from holds the params, metrics, datasets and
+ * provenance. A version must freeze all of them (the panel's version page and compare read them from the
+ * version's candidate), so at registration the run's record is copied in, the logged model's own keys
+ * winning. A snapshot at registration: what the still-open run logs afterwards stays with the run.
+ */
+async function adoptTrainingRecord(
+  db: Db,
+  target: CandidateRow,
+  trainingRunId: string,
+  groupId: number
+): Promise<void> {
+  const { candidate: run } = await runById(db, groupId, trainingRunId);
+  const [runParams, haveParams, histories, haveMetrics] = await Promise.all([
+    db
+      .selectFrom('params')
+      .select(['key', 'value'])
+      .where('candidate_id', '=', run.id)
+      .execute(),
+    db
+      .selectFrom('params')
+      .select('key')
+      .where('candidate_id', '=', target.id)
+      .execute(),
+    metricHistories(db, [run.id]),
+    db
+      .selectFrom('latest_metrics')
+      .select('key')
+      .where('candidate_id', '=', target.id)
+      .execute()
+  ]);
+  const ownParams = new Set(haveParams.map(p => p.key));
+  const ownMetrics = new Set(haveMetrics.map(m => m.key));
+  const params = Object.fromEntries(
+    runParams.filter(p => !ownParams.has(p.key)).map(p => [p.key, p.value])
+  );
+  const metrics = histories
+    .filter(h => !ownMetrics.has(h.key))
+    .map(h => ({
+      key: h.key,
+      value: h.is_nan ? NaN : h.value,
+      step: Number(h.step),
+      timestamp: Number(h.timestamp)
+    }));
+  const provenance = JSON.parse(run.provenance) as Record<string, unknown>;
+  await patchCandidate(db, target, {
+    params,
+    ...(Object.keys(provenance).length ? { provenance } : {})
+  });
+  if (metrics.length) {
+    await db
+      .transaction()
+      .execute(trx => insertMetrics(trx, target.id, metrics));
+  }
+  await copyDatasets(db, run.id, target.id);
+}
+
 async function target(
   request: FastifyRequest,
   role: 'guest' | 'developer' | 'maintainer',
@@ -313,6 +374,9 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
     } = await sourceCandidate(db, ctx, inp);
     // A run is registered as it is: moved from the runs model into the registered model. Only a run that is
     // already a version, or one filed in another registered model, reaches it as a linked copy.
+    if (trainingRunId && !source.locked) {
+      await adoptTrainingRecord(db, source, trainingRunId, ctx.group.id);
+    }
     const runsModel = (await groupMeta(db, ctx.group.id)).runs_model_id;
     const candidate =
       source.model_id === model.id && !source.locked
