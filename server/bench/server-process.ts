@@ -14,7 +14,7 @@ export function startRegistry(
       MODELREG_DATABASE_URL: postgres?.url ?? '',
       MODELREG_DATABASE_SCHEMA: postgres?.schema ?? ''
     },
-    nodeArgs: ['--max-semi-space-size=2']
+    nodeArgs: ['--max-semi-space-size=2', '--optimize-for-size']
   });
 }
 

@@ -20,6 +20,7 @@ import { installMetrics, instrumentBlobs } from './plugins/metrics';
 import { readyRoutes } from './plugins/ready';
 import { parseBlobSettings, type BlobSettings } from './blobs/open';
 import { uploadRoutes } from './routes/uploads';
+import { lazySerializers } from './plugins/serialization';
 import { installValidation } from './plugins/validation';
 import { CardSchema } from './schemas/card';
 import { CompareSchema } from './schemas/compare';
@@ -86,7 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     // Errors raised before routing keep the {"error": {code, message}} shape too (security).
     clientErrorHandler,
-    frameworkErrors
+    frameworkErrors,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } }
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onResponse', async (request, reply) => {

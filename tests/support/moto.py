@@ -76,7 +76,8 @@ class Moto:
 
 
 def start_moto(root: Path, timeout: float = START_SECONDS) -> Moto:
-    """Starts moto_server, logging to ``root/moto.log``; ready once the address it logs answers HTTP.
+    """Starts moto_server, logging to ``root/moto.log`` (or to MODELREG_TEST_MOTO_LOG, kept after the run, as the
+    server suites do); ready once the address it logs answers HTTP.
 
     Raises:
         MotoDidNotStart: it exited, or did not log its address and answer ``GET /`` within ``timeout``
@@ -85,7 +86,7 @@ def start_moto(root: Path, timeout: float = START_SECONDS) -> Moto:
     if not moto_available():
         raise MotoDidNotStart(f"{MOTO_SERVER} is missing: `make install` installs moto[server] (requirements-dev.txt)")
     root.mkdir(parents=True, exist_ok=True)
-    log_path = root / "moto.log"
+    log_path = Path(os.environ.get("MODELREG_TEST_MOTO_LOG") or root / "moto.log")
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"], stdout=log, stderr=subprocess.STDOUT

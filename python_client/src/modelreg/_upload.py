@@ -118,6 +118,7 @@ def upload_file(
             body=lambda: (open(local_file, "rb"), size),
             on_sent=sent,
             headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
+            timeout=_publish_seconds(size),
         )
 
 
@@ -255,6 +256,15 @@ def _upload_presigned(
                 failure = failure or error
             if failure is not None:
                 raise failure
-    # The registry reads the whole object back from the bucket to hash it: allow 1 s per 8 MiB.
-    verify_seconds = max(constants.REQUEST_TIMEOUT_SECONDS, size / (8 * 1024 * 1024))
-    return http.json("POST", f"{candidate_path}/uploads/{plan['upload_id']}/complete", timeout=verify_seconds)
+    # The registry reads the whole object back from the bucket to hash it.
+    return http.json("POST", f"{candidate_path}/uploads/{plan['upload_id']}/complete", timeout=_publish_seconds(size))
+
+
+def _publish_seconds(size: int) -> float:
+    """How long to wait for the answer once the bytes are sent: 1 s per 8 MiB, at least the usual timeout.
+
+    After a proxied PUT's last byte the registry still completes the bucket's multipart upload and copies it to
+    its digest's key; after presigned parts it reads the object back to hash it. Against moto a 5 GiB object
+    took over 100 s of that, so the usual 60 s read timeout dropped a finished upload (docs/benchmarks.md).
+    """
+    return max(constants.REQUEST_TIMEOUT_SECONDS, size / (8 * 1024 * 1024))
