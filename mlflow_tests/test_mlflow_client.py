@@ -555,3 +555,39 @@ def test_logged_dataset_is_the_candidates_lineage(experiment_id, client, registr
     assert (lineage["name"], lineage["digest"], lineage["context"]) == ("churn-train", dataset.digest, "training")
     assert json.loads(lineage["source"]) == {"uri": "s3://bucket/churn.csv"}
     assert json.loads(lineage["schema"])["mlflow_colspec"] == json.loads(dataset.schema.to_json())
+
+
+def test_a_model_logged_before_models_had_own_candidates_registers_without_locking_its_run(
+    experiment_id, client, registry, group, server
+):
+    """Data written by earlier releases: the logged model's files in its run's candidate, under its folder."""
+    import sqlite3
+
+    from sklearn.linear_model import LogisticRegression
+
+    with mlflow.start_run(run_name="legacy-layout") as run:
+        mlflow.log_param("C", "0.5")
+        info = mlflow.sklearn.log_model(LogisticRegression(C=0.5).fit(X, Y), name="model")
+    # Rewrite the rows into the earlier layout, as a database upgraded from an earlier release holds them.
+    db = sqlite3.connect(server.data_dir / "registry.sqlite", timeout=30)
+    with db:
+        own, run_candidate = db.execute(
+            "select lm.candidate_id, c.id from mlflow_logged_models lm, candidates c"
+            " where lm.model_id = ? and c.run_id = ?",
+            (info.model_id, run.info.run_id),
+        ).fetchone()
+        db.execute("update artifacts set candidate_id = ? where candidate_id = ?", (run_candidate, own))
+        db.execute(
+            "update mlflow_logged_models set candidate_id = ? where model_id = ?", (run_candidate, info.model_id)
+        )
+    db.close()
+
+    version = mlflow.register_model(f"runs:/{run.info.run_id}/model", "legacy")
+    assert version.run_id == run.info.run_id
+    # The run is still open to changes, and the version holds the model's files and the run's params.
+    client.set_tag(run.info.run_id, "after", "registration")
+    assert client.get_run(run.info.run_id).data.tags["after"] == "registration"
+    frozen = registry.get(f"/models/{group}/legacy/versions/0.1.0")
+    assert "model/MLmodel" in {f["path"] for f in frozen["files"]}
+    assert frozen["params"] == {"C": "0.5"}
+    assert mlflow.sklearn.load_model("models:/legacy/1").predict(X).shape == (len(X),)

@@ -84,3 +84,46 @@ describe('CandidatePage', () => {
     ]);
   });
 });
+
+describe('CandidatePage datasets', () => {
+  beforeEach(() => useTestServer());
+
+  it("shows the data lineage MLflow's log_input recorded", async () => {
+    const fullName = await freshModel('lineage');
+    const group = fullName.split('/')[0];
+    const logged = await registryCall('POST', `models/${fullName}/candidates`, {
+      name: 'with-data'
+    });
+    // MLflow's log_input is the only writer of datasets: the registry's MLflow route, beside /api/v1.
+    await registryCall(
+      'POST',
+      `../../mlflow/${group}/api/2.0/mlflow/runs/log-inputs`,
+      {
+        run_id: logged.run_id,
+        datasets: [
+          {
+            tags: [{ key: 'mlflow.data.context', value: 'training' }],
+            dataset: {
+              name: 'churn-2026-11',
+              digest: 'a1b2c3d4',
+              source_type: 'local',
+              source: '{"uri": "/data/churn.parquet"}',
+              schema: '{"mlflow_colspec": [{"name": "tenure", "type": "long"}]}'
+            }
+          }
+        ]
+      }
+    );
+    renderInPanel(<CandidatePage fullName={fullName} iid={logged.iid} />);
+    const part = await screen.findByTestId('modelreg-candidate-page-datasets');
+    for (const shown of [
+      'churn-2026-11',
+      'a1b2c3d4',
+      'training',
+      '/data/churn.parquet',
+      'tenure'
+    ]) {
+      expect(part.textContent).toContain(shown);
+    }
+  });
+});

@@ -3,7 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { createCandidate } from '../repos/candidates';
-import { findArtifact } from '../repos/artifacts';
+import {
+  attachArtifact,
+  findArtifact,
+  listArtifacts
+} from '../repos/artifacts';
 import { listDir } from './artifacts';
 import {
   context,
@@ -60,6 +64,56 @@ export async function ownsCandidate(
     .where('id', '=', row.candidate_id)
     .executeTakeFirstOrThrow();
   return c.run_id !== row.source_run_id;
+}
+
+/**
+ * Gives a model logged before each had a candidate of its own (its files in its run's candidate, in its
+ * folder) one now, so registering it locks the model and not the run. The folder's files are attached to
+ * the new candidate by digest: no bytes are copied, and the run keeps its files as they were.
+ */
+export async function moveIntoOwnCandidate(
+  db: Db,
+  row: LoggedModelRow,
+  actor: string
+): Promise<LoggedModelRow> {
+  if (await ownsCandidate(db, row)) {
+    return row;
+  }
+  const run = await db
+    .selectFrom('candidates')
+    .selectAll()
+    .where('id', '=', row.candidate_id)
+    .executeTakeFirstOrThrow();
+  const own = await createCandidate(
+    db,
+    run.model_id,
+    {
+      name: row.name,
+      status: 'finished',
+      tags: {
+        'mlflow.loggedModelId': row.model_id,
+        'mlflow.sourceRunId': run.run_id
+      }
+    },
+    actor
+  );
+  await db
+    .updateTable('candidates')
+    .set({ experiment_id: run.experiment_id })
+    .where('id', '=', own.id)
+    .execute();
+  await saveRunMeta(db, own.id, { lifecycle_stage: HIDDEN });
+  for (const f of await listArtifacts(db, run.id)) {
+    if (f.path.startsWith(`${row.folder}/`)) {
+      await attachArtifact(db, own, f);
+    }
+  }
+  await m(db)
+    .updateTable('mlflow_logged_models')
+    .set({ candidate_id: own.id })
+    .where('model_id', '=', row.model_id)
+    .execute();
+  return { ...row, candidate_id: own.id };
 }
 
 async function json(db: Db, groupId: number, row: LoggedModelRow) {

@@ -58,7 +58,7 @@ import {
   versionMetas
 } from './store';
 import { signVersions } from '../signing/manifest';
-import { recordRegistration } from './logged-models';
+import { moveIntoOwnCandidate, recordRegistration } from './logged-models';
 import {
   downloadUri,
   modelVersionsJson,
@@ -99,7 +99,11 @@ async function sourceCandidate(
     /^models:\/(m-[0-9a-f]+)\/?$/.exec(source)?.[1] ||
     inRun;
   if (loggedModelId) {
-    const lm = await loggedModelById(db, ctx.group.id, loggedModelId);
+    const lm = await moveIntoOwnCandidate(
+      db,
+      await loggedModelById(db, ctx.group.id, loggedModelId),
+      ctx.actor
+    );
     const candidate = await db
       .selectFrom('candidates')
       .selectAll()
@@ -137,16 +141,10 @@ async function loggedModelOfRun(
   }
   const lm = await m(db)
     .selectFrom('mlflow_logged_models')
-    .innerJoin(
-      'candidates',
-      'candidates.id',
-      'mlflow_logged_models.candidate_id'
-    )
-    .select('mlflow_logged_models.model_id')
-    .where('mlflow_logged_models.source_run_id', '=', runId)
-    .where('mlflow_logged_models.name', '=', name)
-    .where('candidates.run_id', '!=', runId)
-    .orderBy('mlflow_logged_models.created_at', 'desc')
+    .select('model_id')
+    .where('source_run_id', '=', runId)
+    .where('name', '=', name)
+    .orderBy('created_at', 'desc')
     .executeTakeFirst();
   return lm?.model_id ?? null;
 }
