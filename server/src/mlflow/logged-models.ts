@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../db/database';
+import type { CandidateRow, Db } from '../db/database';
 import { validateArtifactPath } from '../domain/artifact-path';
 import { createCandidate } from '../repos/candidates';
 import {
@@ -46,13 +46,12 @@ import {
 import { sendArtifact } from './ui-artifacts';
 import { LOGGED_STATUS_OUT, loggedModelJson, loggedStatus } from './views';
 
+// MLflow 3's logged models. Each one's files live in a candidate of its own, under the model's name
+// (`model/MLmodel`), served at MLflow 3's location `<experiment>/models/<model_id>/artifacts`.
+
 /**
- * MLflow 3's logged models. Each one's files live in a candidate of its own, under the model's name
- * (`model/MLmodel`), served at MLflow 3's location `<experiment>/models/<model_id>/artifacts`.
- */
-/**
- * Whether the logged model's candidate is its own. Models logged before each got one (migration-free:
- * their rows point at the source run's candidate) keep their files in that run, in their folder.
+ * Whether the logged model's candidate is its own. Models logged before each got one point at the source
+ * run's candidate and keep their files in that run, in their folder, until they are registered.
  */
 export async function ownsCandidate(
   db: Db,
@@ -64,6 +63,43 @@ export async function ownsCandidate(
     .where('id', '=', row.candidate_id)
     .executeTakeFirstOrThrow();
   return c.run_id !== row.source_run_id;
+}
+
+/**
+ * A logged model's own candidate, filed with its source run (or in its experiment's home model), so
+ * registering it locks the model's files and never the run that is still logging. With a source run it is
+ * hidden from run searches: it is no MLflow run.
+ */
+async function modelCandidate(
+  db: Db,
+  spec: {
+    modelId: number;
+    experiment: string | null;
+    name: string;
+    status: 'running' | 'finished';
+    loggedModelId: string;
+    sourceRunId: string | null;
+  },
+  actor: string
+): Promise<CandidateRow> {
+  const c = await createCandidate(
+    db,
+    spec.modelId,
+    {
+      name: spec.name,
+      experiment: spec.experiment ?? undefined,
+      status: spec.status,
+      tags: {
+        'mlflow.loggedModelId': spec.loggedModelId,
+        ...(spec.sourceRunId ? { 'mlflow.sourceRunId': spec.sourceRunId } : {})
+      }
+    },
+    actor
+  );
+  if (spec.sourceRunId) {
+    await saveRunMeta(db, c.id, { lifecycle_stage: HIDDEN });
+  }
+  return c;
 }
 
 /**
@@ -84,25 +120,28 @@ export async function moveIntoOwnCandidate(
     .selectAll()
     .where('id', '=', row.candidate_id)
     .executeTakeFirstOrThrow();
-  const own = await createCandidate(
+  const experiment =
+    run.experiment_id === null
+      ? null
+      : (
+          await db
+            .selectFrom('experiments')
+            .select('name')
+            .where('id', '=', run.experiment_id)
+            .executeTakeFirstOrThrow()
+        ).name;
+  const own = await modelCandidate(
     db,
-    run.model_id,
     {
+      modelId: run.model_id,
+      experiment,
       name: row.name,
       status: 'finished',
-      tags: {
-        'mlflow.loggedModelId': row.model_id,
-        'mlflow.sourceRunId': run.run_id
-      }
+      loggedModelId: row.model_id,
+      sourceRunId: run.run_id
     },
     actor
   );
-  await db
-    .updateTable('candidates')
-    .set({ experiment_id: run.experiment_id })
-    .where('id', '=', own.id)
-    .execute();
-  await saveRunMeta(db, own.id, { lifecycle_stage: HIDDEN });
   for (const f of await listArtifacts(db, run.id)) {
     if (f.path.startsWith(`${row.folder}/`)) {
       await attachArtifact(db, own, f);
@@ -327,26 +366,20 @@ export async function loggedModelRoutes(app: FastifyInstance): Promise<void> {
     if (run?.candidate.locked) {
       throw await lockedError(db, run);
     }
-    // Each logged model is a candidate of its own (not a run: hidden from run searches), filed with its
-    // source run, so registering it locks the model's files and never the run that is still logging.
-    const c = await createCandidate(
-      db,
-      run ? run.candidate.model_id : experiment.homeModelId,
-      {
-        name,
-        experiment: experiment.name,
-        status: 'running',
-        tags: {
-          'mlflow.loggedModelId': modelId,
-          ...(run ? { 'mlflow.sourceRunId': run.candidate.run_id } : {})
-        }
-      },
-      ctx.actor
-    );
-    if (run) {
-      await saveRunMeta(db, c.id, { lifecycle_stage: HIDDEN });
-    }
-    const candidateId = c.id;
+    const candidateId = (
+      await modelCandidate(
+        db,
+        {
+          modelId: run ? run.candidate.model_id : experiment.homeModelId,
+          experiment: experiment.name,
+          name,
+          status: 'running',
+          loggedModelId: modelId,
+          sourceRunId: run?.candidate.run_id ?? null
+        },
+        ctx.actor
+      )
+    ).id;
     const now = Date.now();
     const row: LoggedModelRow = {
       model_id: modelId,

@@ -7,7 +7,11 @@ import {
   moveCandidate,
   patchCandidate
 } from '../repos/candidates';
-import { insertMetrics, metricHistories } from '../repos/metrics';
+import {
+  historyAsInputs,
+  insertMetrics,
+  metricHistories
+} from '../repos/metrics';
 import {
   highestVersion,
   listVersionRows,
@@ -212,12 +216,7 @@ async function linkedCandidate(
         ...Object.fromEntries(tags.map(t => [t.key, t.value])),
         'modelreg.source': `${ctx.group.name}/${from.name}#${source.iid} (run ${source.run_id})`
       },
-      metrics: histories.map(h => ({
-        key: h.key,
-        value: h.is_nan ? NaN : h.value,
-        step: Number(h.step),
-        timestamp: Number(h.timestamp)
-      })),
+      metrics: historyAsInputs(histories),
       provenance: JSON.parse(source.provenance)
     },
     ctx.actor
@@ -265,14 +264,9 @@ async function adoptTrainingRecord(
   const params = Object.fromEntries(
     runParams.filter(p => !ownParams.has(p.key)).map(p => [p.key, p.value])
   );
-  const metrics = histories
-    .filter(h => !ownMetrics.has(h.key))
-    .map(h => ({
-      key: h.key,
-      value: h.is_nan ? NaN : h.value,
-      step: Number(h.step),
-      timestamp: Number(h.timestamp)
-    }));
+  const metrics = historyAsInputs(
+    histories.filter(h => !ownMetrics.has(h.key))
+  );
   const provenance = JSON.parse(run.provenance) as Record<string, unknown>;
   await patchCandidate(db, target, {
     params,

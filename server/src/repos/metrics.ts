@@ -94,6 +94,24 @@ export async function metricHistory(db: Db, candidateId: number, key: string) {
   }));
 }
 
+/** Stored history rows as points to log again (a NaN is stored as 0 with its flag). */
+export function historyAsInputs(
+  rows: {
+    key: string;
+    value: number;
+    is_nan: number;
+    step: unknown;
+    timestamp: unknown;
+  }[]
+): MetricInput[] {
+  return rows.map(h => ({
+    key: h.key,
+    value: h.is_nan ? NaN : h.value,
+    step: Number(h.step),
+    timestamp: Number(h.timestamp)
+  }));
+}
+
 /** Histories of many candidates' metrics at once, for compare. */
 export async function metricHistories(db: Db, candidateIds: number[]) {
   if (!candidateIds.length) {
