@@ -4,13 +4,11 @@
  * the outage banner, and the Log dialog says the registry is unreachable as soon as it opens.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
-import * as fs from 'fs';
-import * as path from 'path';
 import {
   ensureGroup,
-  REGISTRY_STATE,
   registryClient,
-  registryInfo
+  registryInfo,
+  withRegistryStopped
 } from './registry';
 
 const GROUP = 'offline';
@@ -25,14 +23,6 @@ test.use({
     }
   }
 });
-
-async function healthy(): Promise<boolean> {
-  try {
-    return (await fetch(`${registryInfo().url}/api/v1/health`)).ok;
-  } catch {
-    return false;
-  }
-}
 
 test('a cached version pulls and loads with the registry stopped', async ({
   page
@@ -96,15 +86,7 @@ test('a cached version pulls and loads with the registry stopped', async ({
     .poll(async () => (await page.notebook.getCellTextOutput(2))?.join(''))
     .toContain(`online ${weights}`);
 
-  const paused = path.join(REGISTRY_STATE, 'paused');
-  fs.writeFileSync(paused, '');
-  try {
-    process.kill(
-      Number(fs.readFileSync(path.join(REGISTRY_STATE, 'pid'), 'utf-8')),
-      'SIGTERM'
-    );
-    await expect.poll(healthy, { timeout: 20000 }).toBe(false);
-
+  await withRegistryStopped(async () => {
     // Offline: the same button inserts a cell that pulls from the cache and runs it.
     await page.sidebar.openTab('jp-modelreg-panel');
     await pull.click();
@@ -154,8 +136,5 @@ test('a cached version pulls and loads with the registry stopped', async ({
       .locator('.jp-Dialog')
       .getByRole('button', { name: 'Cancel' })
       .click();
-  } finally {
-    fs.rmSync(paused, { force: true });
-  }
-  await expect.poll(healthy, { timeout: 60000 }).toBe(true);
+  });
 });

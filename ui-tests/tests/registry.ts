@@ -5,6 +5,7 @@
  */
 import { galata } from '@jupyterlab/galata';
 import { APIRequestContext, expect, Page, request } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /** The registry's supervisor files: `pid` (the running process) and `paused` (do not restart it). */
@@ -96,4 +97,34 @@ export function panelSettings(group: string): Record<string, unknown> {
       autoRefreshInterval: 0
     }
   };
+}
+
+async function registryAnswers(): Promise<boolean> {
+  try {
+    return (await fetch(`${registryInfo().url}/api/v1/health`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `body` with the registry stopped: e2e-registry.ts does not restart it while `paused` exists. The
+ * registry is back, answering its health check, when this returns (or throws).
+ */
+export async function withRegistryStopped(
+  body: () => Promise<void>
+): Promise<void> {
+  const paused = path.join(REGISTRY_STATE, 'paused');
+  fs.writeFileSync(paused, '');
+  try {
+    process.kill(
+      Number(fs.readFileSync(path.join(REGISTRY_STATE, 'pid'), 'utf-8')),
+      'SIGTERM'
+    );
+    await expect.poll(registryAnswers, { timeout: 20000 }).toBe(false);
+    await body();
+  } finally {
+    fs.rmSync(paused, { force: true });
+  }
+  await expect.poll(registryAnswers, { timeout: 60000 }).toBe(true);
 }
