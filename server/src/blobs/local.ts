@@ -14,6 +14,7 @@ import {
 } from './quarantine';
 import { verifiedRead } from './verified-read';
 import { OffThreadHash } from './hash-worker';
+import { prepareRingSend, type RingSend, type RingVerify } from './ring-send';
 import {
   dropVerified,
   identityOf,
@@ -154,14 +155,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   open(sha256: string, range?: { start: number; end: number }): Readable {
-    // (reliability) Never serve a blob that verify or a failed download marked bad, not even a Range.
-    const mark = quarantineMarkSync(this.root, sha256);
-    if (mark) {
-      throw new ApiError(
-        'BLOB_CORRUPT',
-        `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`
-      );
-    }
+    this.refuseQuarantined(sha256);
     if (range) {
       return fs.createReadStream(this.pathOf(sha256), {
         start: range.start,
@@ -177,17 +171,63 @@ export class LocalBlobStore implements BlobStore {
       // Let the stream report the error (ENOENT...) as it always did.
       return fs.createReadStream(file, { highWaterMark: READ_CHUNK });
     }
-    // The identity of the very file this fd reads, not of whatever the path names a moment later.
-    const opened = identityOf(fs.fstatSync(fd, { bigint: true }));
+    const verify = this.wholeReadCheck(sha256, fd);
     const read = fs.createReadStream(file, { fd, highWaterMark: READ_CHUNK });
-    if (verifiedMarkMatches(this.root, sha256, opened)) {
-      // Hashed to its name since its last change (verified-mark.ts, docs/reliability.md).
+    if (!verify) {
       return read;
     }
     // Whole reads are hashed on the way out: corrupt bytes end in an aborted transfer, never a "complete" one.
-    const check = verifiedRead(
+    const check = verifiedRead(sha256, verify.onMismatch, verify.onMatch);
+    return pipelineCb(read, check, () => undefined);
+  }
+
+  /**
+   * Like open(), for a response written from reused buffers (ring-send.ts); the routes use it
+   * for local blobs. Same checks: a quarantined blob is refused, a whole read is hashed unless
+   * the verified marker matches the very file opened.
+   */
+  async prepareSend(
+    sha256: string,
+    size: number,
+    range?: { start: number; end: number }
+  ): Promise<RingSend> {
+    this.refuseQuarantined(sha256);
+    const fd = fs.openSync(this.pathOf(sha256), 'r');
+    const verify = range ? null : this.wholeReadCheck(sha256, fd);
+    return prepareRingSend(
+      fd,
+      range?.start ?? 0,
+      range?.end ?? size - 1,
+      verify
+    );
+  }
+
+  /** (reliability) Never serve a blob that verify or a failed download marked bad, not even a Range. */
+  private refuseQuarantined(sha256: string): void {
+    const mark = quarantineMarkSync(this.root, sha256);
+    if (mark) {
+      throw new ApiError(
+        'BLOB_CORRUPT',
+        `the bytes of blob sha256 ${sha256} are ${mark.reason} on disk (${mark.detail}); they are not served until an administrator restores them (re-upload the file or restore a backup, then run "modelreg-server verify")`
+      );
+    }
+  }
+
+  /**
+   * How a whole read of the file open at `fd` is checked: null when its verified marker matches
+   * (hashed to its name since its last change: verified-mark.ts, docs/reliability.md), else what
+   * to do when its bytes do or do not hash to the name.
+   */
+  private wholeReadCheck(sha256: string, fd: number): RingVerify | null {
+    const file = this.pathOf(sha256);
+    // The identity of the very file this fd reads, not of whatever the path names a moment later.
+    const opened = identityOf(fs.fstatSync(fd, { bigint: true }));
+    if (verifiedMarkMatches(this.root, sha256, opened)) {
+      return null;
+    }
+    return {
       sha256,
-      (actual, bytes) => {
+      onMismatch: (actual, bytes) => {
         this.onCorrupt?.(sha256, `${bytes} bytes hash to ${actual}`);
         void dropVerified(this.root, sha256).catch(() => undefined);
         void markQuarantined(this.root, sha256, {
@@ -196,7 +236,7 @@ export class LocalBlobStore implements BlobStore {
           found_by: 'download'
         }).catch(() => undefined);
       },
-      () => {
+      onMatch: () => {
         // Good to the last byte; recorded only if the file did not change while it was read.
         void fsp
           .stat(file, { bigint: true })
@@ -207,8 +247,7 @@ export class LocalBlobStore implements BlobStore {
           )
           .catch(() => undefined);
       }
-    );
-    return pipelineCb(read, check, () => undefined);
+    };
   }
 }
 

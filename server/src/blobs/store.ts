@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { RingSend } from './ring-send';
 
 /** Called with a blob's digest and size once the bytes are known good, before they are published. */
 export type ReserveBlob = (sha256: string, size: number) => Promise<void>;
@@ -23,6 +24,15 @@ export interface BlobStore {
   touch(sha256: string): Promise<{ size: number } | null>;
   /** Reads a blob, optionally a byte range [start, end] inclusive. */
   open(sha256: string, range?: { start: number; end: number }): Readable;
+  /**
+   * A download written to the response from reused buffers (local files: ring-send.ts), checked
+   * like open(); absent when the store only streams.
+   */
+  prepareSend?(
+    sha256: string,
+    size: number,
+    range?: { start: number; end: number }
+  ): Promise<RingSend>;
   /** Throws when the store cannot be reached (for /api/v1/ready). */
   ping(): Promise<void>;
   /** Told when a download finds a blob whose bytes do not hash to its name (serve logs it). */
