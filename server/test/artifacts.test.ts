@@ -175,6 +175,47 @@ describeEachBackend('artifacts', server => {
     expect(sha(resumed)).toBe(sha(bytes));
   });
 
+  test('large downloads share reused read buffers yet give each client exactly its bytes', async () => {
+    const s = server();
+    const { base } = await setupModel(s);
+    await api(s, 'POST', `${base}/candidates`, { json: {} });
+    // Several 1 MiB read buffers long, not a multiple of them; two different blobs read at once.
+    const a = crypto.randomBytes(4.5 * 2 ** 20 + 123);
+    const b = crypto.randomBytes(3 * 2 ** 20 + 7);
+    for (const [name, bytes] of [
+      ['a.bin', a],
+      ['b.bin', b]
+    ] as const) {
+      await api(s, 'PUT', `${base}/candidates/1/artifacts/${name}`, {
+        body: bytes
+      });
+    }
+    const url = (name: string) => `${base}/candidates/1/artifacts/${name}`;
+    const got = await Promise.all([
+      download(s, url('a.bin')),
+      download(s, url('b.bin')),
+      download(s, url('a.bin'), { range: 'bytes=1048000-3146000' }),
+      download(s, url('b.bin'), { range: 'bytes=-10' }),
+      download(s, url('a.bin'))
+    ]);
+    expect(got.map(g => g.status)).toEqual([200, 200, 206, 206, 200]);
+    expect(sha(got[0].bytes)).toBe(sha(a));
+    expect(sha(got[1].bytes)).toBe(sha(b));
+    expect(got[2].bytes.equals(a.subarray(1048000, 3146001))).toBe(true);
+    expect(got[2].headers.get('content-range')).toBe(
+      `bytes 1048000-3146000/${a.length}`
+    );
+    expect(got[3].bytes.equals(b.subarray(b.length - 10))).toBe(true);
+    expect(sha(got[4].bytes)).toBe(sha(a));
+    const head = await fetch(`${s.url}/api/v1${url('a.bin')}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${s.adminToken}` }
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(a.length));
+    expect(head.headers.get('x-checksum-sha256')).toBe(sha(a));
+  });
+
   test('artifact paths must be relative POSIX paths', async () => {
     const s = server();
     const { base } = await setupModel(s);

@@ -109,7 +109,13 @@ export async function sendArtifact(
   }
   reply.status(status).header('Content-Length', length);
   if (blobs.prepareSend && entry.size > 0) {
-    return sendFromRing(request, reply, blobs.prepareSend.bind(blobs), entry, range);
+    return sendFromRing(
+      request,
+      reply,
+      blobs.prepareSend.bind(blobs),
+      entry,
+      range
+    );
   }
   const count = (s: Readable) => request.server.metrics.countOut(s);
   if (range) {
