@@ -6,9 +6,14 @@ import { Worker } from 'node:worker_threads';
  * writes of the event loop instead of between them. Bytes are copied into a few fixed shared
  * slabs (one memcpy, no structured clone, bounded memory); the worker hashes a slab and hands it
  * back. A body that fits in the first slab never reaches the worker and is hashed in place.
+ * With a sink, each full slab is also handed to it (the upload's file write): the same bytes
+ * are written and hashed at once, and the slab is refilled only when both are done.
  */
 const SLAB_BYTES = 1 << 20;
-const SLABS_PER_HASH = 4;
+const SLABS_PER_HASH = 8;
+
+/** Takes the bytes of a full slab (valid until `done`), e.g. to write them to a file. */
+export type SlabSink = (bytes: Uint8Array, done: (err?: Error) => void) => void;
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -98,11 +103,16 @@ export class OffThreadHash {
     reject: (e: Error) => void;
   } | null = null;
   private failed: Error | null = null;
+  /** Per slab: how many of the worker and the sink still hold it. */
+  private readonly holds: number[] = [];
+  private sinking = 0;
+  private sunk: (() => void) | null = null;
 
-  constructor() {
+  constructor(private readonly sink?: SlabSink) {
     for (let i = 0; i < SLABS_PER_HASH; i++) {
       this.slabs.push(new Uint8Array(new SharedArrayBuffer(SLAB_BYTES)));
       this.free.push(i);
+      this.holds.push(0);
     }
   }
 
@@ -140,25 +150,44 @@ export class OffThreadHash {
     step();
   }
 
+  /** The digest of all bytes given; with a sink, resolves only once the sink took every byte too. */
   async digest(): Promise<string> {
     if (this.failed) {
       throw this.failed;
     }
+    let hex: string;
     if (!this.posted) {
       // Small body: it never left the first slab.
       const h = crypto.createHash('sha256');
       if (this.current >= 0) {
-        h.update(this.slabs[this.current].subarray(0, this.fill));
+        const last = this.slabs[this.current].subarray(0, this.fill);
+        h.update(last);
+        if (this.sink && this.fill > 0) {
+          this.sinkSlab(this.current, last);
+        }
       }
-      return h.digest('hex');
+      hex = h.digest('hex');
+    } else {
+      if (this.current >= 0 && this.fill > 0) {
+        this.post();
+      }
+      hex = await new Promise<string>((resolve, reject) => {
+        this.digestWaiter = { resolve, reject };
+        theWorker().postMessage({ id: this.id, op: 'digest' });
+      });
     }
-    if (this.current >= 0 && this.fill > 0) {
-      this.post();
+    await this.settled();
+    if (this.failed) {
+      throw this.failed;
     }
-    return new Promise<string>((resolve, reject) => {
-      this.digestWaiter = { resolve, reject };
-      theWorker().postMessage({ id: this.id, op: 'digest' });
-    });
+    return hex;
+  }
+
+  /** Resolves when the sink holds no slab (nothing is being written). */
+  async settled(): Promise<void> {
+    if (this.sinking > 0) {
+      await new Promise<void>(resolve => (this.sunk = resolve));
+    }
   }
 
   /** Frees the worker's state of an abandoned hash. */
@@ -171,10 +200,7 @@ export class OffThreadHash {
 
   onReply(m: Reply): void {
     if (m.op === 'free') {
-      this.free.push(m.slot);
-      const w = this.waiting;
-      this.waiting = null;
-      w?.();
+      this.release(m.slot);
     } else {
       sessionEnded(this.id);
       this.digestWaiter?.resolve(m.hex);
@@ -189,12 +215,46 @@ export class OffThreadHash {
     w?.();
   }
 
+  private release(slot: number): void {
+    if (--this.holds[slot] > 0) {
+      return;
+    }
+    this.free.push(slot);
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+
+  private sinkSlab(slot: number, bytes: Uint8Array): void {
+    this.holds[slot]++;
+    this.sinking++;
+    this.sink!(bytes, err => {
+      if (err && !this.failed) {
+        this.failed = err;
+      }
+      this.sinking--;
+      if (this.sinking === 0) {
+        const s = this.sunk;
+        this.sunk = null;
+        s?.();
+      }
+      this.release(slot);
+    });
+  }
+
   private post(): void {
     const w = theWorker();
     if (!this.posted) {
       this.posted = true;
       this.id = nextId++;
       sessions.set(this.id, this);
+    }
+    this.holds[this.current] = 1;
+    if (this.sink) {
+      this.sinkSlab(
+        this.current,
+        this.slabs[this.current].subarray(0, this.fill)
+      );
     }
     w.postMessage({
       id: this.id,
