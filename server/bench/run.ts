@@ -19,7 +19,7 @@ import { benchTransfer, type TransferResult } from './transfer';
  * Options: --transfer-mib N[,N] (512,1024), --rounds N (3 paired transfer rounds), --models N --candidates N --metrics N (one shape instead of the
  * two), --requests N (300), --skip-transfer, --skip-latency, --store DIR (keep the store in DIR),
  * --backend sqlite|postgres (sqlite; postgres uses MODELREG_TEST_DATABASE_URL or the local test
- * database, one schema per shape, kept for reuse like the SQLite stores).
+ * database, one schema per shape, kept for reuse like the SQLite stores; --schema NAME names it instead).
  */
 function options(argv: string[]) {
   const get = (name: string, def: number) => {
@@ -56,6 +56,9 @@ function options(argv: string[]) {
       : 'sqlite') as 'sqlite' | 'postgres',
     skipTransfer: argv.includes('--skip-transfer'),
     skipLatency: argv.includes('--skip-latency'),
+    schema: argv.includes('--schema')
+      ? argv[argv.indexOf('--schema') + 1]
+      : null,
     store: argv.includes('--store')
       ? path.resolve(argv[argv.indexOf('--store') + 1])
       : null
@@ -132,11 +135,12 @@ async function latency(
   shape: SeedShape,
   requests: number,
   store: string,
-  backend: 'sqlite' | 'postgres'
+  backend: 'sqlite' | 'postgres',
+  schema: string | null
 ): Promise<ShapeResult> {
   const postgres =
     backend === 'postgres'
-      ? { url: PG_URL, schema: `bench_${shapeName(shape)}` }
+      ? { url: PG_URL, schema: schema ?? `bench_${shapeName(shape)}` }
       : null;
   const { dataDir, token, seedS } = await seededStore(shape, store, postgres);
   const reg = await startRegistry(dataDir, token, postgres);
@@ -272,7 +276,15 @@ async function main(): Promise<void> {
                 'stores',
                 `${opts.backend}-${shapeName(shape)}`
               );
-        shapes.push(await latency(shape, opts.requests, store, opts.backend));
+        shapes.push(
+          await latency(
+            shape,
+            opts.requests,
+            store,
+            opts.backend,
+            opts.shapes.length === 1 ? opts.schema : null
+          )
+        );
       }
     }
     const result = {

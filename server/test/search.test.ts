@@ -149,6 +149,23 @@ describeEachBackend('search and compare', server => {
     }
   });
 
+  test('a walked page joins metric, param and tag filters: ties by candidate, then those without the metric', async () => {
+    const s = server();
+    // loss < 0.3 and even: 4, 6, 8, 10, 12; auc 0.54 (10), 0.52 (8), 0.50 (6 and 12), none (4).
+    const filter = `filter=${encodeURIComponent(
+      "metrics.loss < 0.3 and tags.parity = 'even' and params.depth = '6' and attributes.name LIKE 'c%'"
+    )}`;
+    const order = (dir: string) =>
+      `order_by=${encodeURIComponent(`metrics.auc ${dir}`)}`;
+    // limit 1 walks the auc index (walkPays), one candidate per page through the cursor.
+    expect(await all(s, `${order('DESC')}&${filter}`, 1)).toEqual([
+      10, 8, 12, 6, 4
+    ]);
+    expect(await all(s, `${order('ASC')}&${filter}`, 1)).toEqual([
+      6, 12, 8, 10, 4
+    ]);
+  });
+
   test('filters: metrics, params, tags, attributes, experiment, status, CI linkage', async () => {
     const s = server();
     const q = async (query: string) => {

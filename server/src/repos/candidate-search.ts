@@ -95,10 +95,11 @@ function clauseExpr(eb: Eb, c: Clause): Expression<SqlBool> {
   );
 }
 
-/** The search's filters, applied to any query that has `candidates` in scope. */
+/** The search's filters, applied to any query that has `candidates` in scope; `clauses` replaces s.clauses. */
 function narrowTo<QB extends SelectQueryBuilder<any, any, any>>(
   qb: QB,
-  s: CandidateSearch
+  s: CandidateSearch,
+  clauses: Clause[] = s.clauses
 ): QB {
   let q = qb.where('candidates.model_id', '=', s.modelId) as QB;
   if (s.status) {
@@ -129,7 +130,7 @@ function narrowTo<QB extends SelectQueryBuilder<any, any, any>>(
       )
     ) as QB;
   }
-  for (const c of s.clauses) {
+  for (const c of clauses) {
     q = q.where((eb: Eb) => clauseExpr(eb, c)) as QB;
   }
   return q;
@@ -161,6 +162,45 @@ async function walkPays(db: Db, modelId: number, page: number) {
 type Ranked = CandidateRow & { sort_value: number | null };
 
 /**
+ * The walk of the ordering metric's index, joined (in this order, which SQLite keeps for CROSS
+ * JOIN) to each metric/param/tag filter, then to the candidate row. As joins rather than EXISTS
+ * subqueries the metric filters read latest_metrics_cover_idx alone (an EXISTS picks the primary
+ * key and then visits the table row), and a candidate row is read only for entries that passed
+ * them: a deep page of a 1,000,000-candidate sweep on a cold cache, 14 -> 7 ms. (candidate_id,
+ * key) is unique in all three tables, so a join never repeats a candidate. Returns the clauses
+ * left for narrowTo.
+ */
+function walkJoins(db: Db, table: 'latest_metrics', s: CandidateSearch) {
+  let qb = db.selectFrom(`${table} as om` as 'latest_metrics as om');
+  const rest: Clause[] = [];
+  s.clauses.forEach((c, i) => {
+    if (c.kind !== 'metric' && c.kind !== 'param' && c.kind !== 'tag') {
+      rest.push(c);
+      return;
+    }
+    const alias = `f${i}`;
+    const from = {
+      metric: 'latest_metrics',
+      param: 'params',
+      tag: 'candidate_tags'
+    }[c.kind];
+    qb = qb
+      .crossJoin(`${from} as ${alias}` as 'latest_metrics as om')
+      .where(sql.ref(`${alias}.candidate_id`), '=', sql.ref('om.candidate_id'))
+      .where(sql.ref(`${alias}.key`), '=', c.key)
+      .where(eb =>
+        compare(eb as unknown as Eb, sql.ref(`${alias}.value`), c.op, c.value)
+      ) as typeof qb;
+  });
+  return {
+    qb: qb
+      .crossJoin('candidates')
+      .whereRef('candidates.id', '=', 'om.candidate_id'),
+    rest
+  };
+}
+
+/**
  * Candidates ordered by a metric's (or a param's) value: first those that have it, by (value,
  * candidate id) on the metric's index, then (both directions) those without it, by iid. The
  * cursor says which part the page ended in: [0, value, id] or [1, 0, iid]. Params have no
@@ -186,18 +226,18 @@ async function byValue(
     // CROSS JOIN makes SQLite keep latest_metrics as the outer loop (its documented hint);
     // PostgreSQL plans it as the inner join it is.
     const joined = walk
-      ? db
-          .selectFrom(`${table} as om` as 'latest_metrics as om')
-          .crossJoin('candidates')
-          .whereRef('candidates.id', '=', 'om.candidate_id')
-      : db
-          .selectFrom('candidates')
-          .innerJoin(
-            `${table} as om` as 'latest_metrics as om',
-            'om.candidate_id',
-            'candidates.id'
-          );
-    let mq = narrowTo(joined, s)
+      ? walkJoins(db, table, s)
+      : {
+          qb: db
+            .selectFrom('candidates')
+            .innerJoin(
+              `${table} as om` as 'latest_metrics as om',
+              'om.candidate_id',
+              'candidates.id'
+            ),
+          rest: s.clauses
+        };
+    let mq = narrowTo(joined.qb, s, joined.rest)
       .where('om.key', '=', key)
       .where('om.value', 'is not', null)
       .selectAll('candidates')
