@@ -10,10 +10,11 @@ import re
 import select
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 import modelreg
 import pytest
@@ -32,7 +33,9 @@ pytestmark = pytest.mark.skipif(not moto_available(), reason=f"{MOTO_SERVER} is 
 
 
 class Relay:
-    """Forwards loopback connections to moto; ``cut_next(marker)`` breaks the next request containing it."""
+    """Forwards loopback connections to moto; ``cut_next(marker)`` breaks the next request containing it,
+    ``hold_next(pattern, seconds)`` makes the next request matching it wait before moto sees it (a slow bucket).
+    """
 
     def __init__(self, target_port: int) -> None:
         self._target = target_port
@@ -40,6 +43,8 @@ class Relay:
         self.port = self._listener.getsockname()[1]
         self._cut: Optional[bytes] = None
         self.cuts = 0
+        self._hold: Optional[Tuple["re.Pattern[bytes]", float]] = None
+        self.holds = 0
         self.requests: List[bytes] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -47,6 +52,10 @@ class Relay:
     def cut_next(self, marker: bytes) -> None:
         with self._lock:
             self._cut = marker
+
+    def hold_next(self, pattern: bytes, seconds: float) -> None:
+        with self._lock:
+            self._hold = (re.compile(pattern), seconds)
 
     def _accept(self) -> None:
         while True:
@@ -78,6 +87,14 @@ class Relay:
                                     self._cut = None
                                     self.cuts += 1
                                     cut_after = forwarded + 4 * MIB  # let part of the body through
+                                hold = self._hold
+                                if hold is not None and hold[0].search(first_line):
+                                    self._hold = None
+                                    self.holds += 1
+                                else:
+                                    hold = None
+                            if hold is not None:
+                                time.sleep(hold[1])  # only this connection waits, as behind a busy bucket
                         if cut_after is not None and forwarded + len(data) >= cut_after:
                             return  # both sockets close: the client sees a reset mid-body
                         forwarded += len(data)
@@ -231,3 +248,86 @@ def test_downloads_are_redirected_to_the_bucket_and_verified(s3_registry, tmp_pa
     assert answer.headers["X-Checksum-Sha256"] == digest
     pulled = registry.pull(f"{model}@1.0.0")
     assert hashlib.sha256((pulled / "m.bin").read_bytes()).hexdigest() == digest
+
+
+@pytest.fixture(scope="module")
+def proxied_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
+    """A registry that takes every byte through itself to a moto bucket it reaches through the relay."""
+    root = tmp_path_factory.mktemp("s3-proxied-registry")
+    with start_moto(root) as moto:
+        bucket = moto.bucket()
+        relay = Relay(moto.port)
+        settings = {
+            **moto.env(bucket),
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{relay.port}",
+            "MODELREG_DIRECT_UPLOADS": "false",
+        }
+        registry = Registry(data_dir=root / "data", env_extra=settings)
+        try:
+            registry.start()
+        except RegistryDidNotStart as error:
+            pytest.fail(str(error), pytrace=False)
+        try:
+            yield S3Registry(registry.url, registry.token, moto.endpoint, bucket, relay)
+        finally:
+            registry.stop()
+            registry.cleanup()
+            relay.close()
+
+
+# The registry's CompleteMultipartUpload of a proxied body: POST <staging key>?uploadId=...
+COMPLETE = rb"^POST \S+\?uploadId="
+
+
+def _completes(server: S3Registry) -> int:
+    return sum(1 for r in server.relay.requests if re.search(COMPLETE, r))
+
+
+def test_a_proxied_put_waits_while_the_bucket_publishes_a_large_file(proxied_registry, tmp_path, monkeypatch):
+    """After the last byte the registry completes the multipart upload and copies it to its digest's key; a
+    slow bucket (moto joining 5 GiB took over 100 s) must not make the client drop and resend the file."""
+    registry = modelreg.Registry(proxied_registry.url, proxied_registry.token)
+    model = _new_model(registry)
+    local = tmp_path / "big.bin"
+    digest = _write_random(local, 96 * MIB)
+    # The usual timeout scaled down from 60 s; the answer to 96 MiB may take 12 s (1 s per 8 MiB).
+    monkeypatch.setattr(modelreg.constants, "REQUEST_TIMEOUT_SECONDS", 3.0)
+    proxied_before = _proxied_bytes(proxied_registry)
+    sent_before = registry.stats.bytes_sent
+    holds_before = proxied_registry.relay.holds
+    proxied_registry.relay.hold_next(COMPLETE, 6.0)
+
+    with registry.candidate(model) as candidate:
+        [stored] = candidate.log_artifact(local)
+    assert stored == {"path": "big.bin", "sha256": digest, "size": 96 * MIB}
+    assert proxied_registry.relay.holds == holds_before + 1
+    assert registry.stats.bytes_sent - sent_before == 96 * MIB, "the file was sent more than once"
+    assert _proxied_bytes(proxied_registry) - proxied_before == 96 * MIB
+    assert candidate.artifacts() == [stored]
+
+
+def test_a_retry_after_the_answer_was_lost_attaches_the_finished_upload_by_digest(
+    proxied_registry, tmp_path, monkeypatch
+):
+    """The connection drops after the last byte while the registry publishes; the registry finishes without the
+    client, so the client's retry finds the blob by its sha256 and sends nothing again."""
+    registry = modelreg.Registry(proxied_registry.url, proxied_registry.token)
+    model = _new_model(registry)
+    local = tmp_path / "weights.bin"
+    digest = _write_random(local, 16 * MIB)
+    monkeypatch.setattr(modelreg.constants, "REQUEST_TIMEOUT_SECONDS", 2.0)  # the client gives up after 2 s
+    monkeypatch.setattr(modelreg.constants, "RETRY_BACKOFF_SECONDS", 4.0)  # and retries once the bucket is done
+    proxied_before = _proxied_bytes(proxied_registry)
+    sent_before = registry.stats.bytes_sent
+    completes_before = _completes(proxied_registry)
+    holds_before = proxied_registry.relay.holds
+    proxied_registry.relay.hold_next(COMPLETE, 4.0)
+
+    with registry.candidate(model) as candidate:
+        [stored] = candidate.log_artifact(local)
+    assert stored == {"path": "weights.bin", "sha256": digest, "size": 16 * MIB}
+    assert proxied_registry.relay.holds == holds_before + 1
+    assert registry.stats.bytes_sent - sent_before == 16 * MIB, "the retry sent the file again"
+    assert _proxied_bytes(proxied_registry) - proxied_before == 16 * MIB
+    assert candidate.artifacts() == [stored]
+    assert _completes(proxied_registry) == completes_before + 1  # the retry did not stage the file again

@@ -92,16 +92,9 @@ def upload_file(
     """
     digest, size = sha256_file(local_file)
     url_path = f"{candidate_path}/artifacts/{artifact_path(path)}"
-    try:
-        # Checksum deploy: attach the blob the store already holds, with an empty body.
-        return http.json(
-            "PUT",
-            url_path,
-            body=lambda: (b"", 0),
-            headers={"X-Checksum-Deploy": "true", "X-Checksum-Sha256": digest},
-        )
-    except NotFound:
-        pass  # the store lacks these bytes: send them
+    known = _attach_known(http, url_path, digest)
+    if known is not None:
+        return known
     plan = _upload_plan(http, candidate_path, path, digest, size)
     if plan.get("mode") == "presigned":
         return _upload_presigned(http, candidate_path, local_file, path, digest, size, plan, show_progress, on_bytes)
@@ -112,14 +105,64 @@ def upload_file(
             if on_bytes is not None:
                 on_bytes(count)
 
+        return _put_proxied(http, url_path, local_file, digest, size, sent)
+
+
+def _attach_known(http: HttpClient, url_path: str, digest: str) -> Optional[Dict[str, Any]]:
+    """Checksum deploy: attach the blob the store already holds, with an empty body; None if it lacks it."""
+    try:
         return http.json(
             "PUT",
             url_path,
-            body=lambda: (open(local_file, "rb"), size),
-            on_sent=sent,
+            body=lambda: (b"", 0),
+            headers={"X-Checksum-Deploy": "true", "X-Checksum-Sha256": digest},
+        )
+    except NotFound:
+        return None
+
+
+class _AttachedMeanwhile(Exception):
+    """A retry found the bytes in the registry already: the attempt before it finished unanswered."""
+
+    def __init__(self, entry: Dict[str, Any]):
+        super().__init__(entry["path"])
+        self.entry = entry
+
+
+def _put_proxied(
+    http: HttpClient, url_path: str, local_file: Path, digest: str, size: int, on_sent: Callable[[int], None]
+) -> Dict[str, Any]:
+    """Stream the file through the registry; a retry first asks for the digest instead of sending it again.
+
+    An attempt whose connection dropped after its last byte (a timeout while the registry published a large
+    file) usually did store and attach it: the registry carries on without the client. Its retry then attaches
+    by checksum, as a user's second ``log_artifact`` would, rather than send gigabytes twice.
+    """
+    attempts = 0
+
+    def body() -> Tuple[IO[bytes], int]:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
+            try:
+                known = _attach_known(http, url_path, digest)
+            except RegistryUnavailable:
+                known = None  # the retry that follows reports it
+            if known is not None:
+                raise _AttachedMeanwhile(known)
+        return open(local_file, "rb"), size
+
+    try:
+        return http.json(
+            "PUT",
+            url_path,
+            body=body,
+            on_sent=on_sent,
             headers={"X-Checksum-Sha256": digest, "Content-Type": "application/octet-stream"},
             timeout=_publish_seconds(size),
         )
+    except _AttachedMeanwhile as done:
+        return done.entry
 
 
 def _upload_plan(http: HttpClient, candidate_path: str, path: str, digest: str, size: int) -> Dict[str, Any]:
