@@ -81,13 +81,19 @@ export class BackgroundUploads {
     return [...this._entries.values()].map(e => e.upload).reverse();
   }
 
-  /** Whether candidate `iid` of `model` still has files on their way (not promotable yet). */
-  isUploading(model: string, iid: number): boolean {
+  /** Whether upload `id` is followed (running, or ended and not dismissed). */
+  has(id: string): boolean {
+    return this._entries.has(id);
+  }
+
+  /**
+   * Whether candidate `iid` of `model` is missing files this panel saw it upload: still on their way,
+   * or the upload failed (its candidate may read "running" until the kernel reaches the registry).
+   */
+  lacksFiles(model: string, iid: number): boolean {
     return this.uploads.some(
       u =>
-        u.model === model &&
-        u.candidate.iid === iid &&
-        (u.state === 'uploading' || u.state === 'cancelling')
+        u.model === model && u.candidate.iid === iid && u.state !== 'finished'
     );
   }
 
@@ -188,7 +194,7 @@ export class BackgroundUploads {
       this._onEvent(id, message.content.data as unknown as KernelHookEvent);
     comm.onClose = () => {
       this._comms.delete(id);
-      this._early.delete(id); // an upload started from a cell's own code: no one follows it
+      this._early.delete(id); // its upload-started event never came: no one follows it
     };
   }
 

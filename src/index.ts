@@ -18,6 +18,7 @@ import { addCommands } from './commands';
 import { PanelState } from './panelState';
 import { ModelregPanel } from './panel';
 import { BackgroundUploads } from './backgroundUploads';
+import { followNotebookUploads } from './notebookUploads';
 import { CommandIDs } from './commandIds';
 import { IModelregSettings } from './settings';
 import {
@@ -67,6 +68,9 @@ function activateModelreg(
   const model = new PanelState({}, new BackgroundUploads(trans));
   if (state) {
     void model.runColumns.connect(state);
+  }
+  if (notebooks) {
+    followNotebookUploads(notebooks, model.uploads);
   }
   const panel = new ModelregPanel(model, app.commands, trans, rendermime);
   app.shell.add(panel, 'left', { rank: 900 });

@@ -107,12 +107,12 @@ describe('background uploads with a real kernel', () => {
       uploads.changed.connect(check);
       check();
     });
-    expect(uploads.isUploading(model, started.candidate.iid)).toBe(true);
+    expect(uploads.lacksFiles(model, started.candidate.iid)).toBe(true);
     uploads.cancel(started.id);
     const upload = await end;
     expect(upload.state).toBe('failed');
     expect(upload.error?.code).toBe('UPLOAD_CANCELLED');
-    expect(uploads.isUploading(model, started.candidate.iid)).toBe(false);
+    expect(uploads.lacksFiles(model, started.candidate.iid)).toBe(true);
     expect(seen.some(u => u.state === 'cancelling')).toBe(true);
     const stored = await registryCall(
       'GET',

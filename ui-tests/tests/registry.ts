@@ -109,17 +109,19 @@ async function registryAnswers(): Promise<boolean> {
 
 /**
  * Runs `body` with the registry stopped: e2e-registry.ts does not restart it while `paused` exists. The
- * registry is back, answering its health check, when this returns (or throws).
+ * registry is back, answering its health check, when this returns (or throws). SIGTERM lets it drain
+ * its requests first; SIGKILL stops it as a crash or an OOM kill does, mid-upload.
  */
 export async function withRegistryStopped(
-  body: () => Promise<void>
+  body: () => Promise<void>,
+  signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'
 ): Promise<void> {
   const paused = path.join(REGISTRY_STATE, 'paused');
   fs.writeFileSync(paused, '');
   try {
     process.kill(
       Number(fs.readFileSync(path.join(REGISTRY_STATE, 'pid'), 'utf-8')),
-      'SIGTERM'
+      signal
     );
     await expect.poll(registryAnswers, { timeout: 20000 }).toBe(false);
     await body();

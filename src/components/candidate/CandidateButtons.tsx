@@ -39,12 +39,12 @@ export function PromoteCandidateButton(props: {
 }): JSX.Element | null {
   const { trans, commands, model } = usePanel();
   const c = props.candidate;
-  // While its files are still uploading a promotion would lock a half-logged candidate.
+  // A promotion would lock a half-logged candidate.
   if (
     !hasRole(props.info.your_role, 'maintainer') ||
     c.version ||
     c.status === 'failed' ||
-    model.uploads.isUploading(props.info.full_name, c.iid)
+    model.uploads.lacksFiles(props.info.full_name, c.iid)
   ) {
     return null;
   }

@@ -9,11 +9,13 @@ attached and the candidate this log created is marked failed.
 import shutil
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from .. import _fluent, _provenance
+from ..errors import RegistryUnavailable
 from . import _events
 
 if TYPE_CHECKING:
@@ -56,16 +58,42 @@ class BackgroundUpload:
         from ._log import report_failure, send
 
         candidate = self.ready.candidate
+        unrecorded: Optional[str] = None
         try:
             send(self.ready, self.report, self.cancelled)
             self.report({"event": "result", "candidate": candidate.to_dict(), "url": candidate.url})
         except BaseException as error:  # reported, never raised: no one would see it in a thread
-            report_failure(error, candidate if self._created else None, self.report)
+            unrecorded = report_failure(error, candidate if self._created else None, self.report)
         finally:
             shutil.rmtree(self._scratch, ignore_errors=True)
-            _running.pop(self.id, None)
             if self._comm is not None:
                 self._comm.close()
+            if unrecorded is not None:
+                self._fail_once_reachable(unrecorded)
+            _running.pop(self.id, None)
+
+    def _fail_once_reachable(self, reason: str) -> None:
+        """The registry went away mid-upload (killed, say) and could not be told: keep telling it, so the
+        candidate ends failed once it is back rather than one lease after its restart. Still listed as
+        running meanwhile, so a kernel that exits fails it with ``KERNEL_LOST_REASON`` (or, unreachable
+        then too, leaves it to the registry's lease sweeper)."""
+        delay = FAIL_RETRY_FIRST_SECONDS
+        deadline = time.monotonic() + FAIL_RETRY_GIVE_UP_SECONDS
+        while time.monotonic() < deadline and not self.cancelled.wait(delay):
+            try:
+                self.ready.candidate.fail(reason)
+                return
+            except RegistryUnavailable:
+                delay = min(delay * 2, FAIL_RETRY_MAX_SECONDS)
+            except Exception:  # the registry answered: ended, promoted or deleted meanwhile
+                return
+
+
+# Telling a registry that came back that an upload died: soon after its restart, then every 30 s; after
+# a day its lease sweeper has long done it.
+FAIL_RETRY_FIRST_SECONDS = 1.0
+FAIL_RETRY_MAX_SECONDS = 30.0
+FAIL_RETRY_GIVE_UP_SECONDS = 24 * 3600.0
 
 
 _running: Dict[str, BackgroundUpload] = {}

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from .. import _flavors, _fluent, _provenance
 from .._upload import artifact_files
 from ..candidate import Candidate
-from ..errors import RegistryError
+from ..errors import RegistryError, RegistryUnavailable
 from . import _background, _cells, _events, _inspect
 from ._events import Expected, Report
 
@@ -151,13 +151,20 @@ def _open_candidate(
     return running, False
 
 
-def _fail_quietly(candidate: Optional[Candidate], reason: str) -> None:
-    # A candidate this call created but could not complete is marked failed, not left running.
+def _fail_quietly(candidate: Optional[Candidate], reason: str) -> bool:
+    """Mark a candidate this call created but could not complete failed, not left running.
+
+    Returns:
+        False when the registry could not be reached to say so (the candidate is still running there).
+    """
     if candidate is not None:
         try:
             candidate.fail(reason)
+        except RegistryUnavailable:
+            return False
         except Exception:
             pass
+    return True
 
 
 def log_notebook(
@@ -249,8 +256,13 @@ def log_notebook(
     return data
 
 
-def report_failure(error: BaseException, created: Optional[Candidate], report: Report) -> None:
-    """Mark the candidate this log created failed (never left running), saying why, and report it."""
+def report_failure(error: BaseException, created: Optional[Candidate], report: Report) -> Optional[str]:
+    """Mark the candidate this log created failed (never left running), saying why, and report it.
+
+    Returns:
+        The reason still to record when the registry could not be reached (e.g. it was killed
+        mid-upload): the candidate is running there until someone tells it; else None.
+    """
     if isinstance(error, Expected):
         code, message = error.code, error.message
     elif isinstance(error, (RegistryError, OSError)):
@@ -259,8 +271,18 @@ def report_failure(error: BaseException, created: Optional[Candidate], report: R
     else:
         code, message = "CLIENT_ERROR", f"{error.__class__.__name__}: {error}"
     event = _events.error_event(code, message)
-    _fail_quietly(created, f"{event['code']}: {message}"[:2000])
-    report(event)
+    reason = f"{event['code']}: {message}"[:2000]
+    if _fail_quietly(created, reason):
+        report(event)
+        return None
+    assert created is not None
+    report(
+        {
+            **event,
+            "message": f"{message} Candidate #{created.iid} is marked failed as soon as the registry answers again.",
+        }
+    )
+    return reason
 
 
 class _Opened:
