@@ -491,6 +491,33 @@ def test_registry_client_api(target, client):
     assert [m.name for m in client.search_registered_models(f"name = '{renamed}'")] == []
 
 
+def test_version_without_a_run_of_the_server(target, client):
+    # MLflow registers any source: a run id it does not know, or no run at all. modelreg gives such a
+    # version an empty candidate of its own, locked like every version.
+    name = unique("no-run")
+    client.create_registered_model(name)
+    unknown = client.create_model_version(name, "runs:/no-such-run/model", run_id="no-such-run")
+    bare = client.create_model_version(name, "s3://bucket/model")
+    assert [(v.version, v.run_id, v.source, v.status) for v in (unknown, bare)] == [
+        ("1", "no-such-run", "runs:/no-such-run/model", "READY"),
+        ("2", "", "s3://bucket/model", "READY"),
+    ]
+    got = client.get_model_version(name, "2")
+    assert (got.run_id, got.source, got.status) == ("", "s3://bucket/model", "READY")
+    assert [v.version for v in client.search_model_versions("run_id = 'no-such-run'")] == ["1"]
+    assert error_code(lambda: client.get_run("no-such-run")) == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_versions_are_listed_most_recently_updated_first(target, client):
+    first, second = unique("order-a"), unique("order-b")
+    for name in (first, second):
+        client.create_registered_model(name)
+    for name in (first, second, first):
+        client.create_model_version(name, "s3://bucket/model")
+    found = [v for v in client.search_model_versions() if v.name in (first, second)]
+    assert [(v.name, v.version) for v in found] == [(first, "2"), (second, "1"), (first, "1")]
+
+
 def test_experiments_and_models_are_separate(target, client):
     name = unique("shared-name")
     mlflow.set_experiment(name)

@@ -76,14 +76,15 @@ export const SEMVER_TAG = 'modelreg.version';
 /**
  * The candidate an MLflow registration points at: a logged model's, or a run's. `runs:/<run>/<name>` names
  * the run's logged model of that name when it has one, as MLflow 3 resolves it. `trainingRunId` is the run a
- * logged model came from: the version reports it as its run.
+ * logged model came from: the version reports it as its run. `candidate` is null when the source names no
+ * run of the group (MLflow accepts any run id, or none): the version then gets an empty candidate of its own.
  */
 async function sourceCandidate(
   db: Db,
   ctx: Ctx,
   inp: Record<string, unknown>
 ): Promise<{
-  candidate: CandidateRow;
+  candidate: CandidateRow | null;
   loggedModelId: string | null;
   trainingRunId: string | null;
 }> {
@@ -122,16 +123,45 @@ async function sourceCandidate(
           : null
     };
   }
-  if (!runId) {
-    throw invalidParam(
-      `cannot register "${source}": the source must be a run (run_id, runs:/<run_id>/<path>) or a logged model (models:/<model_id>) of this registry`
-    );
-  }
+  const run = runId
+    ? await runById(db, ctx.group.id, runId).catch(notFound)
+    : null;
   return {
-    candidate: (await runById(db, ctx.group.id, runId)).candidate,
+    candidate: run?.candidate ?? null,
     loggedModelId: null,
     trainingRunId: null
   };
+}
+
+function notFound(err: unknown): null {
+  if (err instanceof MlflowError && err.code === 'RESOURCE_DOES_NOT_EXIST') {
+    return null;
+  }
+  throw err;
+}
+
+/**
+ * The candidate of a version registered without a run of the group: no files, and locked by its promotion,
+ * so it never gets any. The source and run id the client sent are its provenance.
+ */
+async function emptyCandidate(
+  db: Db,
+  ctx: Ctx,
+  model: ModelRow,
+  inp: Record<string, unknown>
+): Promise<CandidateRow> {
+  const mlflow = {
+    source: optStr(inp, 'source') ?? '',
+    ...(optStr(inp, 'run_id') ? { run_id: optStr(inp, 'run_id') } : {})
+  };
+  const candidate = await createCandidate(
+    db,
+    model.id,
+    { name: '', status: 'finished', provenance: { mlflow } },
+    ctx.actor
+  );
+  await saveRunMeta(db, candidate.id, { lifecycle_stage: HIDDEN });
+  return candidate;
 }
 
 /** The newest logged model of a run with this name (MLflow 3's reading of `runs:/<run>/<name>`). */
@@ -366,12 +396,13 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
     } = await sourceCandidate(db, ctx, inp);
     // A run is registered as it is: moved from the runs model into the registered model. Only a run that is
     // already a version, or one filed in another registered model, reaches it as a linked copy.
-    if (trainingRunId && !source.locked) {
+    if (source && trainingRunId && !source.locked) {
       await adoptTrainingRecord(db, source, trainingRunId, ctx.group.id);
     }
     const runsModel = (await groupMeta(db, ctx.group.id)).runs_model_id;
-    const candidate =
-      source.model_id === model.id && !source.locked
+    const candidate = !source
+      ? await emptyCandidate(db, ctx, model, inp)
+      : source.model_id === model.id && !source.locked
         ? source
         : source.model_id === runsModel && !source.locked
           ? await moveCandidate(db, source, model.id, ctx.actor)
@@ -392,12 +423,15 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
         )
     );
     delete tags[SEMVER_TAG];
-    if (candidate.id !== source.id) {
+    if (source && candidate.id !== source.id) {
       await saveRunMeta(db, candidate.id, { lifecycle_stage: HIDDEN });
     }
     await saveVersionMeta(db, version.id, {
-      run_id:
-        trainingRunId ?? (candidate.id !== source.id ? source.run_id : null),
+      // Without a run of the group the version reports the run id the client sent, or none ('').
+      run_id: !source
+        ? (optStr(inp, 'run_id') ?? '')
+        : (trainingRunId ??
+          (candidate.id !== source.id ? source.run_id : null)),
       tags: JSON.stringify(tags),
       source: optStr(inp, 'source') || null,
       logged_model_id: loggedModelId
@@ -524,7 +558,11 @@ export async function modelVersionRoutes(app: FastifyInstance): Promise<void> {
     const ctx = await context(request);
     const inp = input(request);
     const clauses = parseFilter(optStr(inp, 'filter'));
-    const terms = parseOrderBy(strList(inp, 'order_by'));
+    // MLflow's default: most recently updated first (then name, then newest version, as below).
+    const orderBy = strList(inp, 'order_by');
+    const terms = parseOrderBy(
+      orderBy.length ? orderBy : ['last_updated_timestamp DESC']
+    );
     const byName = clauses.find(
       c => c.kind === 'attribute' && c.key === 'name' && c.op === '='
     );

@@ -71,7 +71,8 @@ export interface MlflowTables {
   };
   mlflow_model_versions: {
     version_id: number;
-    /** The training run, when the version's candidate is a copy of it (a run of another model). */
+    /** The training run, when the version's candidate is a copy of it (a run of another model); for a
+     * version registered without a run of the group, the run id the client sent, '' when none. */
     run_id: string | null;
     tags: string;
     stage: string;
