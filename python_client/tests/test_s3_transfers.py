@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import modelreg
 import pytest
@@ -120,18 +120,12 @@ class S3Registry:
     relay: Relay
 
 
-@pytest.fixture(scope="module")
-def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
-    root = tmp_path_factory.mktemp("s3-registry")
+def _registry_behind_relay(root: Path, relay_settings: Callable[[int], Dict[str, str]]) -> Iterator[S3Registry]:
+    """A registry over a fresh moto bucket, with the relay in front of moto; the caller says where it is used."""
     with start_moto(root) as moto:
         bucket = moto.bucket()
         relay = Relay(moto.port)
-        settings = {
-            **moto.env(bucket),
-            # Part URLs point at the relay, which can break a connection on purpose.
-            "MODELREG_S3_PRESIGN_ENDPOINT": f"http://127.0.0.1:{relay.port}",
-        }
-        registry = Registry(data_dir=root / "data", env_extra=settings)
+        registry = Registry(data_dir=root / "data", env_extra={**moto.env(bucket), **relay_settings(relay.port)})
         try:
             registry.start()
         except RegistryDidNotStart as error:
@@ -142,6 +136,15 @@ def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry
             registry.stop()
             registry.cleanup()
             relay.close()
+
+
+@pytest.fixture(scope="module")
+def s3_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
+    # Part URLs point at the relay, which can break a connection on purpose.
+    yield from _registry_behind_relay(
+        tmp_path_factory.mktemp("s3-registry"),
+        lambda port: {"MODELREG_S3_PRESIGN_ENDPOINT": f"http://127.0.0.1:{port}"},
+    )
 
 
 def _proxied_bytes(server: S3Registry) -> float:
@@ -253,26 +256,10 @@ def test_downloads_are_redirected_to_the_bucket_and_verified(s3_registry, tmp_pa
 @pytest.fixture(scope="module")
 def proxied_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Registry]:
     """A registry that takes every byte through itself to a moto bucket it reaches through the relay."""
-    root = tmp_path_factory.mktemp("s3-proxied-registry")
-    with start_moto(root) as moto:
-        bucket = moto.bucket()
-        relay = Relay(moto.port)
-        settings = {
-            **moto.env(bucket),
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{relay.port}",
-            "MODELREG_DIRECT_UPLOADS": "false",
-        }
-        registry = Registry(data_dir=root / "data", env_extra=settings)
-        try:
-            registry.start()
-        except RegistryDidNotStart as error:
-            pytest.fail(str(error), pytrace=False)
-        try:
-            yield S3Registry(registry.url, registry.token, moto.endpoint, bucket, relay)
-        finally:
-            registry.stop()
-            registry.cleanup()
-            relay.close()
+    yield from _registry_behind_relay(
+        tmp_path_factory.mktemp("s3-proxied-registry"),
+        lambda port: {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "MODELREG_DIRECT_UPLOADS": "false"},
+    )
 
 
 # The registry's CompleteMultipartUpload of a proxied body: POST <staging key>?uploadId=...
