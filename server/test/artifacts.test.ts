@@ -309,4 +309,43 @@ describeEachBackend('artifacts', server => {
       ).status
     ).toBe(201);
   });
+
+  test('clients that abort at any moment of an upload never bring the server down', async () => {
+    // An abort while the auth hooks still ran (before the blob store read the body) used to
+    // throw an unhandled 'error' from the body guard and kill the process.
+    const s = server();
+    const { base } = await setupModel(s);
+    await api(s, 'POST', `${base}/candidates`, { json: {} });
+    const u = new URL(s.url);
+    const aborts = Array.from(
+      { length: 40 },
+      (_, i) =>
+        new Promise<void>(resolve => {
+          const req = http.request({
+            host: u.hostname,
+            port: u.port,
+            method: 'PUT',
+            path: `/api/v1${base}/candidates/1/artifacts/cut-${i}.bin`,
+            headers: {
+              authorization: `Bearer ${s.adminToken}`,
+              'content-length': 10_000_000
+            }
+          });
+          req.on('error', () => resolve());
+          // From right after the headers to a few milliseconds into the body.
+          req.write(crypto.randomBytes(1 + (i % 8) * 16_384), () =>
+            setTimeout(() => {
+              req.destroy();
+              resolve();
+            }, i % 5)
+          );
+        })
+    );
+    await Promise.all(aborts);
+    await new Promise(r => setTimeout(r, 300));
+    expect((await api(s, 'GET', '/health')).status).toBe(200);
+    expect(
+      (await api(s, 'GET', `${base}/candidates/1/artifacts`)).body.items
+    ).toEqual([]);
+  });
 });

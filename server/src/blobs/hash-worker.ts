@@ -190,8 +190,14 @@ export class OffThreadHash {
     }
   }
 
-  /** Frees the worker's state of an abandoned hash. */
+  /** Frees the worker's state of an abandoned hash; no slab is filled or written after this. */
   discard(): void {
+    // A write still waiting for a slab would otherwise go on once one is freed, and could write
+    // to the upload's fd after put() closed it (the number may then name another file).
+    this.failed ??= new Error('the upload was abandoned');
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
     if (this.posted && sessions.has(this.id)) {
       worker?.postMessage({ id: this.id, op: 'drop' });
       sessionEnded(this.id);

@@ -37,6 +37,10 @@ export function guardedBody(raw: IncomingMessage, maxBytes: number): Transform {
       );
     }
   };
+  // The store's pipeline listens for the guard's errors once it reads the body; until then (auth
+  // hooks still running) an abort would be an unhandled 'error' and take the process down. A guard
+  // destroyed early still fails the upload: the pipeline then sees a destroyed stream.
+  guard.on('error', () => undefined);
   raw.on('aborted', clientGone);
   raw.on('error', err => guard.destroy(err));
   raw.on('close', clientGone);
