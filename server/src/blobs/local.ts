@@ -22,6 +22,7 @@ import {
   sameIdentity,
   verifiedMarkMatches
 } from './verified-mark';
+import { SerialFileWriter } from './serial-writes';
 
 /**
  * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
@@ -61,25 +62,11 @@ export class LocalBlobStore implements BlobStore {
     const handle = await fsp.open(tmp, 'wx', 0o600);
     const fd = handle.fd;
     let size = 0;
-    let written = 0;
-    let unsynced = 0;
     // The body is copied once, into the hash's shared slabs (hash-worker.ts); each full slab is
     // written to the file and hashed on the worker thread at once, then reused. No stream holds
     // the socket's chunks, so they die young instead of filling V8's old generation.
-    const hash = new OffThreadHash((bytes, done) => {
-      const at = written;
-      written += bytes.length;
-      writeAll(fd, bytes, at, err => {
-        unsynced += bytes.length;
-        // Start writeback while the body still streams, so the final fsync of a large blob
-        // does not wait for gigabytes of dirty pages at once. Errors surface in that final fsync.
-        if (!err && unsynced >= SYNC_EVERY_BYTES) {
-          unsynced = 0;
-          fs.fdatasync(fd, () => undefined);
-        }
-        done(err ?? undefined);
-      });
-    });
+    const file = new SerialFileWriter(fd, SYNC_EVERY_BYTES);
+    const hash = new OffThreadHash((bytes, done) => file.append(bytes, done));
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         size += chunk.length;
@@ -268,22 +255,6 @@ export class LocalBlobStore implements BlobStore {
 /** 1 MiB reads: far fewer syscalls and chunks than the 64 KiB default on large artifacts. */
 const READ_CHUNK = 1 << 20;
 const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
-
-/** pwrite of all of `bytes` at `at`, looping over short writes. */
-function writeAll(
-  fd: number,
-  bytes: Uint8Array,
-  at: number,
-  done: (err: NodeJS.ErrnoException | null) => void
-): void {
-  fs.write(fd, bytes, 0, bytes.length, at, (err, n) => {
-    if (err || n === bytes.length) {
-      done(err);
-    } else {
-      writeAll(fd, bytes.subarray(n), at + n, done);
-    }
-  });
-}
 
 async function fsyncDir(dir: string): Promise<void> {
   const h = await fsp.open(dir, 'r');
