@@ -32,16 +32,25 @@ interface IRendered {
   firstDiffers?: { attribute: string; value: string | null };
 }
 
-/** Milliseconds from the click on `target` to the first frame where everything in `rendered` is there. */
+/** One timing: the click to the rendered result, and the registry requests made meanwhile. */
+interface ISample {
+  ms: number;
+  /** Path (after /modelreg/api/v1/), start and end, in ms from the click. */
+  requests: [string, number, number][];
+}
+
+/** From the click on `target` to the first animation frame where everything in `rendered` is there. */
 async function timeClick(
   page: IJupyterLabPageFixture,
   target: ReturnType<IJupyterLabPageFixture['locator']>,
   rendered: IRendered[]
-): Promise<number> {
+): Promise<ISample> {
   await target.waitFor();
   await page.evaluate(wanted => {
     const timing = { start: -1, end: -1 };
     (window as any).modelregBench = timing;
+    performance.setResourceTimingBufferSize(10000);
+    performance.clearResourceTimings();
     const done = () =>
       wanted.every(w => {
         const found = document.querySelectorAll(w.selector);
@@ -74,31 +83,68 @@ async function timeClick(
   await page.waitForFunction(
     () => (window as any).modelregBench.end >= 0,
     null,
-    {
-      timeout: 120000
-    }
+    { timeout: 120000 }
   );
-  return page.evaluate(
-    () =>
-      (window as any).modelregBench.end - (window as any).modelregBench.start
-  );
+  return page.evaluate(() => {
+    const { start, end } = (window as any).modelregBench;
+    const api = '/modelreg/api/v1/';
+    const requests = (
+      performance.getEntriesByType('resource') as PerformanceResourceTiming[]
+    )
+      .filter(
+        e =>
+          e.name.includes(api) && e.startTime >= start && e.responseEnd <= end
+      )
+      .map(
+        e =>
+          [
+            e.name.slice(e.name.indexOf(api) + api.length),
+            Math.round(e.startTime - start),
+            Math.round(e.responseEnd - start)
+          ] as [string, number, number]
+      );
+    return { ms: end - start, requests };
+  });
 }
 
 interface IMeasure {
   name: string;
   target_ms: number | null;
   samples_ms: number[];
+  /** Per sample: when the last registry response that the result waited for arrived (ms from the click). */
+  last_response_ms: number[];
+  requests: ISample['requests'][];
+}
+
+function measure(name: string, target_ms: number | null = null): IMeasure {
+  return {
+    name,
+    target_ms,
+    samples_ms: [],
+    last_response_ms: [],
+    requests: []
+  };
+}
+
+function record(m: IMeasure, sample: ISample): ISample {
+  m.samples_ms.push(sample.ms);
+  m.last_response_ms.push(Math.max(0, ...sample.requests.map(r => r[2])));
+  m.requests.push(sample.requests);
+  return sample;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function summary(m: IMeasure) {
-  const sorted = [...m.samples_ms].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return {
     ...m,
-    median_ms: median,
-    max_ms: sorted[sorted.length - 1]
+    median_ms: median(m.samples_ms),
+    max_ms: Math.max(...m.samples_ms),
+    median_last_response_ms: median(m.last_response_ms)
   };
 }
 
@@ -123,43 +169,32 @@ test('the panel on a sweep: open the model, its runs table, compare', async ({
   const runRows =
     '[data-testid="modelreg-runs-tab"] [data-testid="modelreg-run"]';
 
-  const open: IMeasure = {
-    name: 'open the model (click -> card)',
-    target_ms: null,
-    samples_ms: []
-  };
-  const list: IMeasure = {
-    name: `Candidates tab (click -> ${PANEL_PAGE} candidates listed)`,
-    target_ms: null,
-    samples_ms: []
-  };
-  const runs: IMeasure = {
-    name: 'Open runs table (click -> first page of rows)',
-    target_ms: null,
-    samples_ms: []
-  };
-  const total: IMeasure = {
-    name: 'model to runs table: the three clicks above, summed',
-    target_ms: 1000,
-    samples_ms: []
-  };
-  const sort: IMeasure = {
-    name: 'sort the runs table by a metric (click -> new first row)',
-    target_ms: null,
-    samples_ms: []
-  };
+  const open = measure('open the model (click -> card)');
+  const list = measure(
+    `Candidates tab (click -> ${PANEL_PAGE} candidates listed)`
+  );
+  const runs = measure('Open runs table (click -> first page of rows)');
+  const total = measure(
+    'model to runs table: the three clicks above, summed',
+    1000
+  );
+  const sort = measure(
+    'sort the runs table by a metric (click -> new first row)'
+  );
   for (let i = 0; i < REPEAT; i++) {
     await page.activity.closeAll();
     const back = panel.getByRole('button', { name: 'Back to models' });
     if (await back.isVisible()) {
       await back.click();
     }
-    open.samples_ms.push(
+    const opened = record(
+      open,
       await timeClick(page, row, [
         { selector: `${card} [data-testid="modelreg-overview"]` }
       ])
     );
-    list.samples_ms.push(
+    const listed = record(
+      list,
       await timeClick(
         page,
         panel.locator('[data-testid="modelreg-tab-candidates"]'),
@@ -171,16 +206,18 @@ test('the panel on a sweep: open the model, its runs table, compare', async ({
         ]
       )
     );
-    runs.samples_ms.push(
+    const shown = record(
+      runs,
       await timeClick(
         page,
         panel.locator('[data-testid="modelreg-open-runs"]'),
         [{ selector: runRows }]
       )
     );
-    total.samples_ms.push(
-      open.samples_ms[i] + list.samples_ms[i] + runs.samples_ms[i]
-    );
+    record(total, {
+      ms: opened.ms + listed.ms + shown.ms,
+      requests: []
+    });
     await expect(page.locator(runRows).first()).toBeVisible();
     const top = await page.locator(runRows).first().getAttribute('data-iid');
     const metric = page
@@ -189,7 +226,8 @@ test('the panel on a sweep: open the model, its runs table, compare', async ({
       )
       .first()
       .getByRole('button');
-    sort.samples_ms.push(
+    record(
+      sort,
       await timeClick(page, metric, [
         {
           selector: runRows,
@@ -213,14 +251,14 @@ test('the panel on a sweep: open the model, its runs table, compare', async ({
     await boxes.nth(i).check();
   }
   const compareView = '[data-testid="modelreg-compare"]';
-  const compare: IMeasure = {
-    name: `compare of ${COMPARE} candidates (click -> tables and sweep plot)`,
-    target_ms: 1000,
-    samples_ms: []
-  };
+  const compare = measure(
+    `compare of ${COMPARE} candidates (click -> tables and sweep plot)`,
+    1000
+  );
   for (let i = 0; i < REPEAT; i++) {
     await page.activity.closeAll();
-    compare.samples_ms.push(
+    record(
+      compare,
       await timeClick(
         page,
         panel.locator('[data-testid="modelreg-compare-button"]'),
