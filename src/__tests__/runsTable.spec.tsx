@@ -13,7 +13,7 @@ import {
 } from '@testing-library/react';
 
 import { RunsTable } from '../components/runs/RunsTable';
-import { RUNS_PAGE } from '../components/runs/useRuns';
+import { FIRST_RUNS_PAGE, RUNS_PAGE } from '../components/runs/useRuns';
 import {
   columnsNamedIn,
   defaultColumns,
@@ -212,7 +212,9 @@ describe('RunsTable against the registry', () => {
   });
 
   it('draws only the rows in view and fetches the next page as the user scrolls', async () => {
-    const count = RUNS_PAGE + 30;
+    // The small first page fills the view, so the next one follows at once; the third needs a scroll.
+    const loaded = FIRST_RUNS_PAGE + RUNS_PAGE;
+    const count = loaded + 30;
     const fullName = await sweep(count);
     const info = await registry.getModel(fullName);
     renderInPanel(<RunsTable fullName={fullName} info={info} />, {
@@ -220,14 +222,14 @@ describe('RunsTable against the registry', () => {
     });
     await waitFor(() =>
       expect(screen.getByTestId('modelreg-runs-table').textContent).toContain(
-        `${RUNS_PAGE} candidates loaded`
+        `${loaded} candidates loaded`
       )
     );
     // 600 px of 30 px rows and 20 overscan: far fewer rows than loaded.
     expect(shownIids().length).toBeLessThan(60);
     const scroller = screen.getByTestId('modelreg-runs-scroll');
     await act(async () => {
-      scroller.scrollTop = 30 * (RUNS_PAGE + 2);
+      scroller.scrollTop = 30 * (loaded + 2);
       fireEvent.scroll(scroller);
     });
     await waitFor(() =>
