@@ -1,11 +1,10 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { closeAgent, measure, type LatencyResult } from './latency';
 import { encodeCursor } from '../src/domain/cursor';
-import { HISTORY_STEPS, seedRegistry, type SeedShape } from './seed';
+import { HISTORY_STEPS, type SeedShape } from './seed';
+import { defaultStore, seededStore, shapeName } from './store';
 import { serverRoot } from '../test/support/registry';
 import { sampleRss, startRegistry } from './server-process';
 import { benchTransfer, type TransferResult } from './transfer';
@@ -72,56 +71,10 @@ const loadAverage = () =>
     .loadavg()
     .map(n => n.toFixed(2))
     .join(' / ');
-const shapeName = (s: SeedShape) =>
-  `${s.models}x${s.candidatesPerModel}x${s.metricsPerCandidate}`;
 
 const PG_URL =
   process.env.MODELREG_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * The registry's data dir for `shape`: `store`, seeded now, or kept from an earlier run of the same
- * shape and used in place (the benchmark only reads; with PostgreSQL the rows live in the schema).
- */
-async function seededStore(
-  shape: SeedShape,
-  store: string,
-  postgres: { url: string; schema: string } | null
-): Promise<{ dataDir: string; token: string; seedS: number | null }> {
-  const marker = path.join(store, 'bench-shape.json');
-  if (fs.existsSync(marker)) {
-    const kept = JSON.parse(fs.readFileSync(marker, 'utf8'));
-    if (JSON.stringify(kept.shape) === JSON.stringify(shape)) {
-      log(`reusing the seeded store in ${postgres ? postgres.schema : store}`);
-      return { dataDir: store, token: kept.token, seedS: null };
-    }
-  }
-  fs.rmSync(store, { recursive: true, force: true });
-  fs.mkdirSync(store, { recursive: true });
-  if (postgres) {
-    await dropSchema(postgres.schema);
-  }
-  const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
-  const t = Date.now();
-  log(
-    `seeding ${shape.models} models x ${shape.candidatesPerModel} candidates x ${shape.metricsPerCandidate} metrics`
-  );
-  await seedRegistry(store, token, shape, log, postgres);
-  const seedS = (Date.now() - t) / 1000;
-  log(`seeded in ${f1(seedS)} s`);
-  fs.writeFileSync(marker, JSON.stringify({ shape, token }));
-  return { dataDir: store, token, seedS };
-}
 
 interface ShapeResult {
   shape: SeedShape;
@@ -142,7 +95,12 @@ async function latency(
     backend === 'postgres'
       ? { url: PG_URL, schema: schema ?? `bench_${shapeName(shape)}` }
       : null;
-  const { dataDir, token, seedS } = await seededStore(shape, store, postgres);
+  const { dataDir, token, seedS } = await seededStore(
+    shape,
+    store,
+    postgres,
+    log
+  );
   const reg = await startRegistry(dataDir, token, postgres);
   const peakRss = sampleRss(reg.proc.pid!);
   try {
@@ -272,11 +230,9 @@ async function main(): Promise<void> {
         const store =
           opts.store && opts.shapes.length === 1
             ? opts.store
-            : path.join(
-                outDir,
-                'stores',
-                `${opts.backend}-${shapeName(shape)}`
-              );
+            : opts.backend === 'sqlite'
+              ? defaultStore(outDir, shape)
+              : path.join(outDir, 'stores', `postgres-${shapeName(shape)}`);
         shapes.push(
           await latency(
             shape,

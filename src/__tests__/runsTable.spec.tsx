@@ -1,7 +1,7 @@
 /**
  * The runs table: which columns it suggests, how it groups, and, against the real registry, that
- * the server sorts and filters it, the column choice is remembered per model, groups collapse and
- * only the rows in view are drawn.
+ * the server sorts and filters it, the column choice is remembered per model, groups collapse,
+ * only the rows in view are drawn and a first page asked before the table was drawn is the one shown.
  */
 import * as React from 'react';
 import {
@@ -13,7 +13,11 @@ import {
 } from '@testing-library/react';
 
 import { RunsTable } from '../components/runs/RunsTable';
-import { RUNS_PAGE } from '../components/runs/useRuns';
+import {
+  FIRST_RUNS_PAGE,
+  firstRunsPage,
+  RUNS_PAGE
+} from '../components/runs/useRuns';
 import {
   columnsNamedIn,
   defaultColumns,
@@ -211,8 +215,30 @@ describe('RunsTable against the registry', () => {
     expect(shownIids().length).toBeLessThan(before);
   });
 
+  it('shows the first page asked before it was drawn; a sort asks the server again', async () => {
+    const fullName = await sweep(3);
+    const info = await registry.getModel(fullName);
+    const firstPage = firstRunsPage(fullName);
+    await firstPage;
+    // Logged after that page was answered: only a new request can show it.
+    await registryCall('POST', `models/${fullName}/candidates`, {
+      name: 'late'
+    });
+    renderInPanel(
+      <RunsTable fullName={fullName} info={info} firstPage={firstPage} />,
+      { model: new PanelState() }
+    );
+    await waitFor(() => expect(shownIids()).toHaveLength(3));
+    expect([...shownIids()].sort()).toEqual([1, 2, 3]);
+
+    fireEvent.click(within(headers()[1] as HTMLElement).getByRole('button'));
+    await waitFor(() => expect(shownIids()).toHaveLength(4));
+  });
+
   it('draws only the rows in view and fetches the next page as the user scrolls', async () => {
-    const count = RUNS_PAGE + 30;
+    // The small first page fills the view, so the next one follows at once; the third needs a scroll.
+    const loaded = FIRST_RUNS_PAGE + RUNS_PAGE;
+    const count = loaded + 30;
     const fullName = await sweep(count);
     const info = await registry.getModel(fullName);
     renderInPanel(<RunsTable fullName={fullName} info={info} />, {
@@ -220,14 +246,14 @@ describe('RunsTable against the registry', () => {
     });
     await waitFor(() =>
       expect(screen.getByTestId('modelreg-runs-table').textContent).toContain(
-        `${RUNS_PAGE} candidates loaded`
+        `${loaded} candidates loaded`
       )
     );
     // 600 px of 30 px rows and 20 overscan: far fewer rows than loaded.
     expect(shownIids().length).toBeLessThan(60);
     const scroller = screen.getByTestId('modelreg-runs-scroll');
     await act(async () => {
-      scroller.scrollTop = 30 * (RUNS_PAGE + 2);
+      scroller.scrollTop = 30 * (loaded + 2);
       fireEvent.scroll(scroller);
     });
     await waitFor(() =>

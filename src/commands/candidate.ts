@@ -11,6 +11,7 @@ import { artifactPath, modelPath, registry, requestAPI } from '../api';
 import { CommandIDs } from '../commandIds';
 import { CandidatePage } from '../components/candidate/CandidatePage';
 import { RunsTable } from '../components/runs/RunsTable';
+import { firstRunsPage } from '../components/runs/useRuns';
 import { PageWidget } from '../pageWidget';
 import { ICommandDeps } from './deps';
 
@@ -26,6 +27,10 @@ export function addCandidateCommands(deps: ICommandDeps): void {
     trans,
     rendermime: deps.rendermime
   });
+  const isOpen = (key: string) => {
+    const widget = open.get(key);
+    return !!widget && !widget.isDisposed;
+  };
   const show = (
     key: string,
     title: { label: string; caption: string },
@@ -93,15 +98,28 @@ export function addCandidateCommands(deps: ICommandDeps): void {
     isEnabled: args => !!modelOf(args),
     execute: async args => {
       const fullName = modelOf(args);
-      const info = await registry.getModel(fullName);
+      const key = `r:${fullName}`;
+      // The rows are what the user waits for: asked at once, while the model and the tab come, and
+      // only for a new tab (an open one keeps its rows). The panel's open card already has the model.
+      const firstPage = isOpen(key) ? undefined : firstRunsPage(fullName);
+      // Building the tab holds the main thread for tens of ms (more on a loaded machine): let the
+      // request leave first (two turns of the event loop: axios sends it from a promise callback).
+      for (let turn = 0; turn < 2; turn++) {
+        await new Promise(resolve => setTimeout(resolve, 0));
+      }
+      const card = deps.model.card.value;
+      const info =
+        card?.model.full_name === fullName
+          ? card.model
+          : await registry.getModel(fullName);
       return show(
-        `r:${fullName}`,
+        key,
         {
           label: trans.__('%1 runs', fullName),
           caption: trans.__('Candidates of %1', fullName)
         },
         'modelreg-runs-tab',
-        () => React.createElement(RunsTable, { fullName, info }),
+        () => React.createElement(RunsTable, { fullName, info, firstPage }),
         { command: CommandIDs.openRuns, args: { model: fullName } }
       );
     }

@@ -5,7 +5,7 @@
 import * as React from 'react';
 
 import { cardApi } from '../../cardApi';
-import { IModel } from '../../registryTypes';
+import { ICandidate, IModel, IPage } from '../../registryTypes';
 import { CandidateFilter } from '../candidate/CandidateFilter';
 import { usePanel } from '../context';
 import { Empty } from '../States';
@@ -34,11 +34,16 @@ const FALLBACK_HEIGHT = 600;
 export interface IRunsTableProps {
   fullName: string;
   info: IModel;
+  /** The first page, asked for by whoever opened the table (`firstRunsPage`). */
+  firstPage?: Promise<IPage<ICandidate>>;
 }
 
 export function RunsTable(props: IRunsTableProps): JSX.Element {
   const { trans, model } = usePanel();
-  const runs = useRuns(props.fullName, { generation: model.generation });
+  const runs = useRuns(props.fullName, {
+    generation: model.generation,
+    firstPage: props.firstPage
+  });
   const evaluation = useAsync(
     () =>
       cardApi
