@@ -102,6 +102,44 @@ test('header and tabs fit the default sidebar width; long names end in …', asy
   ).toEqual({ cut: true, ellipsis: 'ellipsis' });
   const toolbar = panel.locator('.jp-modelreg-toolbar');
   expect((await toolbar.boundingBox())!.height).toBeLessThan(40);
+
+  // The panel's own title is whole, not squeezed to "M." by the buttons beside it.
+  const panelTitle = panel.locator('.jp-modelreg-title');
+  await expect(panelTitle).toHaveText('Model registry');
+  expect(
+    await panelTitle.evaluate(el => ({
+      cut: el.scrollWidth > el.clientWidth,
+      wideEnough: el.getBoundingClientRect().width > 100
+    }))
+  ).toEqual({ cut: false, wideEnough: true });
+  // The toolbar's buttons share one row, and "Log as candidate" keeps its whole label.
+  const buttons = await Promise.all(
+    (await toolbar.locator('button').all()).map(
+      async b => (await b.boundingBox())!
+    )
+  );
+  expect(buttons.length).toBe(3);
+  for (const box of buttons) {
+    expect(Math.abs(box.y - buttons[0].y)).toBeLessThan(2);
+  }
+  const logLabel = toolbar.locator(
+    '[data-testid="modelreg-log-candidate"] .jp-ToolbarButtonComponent-label'
+  );
+  await expect(logLabel).toHaveText('Log as candidate');
+  expect(await logLabel.evaluate(el => el.scrollWidth > el.clientWidth)).toBe(
+    false
+  );
+  // The active tab's label is whole; each tab is named in full (tooltip and accessible name).
+  const active = panel.locator('[role="tab"][aria-selected="true"]');
+  const activeLabel = active.locator('.jp-modelreg-tab-label');
+  await expect(activeLabel).toBeVisible();
+  expect(
+    await activeLabel.evaluate(el => el.scrollWidth > el.clientWidth)
+  ).toBe(false);
+  await expect(panel.getByRole('tab', { name: 'Deployments' })).toHaveAttribute(
+    'title',
+    'Deployments'
+  );
   // Nothing pushes the panel wider than the sidebar.
   expect(await panel.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(
     true
