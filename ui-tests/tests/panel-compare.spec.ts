@@ -3,7 +3,12 @@
  * reload that gives back the open model, its section and the compare tab (issue 19).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { ensureGroup, registryClient, snapshot } from './registry';
+import {
+  ensureGroup,
+  registryClient,
+  snapshot,
+  textContrast
+} from './registry';
 
 const GROUP = 'e2e-sweep';
 // Long enough to overflow a 300 px sidebar unless it ends in "…".
@@ -163,44 +168,6 @@ test('header and tabs fit the default sidebar width; long names end in …', asy
   await snapshot(page, 'panel-default-width');
 });
 
-/** Text and effective background of a cell, composited over its table's background, as contrast. */
-async function cellContrast(
-  cell: ReturnType<IJupyterLabPageFixture['locator']>
-) {
-  return cell.evaluate(el => {
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = 1;
-    const ctx = canvas.getContext('2d')!;
-    const paint = (color: string) => {
-      ctx.fillStyle = color;
-      ctx.fillRect(0, 0, 1, 1);
-    };
-    let under: Element | null = el.parentElement;
-    while (
-      under &&
-      getComputedStyle(under).backgroundColor === 'rgba(0, 0, 0, 0)'
-    ) {
-      under = under.parentElement;
-    }
-    paint(getComputedStyle(under ?? document.body).backgroundColor);
-    paint(getComputedStyle(el).backgroundColor);
-    const bg = [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    ctx.clearRect(0, 0, 1, 1);
-    paint(getComputedStyle(under ?? document.body).backgroundColor);
-    paint(getComputedStyle(el).color);
-    const fg = [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    const lum = (rgb: number[]) => {
-      const [r, g, b] = rgb.map(c => {
-        const s = c / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-    return (hi + 0.05) / (lo + 0.05);
-  });
-}
-
 test('compare draws sweep plots and stays readable in light and dark', async ({
   page
 }) => {
@@ -264,8 +231,8 @@ test('compare draws sweep plots and stays readable in light and dark', async ({
     const best = compare.locator(
       '[data-testid="modelreg-compare-metrics"] .jp-modelreg-best'
     );
-    expect(await cellContrast(differs.first())).toBeGreaterThan(4.5);
-    expect(await cellContrast(best.first())).toBeGreaterThan(4.5);
+    expect(await textContrast(differs.first())).toBeGreaterThan(4.5);
+    expect(await textContrast(best.first())).toBeGreaterThan(4.5);
     await snapshot(page, `compare-sweep-${theme}`);
   }
   await page.theme.setLightTheme();
