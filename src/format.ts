@@ -29,6 +29,20 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
+/** A date and time without seconds, for table cells (the full time is their tooltip). */
+export function formatShortDate(iso: string | null | undefined): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, {
+        dateStyle: 'short',
+        timeStyle: 'short'
+      });
+}
+
 /** A metric value with up to 4 significant decimals. */
 export function formatMetric(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) {

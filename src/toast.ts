@@ -40,3 +40,27 @@ export function fullMessage(
     ]
   };
 }
+
+/**
+ * Shows `message` as a toast of `type`, whole: a message longer than JupyterLab shows is shortened at a
+ * word and "Show details" opens all of it. Every toast of the extension goes through here, so none is
+ * cut before the part that says what to do. Returns the toast's id.
+ */
+export function notify(
+  type: 'success' | 'info' | 'warning' | 'error',
+  message: string,
+  trans: TranslationBundle,
+  options: { autoClose?: number | false } = {}
+): string {
+  const titles = {
+    success: trans.__('Done'),
+    info: trans.__('Note'),
+    warning: trans.__('Warning'),
+    error: trans.__('Error')
+  };
+  const whole = fullMessage(titles[type], message, trans);
+  return Notification.emit(whole.message, type, {
+    ...options,
+    actions: whole.actions
+  });
+}

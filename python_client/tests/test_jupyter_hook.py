@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from typing import Any, Dict, List
 
 import modelreg
@@ -272,3 +274,67 @@ def test_a_process_exiting_mid_background_upload_ends_its_candidate_failed_not_f
     candidate = modelreg.Registry().get_candidate(model, int(started[0].split()[1])).to_dict()
     assert candidate["status"] == "failed", candidate
     assert candidate["status_reason"].startswith("UPLOAD_KERNEL_LOST:")
+
+
+@pytest.fixture
+def own_registry():
+    """A registry of this test alone, which it may kill and start again (the session's one serves others)."""
+    from support import registry_fixture
+
+    yield from registry_fixture()
+
+
+def test_a_registry_killed_mid_background_upload_gets_the_candidate_failed_once_it_is_back(
+    own_registry, notebook_dir, monkeypatch
+):
+    # Killed mid-upload, the registry cannot be told the upload died: the kernel keeps telling it
+    # (_fail_once_reachable), so the candidate ends failed once it answers again instead of staying
+    # "running" with Promote offered until its lease runs out.
+    from modelreg.jupyter import _background
+    from modelreg.jupyter import _events as events_module
+
+    monkeypatch.setenv("MODELREG_URL", own_registry.url)
+    monkeypatch.setenv("MODELREG_TOKEN", own_registry.token)
+    monkeypatch.setattr(_background, "FAIL_RETRY_MAX_SECONDS", 2.0)  # retry often, so the test is quick
+    own_registry.call("POST", "groups", {"name": "killed", "visibility": "private"})
+    model = "killed/churn"
+    big = notebook_dir / "big.bin"
+    with open(big, "wb") as handle:
+        handle.write(os.urandom(16))
+        handle.truncate(1024 * 1024 * 1024)  # sparse: instant to write, many seconds to send
+    sending = threading.Event()
+
+    def record(event: Dict[str, Any]) -> None:
+        if event.get("stage") == "upload" and event.get("message") == "Uploading big.bin" and event.get("done"):
+            sending.set()
+
+    monkeypatch.setattr(events_module, "emit", record)
+    started = modelreg.jupyter.log_notebook(
+        model=model, notebook_path="work/train.ipynb", files=["big.bin"], attach_environment=False, background=True
+    )
+    running = _background.upload(started["upload_id"])
+    assert running is not None
+    assert sending.wait(60), "big.bin never started to upload"
+    own_registry.pin_port()
+    own_registry.kill()
+
+    # The upload gives up while the registry is down and could not mark the candidate failed then.
+    deadline = time.monotonic() + 120
+    while running.outcome is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert running.outcome is not None and running.outcome["event"] == "error", running.outcome
+    assert "marked failed as soon as the registry answers again" in running.outcome["message"]
+
+    assert own_registry.start().endswith(f":{own_registry.port}")
+    status = own_registry.call("GET", f"models/{model}/candidates/{started['iid']}")
+    deadline = time.monotonic() + 60
+    while status["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = own_registry.call("GET", f"models/{model}/candidates/{started['iid']}")
+    assert status["status"] == "failed", f"still {status['status']} 60 s after the registry came back"
+    assert status["status_reason"].startswith(f"{running.outcome['code']}:"), status["status_reason"]
+    assert running.join(30), "the retry thread did not end once the candidate was failed"
+    files = [
+        f["path"] for f in own_registry.call("GET", f"models/{model}/candidates/{started['iid']}/artifacts")["items"]
+    ]
+    assert "big.bin" not in files

@@ -1,6 +1,6 @@
 /** The pull and compare commands, with a real notebook widget and the real registry behind them. */
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 import { nullTranslator } from '@jupyterlab/translation';
@@ -13,6 +13,7 @@ import { addPullCommand } from '../commands/pull';
 import { PanelState } from '../panelState';
 import { ModelregPanel } from '../panel';
 import { CommandIDs } from '../commandIds';
+import { TOAST_MAX_LENGTH } from '../toast';
 import { testServers, useTestServer } from './servers';
 
 /** Just enough of JupyterFrontEnd for the commands: a command registry and a recording shell. */
@@ -84,6 +85,24 @@ describe('commands', () => {
         'model = joblib.load(Path(path) / "model.pkl")'
       ].join('\n')
     );
+  });
+
+  it('pulls from the cache with the registry down, and its toast is whole, not cut', async () => {
+    useTestServer(servers.downJupyterUrl);
+    // JupyterLab shows 140 characters of a toast: with a long name the cut fell on what to expect.
+    const model = `${servers.group}/gradient-boosted-churn-classifier-with-calibrated-probabilities`;
+    const before = notebook.content.widgets.length;
+    await deps.app.commands.execute(CommandIDs.pull, {
+      model,
+      ref: 'production'
+    });
+    expect(notebook.content.widgets.length).toBe(before + 1);
+    const toast = Notification.manager.notifications.find(n =>
+      n.message.startsWith('The registry is not answering')
+    )!;
+    expect(toast.type).toBe('warning');
+    expect(toast.message.length).toBeLessThanOrEqual(TOAST_MAX_LENGTH);
+    expect(toast.options.actions?.map(a => a.label)).toEqual(['Show details']);
   });
 
   it('opens a compare tab in the main area', async () => {

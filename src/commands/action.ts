@@ -1,8 +1,9 @@
 /** How a registry action becomes a command: arguments described, the open model as default, failures shown. */
-import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { toModelregError } from '../api';
+import { notify } from '../toast';
 import { ICommandDeps } from './deps';
 
 export const modelArg = { type: 'string', description: 'group/name' };
@@ -81,7 +82,7 @@ export async function announce<T>(
   message: string,
   result: T
 ): Promise<T> {
-  Notification.success(message, { autoClose: 5000 });
+  notify('success', message, deps.trans, { autoClose: 5000 });
   await refreshIfOpen(deps, fullName);
   return result;
 }

@@ -183,11 +183,15 @@ async function startLog(
     if (upload.state === 'uploading') {
       Notification.update({
         id: toast,
-        message: trans.__(
-          'Candidate #%1 of %2 is open; its files (%3) upload in the background. Follow them under Uploads in the modelreg panel.',
-          upload.candidate.iid,
-          args.model,
-          formatBytes(upload.total)
+        ...fullMessage(
+          trans.__('Uploading'),
+          trans.__(
+            'Candidate #%1 of %2 is open; its files (%3) upload in the background. Follow them under Uploads in the modelreg panel.',
+            upload.candidate.iid,
+            args.model,
+            formatBytes(upload.total)
+          ),
+          trans
         ),
         progress: undefined
       });
@@ -260,18 +264,24 @@ function reportLogged(
       section: 'candidates',
       candidate: candidate.iid
     });
-  Notification.update({
-    id: toast,
-    type: 'success',
-    message: trans.__(
+  const logged = fullMessage(
+    trans.__('Logged'),
+    trans.__(
       'Logged candidate #%1 "%2" of %3.',
       candidate.iid,
       candidate.name,
       model
     ),
+    trans
+  );
+  Notification.update({
+    id: toast,
+    type: 'success',
+    message: logged.message,
     autoClose: 15000,
     actions: [
-      { label: trans.__('Show in panel'), callback: open, displayType: 'link' }
+      { label: trans.__('Show in panel'), callback: open, displayType: 'link' },
+      ...logged.actions
     ]
   });
   if (deps.model.selected === model) {

@@ -1,10 +1,5 @@
 /** "Promote to version": pick the version, confirm the lock, create the locked version. */
-import {
-  Dialog,
-  Notification,
-  showDialog,
-  showErrorMessage
-} from '@jupyterlab/apputils';
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 
 import { registry, toModelregError } from '../api';
 import { cardApi } from '../cardApi';
@@ -17,6 +12,7 @@ import {
 } from '../components/PromoteForm';
 import { CommandIDs } from '../commandIds';
 import { IVersion } from '../registryTypes';
+import { notify } from '../toast';
 import { ICommandDeps } from './deps';
 
 export function addPromoteCommand(deps: ICommandDeps): void {
@@ -122,7 +118,8 @@ async function promote(
           trans
         )
       : await registry.promote(model, { candidate: iid, ...number, notes });
-    Notification.success(
+    notify(
+      'success',
       created.git_tag
         ? trans.__(
             '%1 %2 is released and locked; tagged %3 in git.',
@@ -131,6 +128,7 @@ async function promote(
             created.git_tag
           )
         : trans.__('%1 %2 is released and locked.', model, created.version),
+      trans,
       {
         autoClose: 8000
       }

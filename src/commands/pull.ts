@@ -1,11 +1,12 @@
 /** "Pull into notebook": insert a cell that fetches a version (and loads it), optionally run it. */
-import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { NotebookActions } from '@jupyterlab/notebook';
 
 import { registry, toModelregError } from '../api';
 import { isOutage } from '../errors';
 import { IPullRequest, pullSnippet } from '../pullCode';
 import { CommandIDs } from '../commandIds';
+import { notify } from '../toast';
 import { ICommandDeps } from './deps';
 
 export function addPullCommand(deps: ICommandDeps): void {
@@ -55,12 +56,14 @@ export function addPullCommand(deps: ICommandDeps): void {
         }
         // modelreg.pull serves a version already in the kernel's cache without the registry.
         request = lastKnown(deps, model, ref);
-        Notification.warning(
+        notify(
+          'warning',
           trans.__(
             'The registry is not answering: the cell pulls %1@%2 from the kernel’s cache, where it works if it was pulled before.',
             model,
             ref
           ),
+          trans,
           { autoClose: 10000 }
         );
       }

@@ -3,13 +3,14 @@
  * delete a candidate, create a model, manage members (deployments: deploymentActions.ts). Each asks first, names
  * exactly what will change, and shows the server's message when it refuses.
  */
-import { Notification, showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage } from '@jupyterlab/apputils';
 
 import { registry } from '../api';
 import { cardApi } from '../cardApi';
 import { askForm, confirmAction } from '../components/actions/FormDialog';
 import { CommandIDs } from '../commandIds';
 import { ROLES, Role } from '../registryTypes';
+import { notify } from '../toast';
 import { addAction, announce, modelArg, refreshIfOpen, str } from './action';
 import { ICommandDeps } from './deps';
 
@@ -50,8 +51,10 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
       const alias = values.alias.trim();
       const current = aliases.find(a => a.alias === alias);
       if (current?.version === version) {
-        Notification.info(
+        notify(
+          'info',
           trans.__('%1 already points at %2.', alias, version),
+          trans,
           { autoClose: 5000 }
         );
         return null;
@@ -155,7 +158,7 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
         version,
         values.reason.trim()
       );
-      Notification.warning(trans.__('%1 is yanked.', version), {
+      notify('warning', trans.__('%1 is yanked.', version), trans, {
         autoClose: 5000
       });
       await refreshIfOpen(deps, fullName);
@@ -312,19 +315,21 @@ export function addRegistryActionCommands(deps: ICommandDeps): void {
         );
         if (answer.status === 'invited') {
           // Nobody joins without consent; the answer is the same whether the username exists.
-          Notification.info(
+          notify(
+            'info',
             trans.__(
               '%1 is invited to %2 as %3 (if that user exists) and joins on accepting the invitation.',
               username,
               group,
               values.role
             ),
+            trans,
             { autoClose: 8000 }
           );
           return true;
         }
       }
-      Notification.success(trans.__('Members of %1 updated.', group), {
+      notify('success', trans.__('Members of %1 updated.', group), trans, {
         autoClose: 5000
       });
       return true;

@@ -1,4 +1,13 @@
 /** The model card: header, section tabs, and the compare bar. */
+import {
+  folderIcon,
+  infoIcon,
+  LabIcon,
+  launchIcon,
+  listIcon,
+  tableRowsIcon,
+  tagIcon
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { isOutage } from '../errors';
@@ -16,13 +25,15 @@ import { VersionsSection } from './VersionsSection';
 export function ModelCard(): JSX.Element {
   const { model, trans, commands } = usePanel();
   const { value: card, loading, error } = model.card;
-  const sections: { id: CardSection; label: string }[] = [
-    { id: 'overview', label: trans.__('Overview') },
-    { id: 'versions', label: trans.__('Versions') },
-    { id: 'candidates', label: trans.__('Candidates') },
-    { id: 'files', label: trans.__('Files') },
-    { id: 'deployments', label: trans.__('Deployments') },
-    { id: 'activity', label: trans.__('Activity') }
+  // Each tab has an icon: in a narrow sidebar the inactive tabs show only it (label as tooltip and
+  // accessible name), so six whole labels never shrink to "Ov…" or wrap to a second row.
+  const sections: { id: CardSection; label: string; icon: LabIcon }[] = [
+    { id: 'overview', label: trans.__('Overview'), icon: infoIcon },
+    { id: 'versions', label: trans.__('Versions'), icon: tagIcon },
+    { id: 'candidates', label: trans.__('Candidates'), icon: tableRowsIcon },
+    { id: 'files', label: trans.__('Files'), icon: folderIcon },
+    { id: 'deployments', label: trans.__('Deployments'), icon: launchIcon },
+    { id: 'activity', label: trans.__('Activity'), icon: listIcon }
   ];
 
   function onTabKey(event: React.KeyboardEvent, index: number): void {
@@ -83,10 +94,16 @@ export function ModelCard(): JSX.Element {
             className={`jp-modelreg-tab${model.section === s.id ? ' jp-mod-active' : ''}`}
             data-testid={`modelreg-tab-${s.id}`}
             title={s.label}
+            aria-label={s.label}
             onClick={() => model.showSection(s.id)}
             onKeyDown={e => onTabKey(e, i)}
           >
-            {s.label}
+            <s.icon.react
+              tag="span"
+              className="jp-modelreg-tab-icon"
+              elementSize="normal"
+            />
+            <span className="jp-modelreg-tab-label">{s.label}</span>
           </button>
         ))}
       </div>

@@ -1,8 +1,13 @@
 /** The sidebar panel's content: toolbar, registry status, then the model list or a model card. */
-import { lockIcon } from '@jupyterlab/ui-components';
+import {
+  lockIcon,
+  refreshIcon,
+  ToolbarButtonComponent
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { CommandIDs } from '../commandIds';
+import { logCandidateIcon } from '../icons';
 import { InvitationsBanner } from './account/InvitationsBanner';
 import { usePanel } from './context';
 import { ModelCard } from './ModelCard';
@@ -17,41 +22,52 @@ export function RegistryView(): JSX.Element {
     !!model.status.value?.reachable ||
     model.models.value.length > 0 ||
     !!model.card.value;
+  function logCandidate(): void {
+    void commands.execute(CommandIDs.logCandidate);
+  }
+  function refresh(): void {
+    void model.refresh();
+  }
+  function manageTokens(): void {
+    void commands.execute(CommandIDs.manageTokens);
+  }
   return (
     <div className="jp-modelreg-view">
-      <div className="jp-modelreg-toolbar">
-        <h1 className="jp-modelreg-title">{trans.__('Model registry')}</h1>
-        <button
-          className="jp-mod-styled jp-mod-accept jp-modelreg-log-button"
-          data-testid="modelreg-log-candidate"
-          title={trans.__('Log the active notebook as a candidate')}
-          onClick={() => void commands.execute(CommandIDs.logCandidate)}
-        >
-          {trans.__('Log as candidate')}
-        </button>
-        <button
-          className="jp-modelreg-icon-button"
-          data-testid="modelreg-refresh"
-          aria-label={trans.__('Refresh')}
-          title={trans.__('Refresh')}
-          onClick={() => void model.refresh()}
-        >
-          ⟳
-        </button>
-        <button
-          className="jp-modelreg-icon-button"
-          data-testid="modelreg-manage-tokens"
-          aria-label={trans.__('API tokens')}
-          title={
+      {/* Two rows, as JupyterLab's own sidebars have them: the title alone on its row, so the
+          buttons never squeeze it to "M.", then a toolbar of compact buttons with tooltips. */}
+      <h1 className="jp-modelreg-title" title={trans.__('Model registry')}>
+        {trans.__('Model registry')}
+      </h1>
+      <div
+        className="jp-modelreg-toolbar"
+        role="toolbar"
+        aria-label={trans.__('Model registry actions')}
+      >
+        <ToolbarButtonComponent
+          className="jp-modelreg-log-button"
+          dataset={{ testid: 'modelreg-log-candidate' }}
+          icon={logCandidateIcon}
+          label={trans.__('Log as candidate')}
+          tooltip={trans.__('Log the active notebook as a candidate')}
+          onClick={logCandidate}
+        />
+        <span className="jp-modelreg-toolbar-spacer" />
+        <ToolbarButtonComponent
+          dataset={{ testid: 'modelreg-refresh' }}
+          icon={refreshIcon}
+          tooltip={trans.__('Refresh')}
+          onClick={refresh}
+        />
+        <ToolbarButtonComponent
+          dataset={{ testid: 'modelreg-manage-tokens' }}
+          icon={lockIcon}
+          tooltip={
             model.status.value?.user
               ? trans.__('API tokens of %1', model.status.value.user)
               : trans.__('API tokens')
           }
-          onClick={() => void commands.execute(CommandIDs.manageTokens)}
-        >
-          {/* JupyterLab's icon, not an emoji: Chromium on Linux often has no emoji font (a box). */}
-          <lockIcon.react tag="span" elementSize="normal" />
-        </button>
+          onClick={manageTokens}
+        />
       </div>
       <StatusBanner />
       <InvitationsBanner />

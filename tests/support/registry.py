@@ -80,8 +80,11 @@ class Registry:
     """One registry's storage (data dir + optional PostgreSQL schema) and its current server process.
 
     Attributes:
-        url: base URL of the running process ("" before start); it changes on every start.
+        url: base URL of the running process ("" before start); it changes on every start unless
+            ``port`` is set.
         token: the instance admin's token, given to the server as MODELREG_ADMIN_TOKEN.
+        port: 0 (the default) listens on a free port; :meth:`pin_port` sets it to the current
+            one, so clients that know the URL find the registry again after a restart.
     """
 
     backend: str = "sqlite"
@@ -95,6 +98,7 @@ class Registry:
     proc: subprocess.Popen | None = None
     url: str = ""
     log_path: Path | None = None
+    port: int = 0
 
     def __post_init__(self) -> None:
         if self.backend == "postgres" and not self.schema:
@@ -129,7 +133,7 @@ class Registry:
             str(CLI),
             "serve",
             "--port",
-            "0",
+            str(self.port),
             "--data-dir",
             str(self.data_dir),
             "--log-level",
@@ -220,6 +224,12 @@ class Registry:
         """Stop (SIGTERM) and start again on the same storage; returns the new URL."""
         self.stop()
         return self.start(timeout)
+
+    def pin_port(self) -> int:
+        """Make the next starts listen on the current port, where a client that knew the registry
+        before (a kernel mid-upload, say) finds it again after a kill; returns that port."""
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self.port
 
     def rss_kb(self) -> int:
         """Resident set size of the server process, from /proc."""

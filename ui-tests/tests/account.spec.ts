@@ -7,15 +7,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { request } from '@playwright/test';
 import * as path from 'path';
-import { registryInfo } from './registry';
-
-const DOCS_SCREENSHOTS = path.join(
-  __dirname,
-  '..',
-  '..',
-  'docs',
-  'screenshots'
-);
+import { DOCS_SCREENSHOTS, registryInfo } from './registry';
 
 /** What the registry answers to GET /api/v1/user with `secret` as the bearer token. */
 async function userStatus(secret: string): Promise<number> {

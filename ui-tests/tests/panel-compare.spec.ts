@@ -3,7 +3,12 @@
  * reload that gives back the open model, its section and the compare tab (issue 19).
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { ensureGroup, registryClient, snapshot } from './registry';
+import {
+  ensureGroup,
+  registryClient,
+  snapshot,
+  textContrast
+} from './registry';
 
 const GROUP = 'e2e-sweep';
 // Long enough to overflow a 300 px sidebar unless it ends in "…".
@@ -102,6 +107,44 @@ test('header and tabs fit the default sidebar width; long names end in …', asy
   ).toEqual({ cut: true, ellipsis: 'ellipsis' });
   const toolbar = panel.locator('.jp-modelreg-toolbar');
   expect((await toolbar.boundingBox())!.height).toBeLessThan(40);
+
+  // The panel's own title is whole, not squeezed to "M." by the buttons beside it.
+  const panelTitle = panel.locator('.jp-modelreg-title');
+  await expect(panelTitle).toHaveText('Model registry');
+  expect(
+    await panelTitle.evaluate(el => ({
+      cut: el.scrollWidth > el.clientWidth,
+      wideEnough: el.getBoundingClientRect().width > 100
+    }))
+  ).toEqual({ cut: false, wideEnough: true });
+  // The toolbar's buttons share one row, and "Log as candidate" keeps its whole label.
+  const buttons = await Promise.all(
+    (await toolbar.locator('button').all()).map(
+      async b => (await b.boundingBox())!
+    )
+  );
+  expect(buttons.length).toBe(3);
+  for (const box of buttons) {
+    expect(Math.abs(box.y - buttons[0].y)).toBeLessThan(2);
+  }
+  const logLabel = toolbar.locator(
+    '[data-testid="modelreg-log-candidate"] .jp-ToolbarButtonComponent-label'
+  );
+  await expect(logLabel).toHaveText('Log as candidate');
+  expect(await logLabel.evaluate(el => el.scrollWidth > el.clientWidth)).toBe(
+    false
+  );
+  // The active tab's label is whole; each tab is named in full (tooltip and accessible name).
+  const active = panel.locator('[role="tab"][aria-selected="true"]');
+  const activeLabel = active.locator('.jp-modelreg-tab-label');
+  await expect(activeLabel).toBeVisible();
+  expect(
+    await activeLabel.evaluate(el => el.scrollWidth > el.clientWidth)
+  ).toBe(false);
+  await expect(panel.getByRole('tab', { name: 'Deployments' })).toHaveAttribute(
+    'title',
+    'Deployments'
+  );
   // Nothing pushes the panel wider than the sidebar.
   expect(await panel.evaluate(el => el.scrollWidth <= el.clientWidth + 1)).toBe(
     true
@@ -124,44 +167,6 @@ test('header and tabs fit the default sidebar width; long names end in …', asy
   await panel.getByRole('button', { name: 'Clear' }).click();
   await snapshot(page, 'panel-default-width');
 });
-
-/** Text and effective background of a cell, composited over its table's background, as contrast. */
-async function cellContrast(
-  cell: ReturnType<IJupyterLabPageFixture['locator']>
-) {
-  return cell.evaluate(el => {
-    const canvas = document.createElement('canvas');
-    canvas.width = canvas.height = 1;
-    const ctx = canvas.getContext('2d')!;
-    const paint = (color: string) => {
-      ctx.fillStyle = color;
-      ctx.fillRect(0, 0, 1, 1);
-    };
-    let under: Element | null = el.parentElement;
-    while (
-      under &&
-      getComputedStyle(under).backgroundColor === 'rgba(0, 0, 0, 0)'
-    ) {
-      under = under.parentElement;
-    }
-    paint(getComputedStyle(under ?? document.body).backgroundColor);
-    paint(getComputedStyle(el).backgroundColor);
-    const bg = [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    ctx.clearRect(0, 0, 1, 1);
-    paint(getComputedStyle(under ?? document.body).backgroundColor);
-    paint(getComputedStyle(el).color);
-    const fg = [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
-    const lum = (rgb: number[]) => {
-      const [r, g, b] = rgb.map(c => {
-        const s = c / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-    return (hi + 0.05) / (lo + 0.05);
-  });
-}
 
 test('compare draws sweep plots and stays readable in light and dark', async ({
   page
@@ -226,8 +231,8 @@ test('compare draws sweep plots and stays readable in light and dark', async ({
     const best = compare.locator(
       '[data-testid="modelreg-compare-metrics"] .jp-modelreg-best'
     );
-    expect(await cellContrast(differs.first())).toBeGreaterThan(4.5);
-    expect(await cellContrast(best.first())).toBeGreaterThan(4.5);
+    expect(await textContrast(differs.first())).toBeGreaterThan(4.5);
+    expect(await textContrast(best.first())).toBeGreaterThan(4.5);
     await snapshot(page, `compare-sweep-${theme}`);
   }
   await page.theme.setLightTheme();

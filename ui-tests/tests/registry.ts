@@ -4,7 +4,13 @@
  * what the UI did.
  */
 import { galata } from '@jupyterlab/galata';
-import { APIRequestContext, expect, Page, request } from '@playwright/test';
+import {
+  APIRequestContext,
+  expect,
+  Locator,
+  Page,
+  request
+} from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -47,6 +53,53 @@ export async function ensureGroup(
       `creating group ${name}: ${response.status()} ${await response.text()}`
     );
   }
+}
+
+/** Where the screenshots of the docs go: specs that write them keep them current. */
+export const DOCS_SCREENSHOTS = path.join(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'screenshots'
+);
+
+/** WCAG contrast of an element's text against its background, composited over what is under it. */
+export async function textContrast(cell: Locator): Promise<number> {
+  return cell.evaluate(el => {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 1;
+    const ctx = canvas.getContext('2d')!;
+    let under: Element | null = el.parentElement;
+    while (
+      under &&
+      getComputedStyle(under).backgroundColor === 'rgba(0, 0, 0, 0)'
+    ) {
+      under = under.parentElement;
+    }
+    const base = getComputedStyle(under ?? document.body).backgroundColor;
+    const pixel = (top: string) => {
+      ctx.clearRect(0, 0, 1, 1);
+      for (const color of [base, top]) {
+        ctx.fillStyle = color;
+        ctx.fillRect(0, 0, 1, 1);
+      }
+      return [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const lum = (rgb: number[]) => {
+      const [r, g, b] = rgb.map(c => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const style = getComputedStyle(el);
+    const [hi, lo] = [
+      lum(pixel(style.color)),
+      lum(pixel(style.backgroundColor))
+    ].sort((a, b) => b - a);
+    return (hi + 0.05) / (lo + 0.05);
+  });
 }
 
 /** Saves a screenshot of the page as a test artifact (ui-tests/screenshots/<name>.png, kept after the run). */

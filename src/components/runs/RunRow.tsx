@@ -1,7 +1,7 @@
 /** One line of the runs table: an experiment's header, or a candidate with its chosen columns. */
 import * as React from 'react';
 
-import { formatDate, formatMetric } from '../../format';
+import { formatMetric, formatShortDate } from '../../format';
 import { ICandidate } from '../../registryTypes';
 import { OpenCandidateButton } from '../candidate/CandidateButtons';
 import { CompareCheckbox } from '../CompareCheckbox';
@@ -48,7 +48,7 @@ export function RunRow(props: IRunRowProps): JSX.Element {
         </span>
       </td>
       <td title={c.experiment ?? undefined}>{c.experiment ?? ''}</td>
-      <td title={c.created_at}>{formatDate(c.created_at)}</td>
+      <td title={c.created_at}>{formatShortDate(c.created_at)}</td>
       {props.columns.map(column => {
         const value = cellValue(c, column);
         return (

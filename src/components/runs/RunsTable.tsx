@@ -132,6 +132,8 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
   };
   const header = (column: AttributeColumn | RunColumn, label: string) => {
     const active = sorted.column === column;
+    // A metric's or param's header shows its key; the tooltip names the column in full.
+    const full = column.includes('.') ? column : label;
     return (
       <th
         key={column}
@@ -143,7 +145,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
       >
         <button
           className="jp-modelreg-link"
-          title={trans.__('Sort by %1', label)}
+          title={trans.__('Sort by %1', full)}
           onClick={() => sortBy(column)}
         >
           {label}
@@ -187,7 +189,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
               {header('status', trans.__('Status'))}
               {header('experiment', trans.__('Experiment'))}
               {header('created_at', trans.__('Created'))}
-              {columns.map(column => header(column, column))}
+              {columns.map(column => header(column, columnLabel(column)))}
             </tr>
           </thead>
           <tbody>
@@ -246,4 +248,10 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** `metrics.roc_auc` → `roc_auc`: the "metrics."/"params." prefix took half the width of a column
+ * whose values are four digits wide, pushing the last columns out of view. */
+function columnLabel(column: RunColumn): string {
+  return column.slice(column.indexOf('.') + 1);
 }

@@ -59,16 +59,6 @@ export function ParallelCoordinates(
               <title>{axis.key}</title>
               {axisName(axis)}
             </text>
-            {axis.ticks.map(([place, text]) => (
-              <text
-                key={text}
-                className="jp-modelreg-chart-label"
-                x={x(a) + 4}
-                y={y(place) + 3}
-              >
-                {text.length > 12 ? `${text.slice(0, 11)}…` : text}
-              </text>
-            ))}
           </g>
         ))}
         {labels.map((label, item) =>
@@ -86,6 +76,19 @@ export function ParallelCoordinates(
             >
               <title>{label}</title>
             </polyline>
+          ))
+        )}
+        {/* Drawn after the lines, with a halo, so a line that ends at a tick does not hide it. */}
+        {axes.map((axis, a) =>
+          axis.ticks.map(([place, text]) => (
+            <text
+              key={`${axis.kind}:${axis.key}:${text}`}
+              className="jp-modelreg-chart-label jp-modelreg-tick"
+              x={x(a) + 4}
+              y={y(place) + 3}
+            >
+              {text.length > 12 ? `${text.slice(0, 11)}…` : text}
+            </text>
           ))
         )}
       </svg>
