@@ -10,12 +10,20 @@ lab_port=${JUPYTER_PORT:-8888}
 registry_url="http://127.0.0.1:$registry_port"
 
 registry_pid=""
+lab_pid=""
+# Ctrl-C, a `kill` of this script or its end stops JupyterLab and the registry it started. JupyterLab is
+# told with SIGTERM: a Ctrl-C reaches it too, but then it only asks "Shutdown this Jupyter server?" and,
+# unanswered, went on running after this script had exited.
 stop_all() {
   trap - INT TERM EXIT
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-  exit 0
+  local pid
+  for pid in $lab_pid $registry_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 if curl -fsS "$registry_url/api/v1/health" >/dev/null 2>&1; then
   echo "modelreg: a registry already answers at $registry_url; using it."

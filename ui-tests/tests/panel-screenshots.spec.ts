@@ -204,3 +204,41 @@ for (const theme of ['light', 'dark'] as const) {
     await page.theme.setLightTheme();
   });
 }
+
+test('a wide sidebar shows the candidates as the runs table, not a column of cards', async ({
+  page
+}) => {
+  await seed();
+  await page.sidebar.openTab('jp-modelreg-panel');
+  const panel = page.locator('[data-testid="modelreg-panel"]');
+  await panel.locator('.jp-modelreg-search').fill(GROUP);
+  await panel.locator('.jp-modelreg-search').press('Enter');
+  await panel
+    .locator(`[data-testid="modelreg-model-row"][data-model="${MODEL}"]`)
+    .click();
+  await panel.locator('[data-testid="modelreg-tab-candidates"]').click();
+  // At the default width: the compact list.
+  await expect(panel.locator('[data-testid="modelreg-candidate"]')).toHaveCount(
+    3
+  );
+  await expect(
+    panel.locator('[data-testid="modelreg-runs-table"]')
+  ).toHaveCount(0);
+
+  expect(await page.sidebar.setWidth(760, 'left')).toBe(true);
+  const rows = panel.locator(
+    '[data-testid="modelreg-runs-table"] [data-testid="modelreg-run"]'
+  );
+  await expect(rows).toHaveCount(3, { timeout: 30000 });
+  await expect(panel.locator('[data-testid="modelreg-candidate"]')).toHaveCount(
+    0
+  );
+  // Every tab shows its label when there is room for it.
+  for (const label of await panel
+    .locator('[role="tab"] .jp-modelreg-tab-label')
+    .all()) {
+    await expect(label).toBeVisible();
+  }
+  await expectFitsSidebar(panel);
+  await shoot(page, 'panel-wide-light');
+});
