@@ -2,10 +2,11 @@
  * The API tokens page: opened from the command palette, a token is created (name, expiry, scopes), its
  * secret shown once, listed without it, used against the real registry, then revoked through the
  * confirmation dialog that names it, after which the registry refuses it. Light and dark screenshots of
- * the page go to docs/screenshots/.
+ * the page go to docs/screenshots/. Names stay on one line (a long one ends in …, whole in its tooltip)
+ * and the form's selects show their arrow.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { request } from '@playwright/test';
+import { Locator, request } from '@playwright/test';
 import * as path from 'path';
 import { DOCS_SCREENSHOTS, registryInfo } from './registry';
 
@@ -30,6 +31,38 @@ async function openFromPalette(page: IJupyterLabPageFixture): Promise<void> {
     .filter({ hasText: 'Manage API Tokens' })
     .first()
     .click();
+}
+
+/** How the name in a token row's first cell is laid out: its lines, whether it is cut, its tooltip. */
+async function nameLayout(row: Locator): Promise<{
+  lines: number;
+  cut: boolean;
+  title: string | null;
+  textOverflow: string;
+  whiteSpace: string;
+}> {
+  return row
+    .locator('td')
+    .first()
+    .evaluate(cell => {
+      const text = document
+        .createTreeWalker(cell, NodeFilter.SHOW_TEXT)
+        .nextNode() as Text;
+      const holder = text.parentElement!;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      const tops = new Set(
+        [...range.getClientRects()].map(rect => Math.round(rect.top))
+      );
+      const style = getComputedStyle(holder);
+      return {
+        lines: tops.size,
+        cut: holder.scrollWidth > holder.clientWidth,
+        title: holder.getAttribute('title'),
+        textOverflow: style.textOverflow,
+        whiteSpace: style.whiteSpace
+      };
+    });
 }
 
 async function shoot(
@@ -59,6 +92,51 @@ test('create, use and revoke an API token from the tokens page', async ({
 
   const create = tokensPage.locator('[data-testid="modelreg-create-token"]');
   await expect(create).toBeDisabled();
+  // A select of the form that draws no arrow reads as a text box.
+  for (const testId of [
+    'modelreg-new-token-expiry',
+    'modelreg-new-token-access'
+  ]) {
+    const appearance = await tokensPage
+      .locator(`[data-testid="${testId}"]`)
+      .evaluate(select => getComputedStyle(select).appearance);
+    expect(appearance, `${testId}'s appearance`).not.toBe('none');
+  }
+
+  // The longest name the form takes: one line ending in …, whole in the tooltip.
+  const longName =
+    `e2e-nightly-retraining-pipeline-${'x'.repeat(60)}-${Date.now()}`.slice(
+      0,
+      100
+    );
+  await tokensPage
+    .locator('[data-testid="modelreg-new-token-name"]')
+    .fill(longName);
+  await create.click();
+  const longRow = tokensPage.locator(
+    `[data-testid="modelreg-token-row"][data-token-name="${longName}"]`
+  );
+  await expect(longRow).toHaveCount(1);
+  expect(await nameLayout(longRow)).toEqual({
+    lines: 1,
+    cut: true,
+    title: longName,
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap'
+  });
+  // The registry's own admin token name fits: whole, on one line (it broke as "MODELREG_ADMIN_TO KEN").
+  const adminRow = tokensPage.locator(
+    '[data-testid="modelreg-token-row"][data-token-name="MODELREG_ADMIN_TOKEN"]'
+  );
+  expect(await nameLayout(adminRow)).toMatchObject({
+    lines: 1,
+    cut: false,
+    title: 'MODELREG_ADMIN_TOKEN'
+  });
+  // …and no name pushes the scopes and the Revoke buttons out of the tab.
+  expect(
+    await tokensPage.evaluate(page => page.scrollWidth - page.clientWidth)
+  ).toBeLessThanOrEqual(0);
   await tokensPage
     .locator('[data-testid="modelreg-new-token-name"]')
     .fill(name);

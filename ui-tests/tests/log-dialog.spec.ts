@@ -2,7 +2,8 @@
  * The Log dialog (issue 19, bugs 1, 2 and 4): "Choose files…" picks files inside the dialog and they are
  * attached; a hidden file browser's selection is not offered; and after the candidate the notebook's
  * code opened was promoted in the panel, "Log as candidate" starts a new candidate instead of failing;
- * Enter in "type a path" adds the path.
+ * Enter in "type a path" adds the path. The palette names the action "Log as candidate" like the toolbar
+ * and the dialog, and a brand-new notebook's dialog prefills no model.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import {
@@ -139,4 +140,111 @@ test('Enter in "type a path" adds the path and keeps the dialog open', async ({
     .locator('.jp-Dialog')
     .getByRole('button', { name: 'Cancel' })
     .click();
+});
+
+/** The labels the command palette lists for `query`. */
+async function paletteLabels(page: any, query: string): Promise<string[]> {
+  const palette = page.locator('#modal-command-palette');
+  // Ctrl+Shift+C is lost when it lands while the new notebook moves the focus: press again until the
+  // palette shows (each press toggles it, so only while it is hidden).
+  await expect(async () => {
+    if (!(await palette.isVisible())) {
+      await page.keyboard.press('Control+Shift+C');
+    }
+    await expect(palette).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 20000 });
+  await palette.locator('input').fill(query);
+  const labels = palette.locator('.lm-CommandPalette-itemLabel');
+  await expect(labels.first()).toBeVisible();
+  return (await labels.allTextContents()).map(label => label.trim());
+}
+
+test('the palette names the action "Log as candidate", as the toolbar does, and no other way', async ({
+  page
+}) => {
+  await page.notebook.createNew('palette.ipynb');
+  await expect(
+    page.locator('.jp-modelreg-log-toolbar-button').first()
+  ).toContainText('Log as candidate');
+  const labels = [
+    ...(await paletteLabels(page, 'candidate')),
+    ...(await paletteLabels(page, 'log'))
+  ];
+  expect(labels).toContain('Log as candidate');
+  // "Log candidate", "Log a candidate", "Log as a candidate", "Log notebook as candidate"…
+  const otherWordings = labels.filter(
+    label =>
+      /\blog\b.*\bcandidates?\b/i.test(label) && label !== 'Log as candidate'
+  );
+  expect(otherWordings, `palette labels: ${labels.join(' | ')}`).toEqual([]);
+
+  // The palette's item is the same action: it opens the Log dialog of the notebook.
+  await paletteLabels(page, 'Log as candidate');
+  await page
+    .locator('#modal-command-palette .lm-CommandPalette-item')
+    .filter({ hasText: 'Log as candidate' })
+    .first()
+    .click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('[data-testid="modelreg-log-form"]')).toBeVisible(
+    { timeout: 30000 }
+  );
+  await expect(dialog.locator('.jp-Dialog-header')).toHaveText(
+    'Log as candidate'
+  );
+  await expect(
+    dialog.getByRole('button', { name: 'Log as candidate' })
+  ).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test.describe('without a default group', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-modelreg:plugin': { defaultGroup: '', autoRefreshInterval: 0 }
+    }
+  });
+
+  test('a brand-new notebook gets no model prefilled, not even the one logged from another notebook', async ({
+    page
+  }) => {
+    test.setTimeout(240000);
+    const logged = `${GROUP}/elsewhere`;
+    const api = await registryClient();
+    await ensureGroup(api, GROUP);
+
+    // Another notebook logs a model: the Log dialog remembers it for that notebook only.
+    await page.notebook.createNew('elsewhere.ipynb');
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    await page.notebook.runCell(0, true);
+    let form = await openLogDialog(page);
+    await expect(form.locator('input[name="model"]')).toHaveValue('');
+    await form.locator('input[name="model"]').fill(logged);
+    await submitLogDialog(page, 'Logged candidate #1');
+    await page.notebook.close();
+
+    // From the Launcher's Notebook card, as a user makes one: Untitled.ipynb. (File > New > Notebook
+    // may or may not ask for a kernel, and a late kernel dialog blocks the toolbar.)
+    await page.locator('.lm-TabBar-tab', { hasText: 'Launcher' }).click();
+    await page
+      .locator('.jp-LauncherCard[data-category="Notebook"]')
+      .first()
+      .click();
+    await expect(
+      page.locator(
+        '.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel'
+      )
+    ).toHaveText(/^Untitled\d*\.ipynb$/);
+    form = await openLogDialog(page);
+    const model = form.locator('input[name="model"]');
+    await expect(model).toHaveValue('');
+    await expect(model).toHaveAttribute('placeholder', 'group/name');
+    await expect(form).not.toContainText(logged);
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    await api.dispose();
+  });
 });

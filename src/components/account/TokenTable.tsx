@@ -41,7 +41,16 @@ export function TokenTable(props: ITokenTableProps): JSX.Element {
             data-testid="modelreg-token-row"
             data-token-name={token.name}
           >
-            <td>{token.name}</td>
+            <td>
+              {/* One line: a long name ends in … and the tooltip gives it whole. */}
+              <span
+                className="jp-modelreg-token-name"
+                data-testid="modelreg-token-name"
+                title={token.name}
+              >
+                {token.name}
+              </span>
+            </td>
             <td>{formatDate(token.created_at)}</td>
             <td>{formatDate(token.last_used_at) || trans.__('never')}</td>
             <td>{formatDate(token.expires_at) || trans.__('never')}</td>
