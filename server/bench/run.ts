@@ -6,6 +6,7 @@ import { encodeCursor } from '../src/domain/cursor';
 import { HISTORY_STEPS, type SeedShape } from './seed';
 import { defaultStore, seededStore, shapeName } from './store';
 import { serverRoot } from '../test/support/registry';
+import { PG_URL } from '../test/helpers/server';
 import { sampleRss, startRegistry } from './server-process';
 import { benchTransfer, type TransferResult } from './transfer';
 
@@ -71,10 +72,6 @@ const loadAverage = () =>
     .loadavg()
     .map(n => n.toFixed(2))
     .join(' / ');
-
-const PG_URL =
-  process.env.MODELREG_TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
 
 interface ShapeResult {
   shape: SeedShape;

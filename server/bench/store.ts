@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { seedRegistry, type SeedShape } from './seed';
+import { dropSchema } from '../test/helpers/server';
 
 /** `1x1000000x20`: models x candidates per model x metrics per candidate. */
 export const shapeName = (s: SeedShape): string =>
@@ -11,16 +11,6 @@ export const shapeName = (s: SeedShape): string =>
 /** Where `npm run bench` keeps the seeded SQLite store of `shape` (the panel bench reuses it). */
 export const defaultStore = (benchDir: string, shape: SeedShape): string =>
   path.join(benchDir, 'stores', `sqlite-${shapeName(shape)}`);
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * The registry's data dir for `shape`: `store`, seeded now, or kept from an earlier run of the same
@@ -44,7 +34,7 @@ export async function seededStore(
   fs.rmSync(store, { recursive: true, force: true });
   fs.mkdirSync(store, { recursive: true });
   if (postgres) {
-    await dropSchema(postgres.url, postgres.schema);
+    await dropSchema(postgres.schema, postgres.url);
   }
   const token = 'mr_bench_' + crypto.randomBytes(12).toString('hex');
   const t = Date.now();

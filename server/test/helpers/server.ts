@@ -22,8 +22,11 @@ export const PG_URL =
   process.env.MODELREG_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
+export async function dropSchema(
+  schema: string,
+  url: string = PG_URL
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
