@@ -20,27 +20,23 @@ export function shortDigest(sha256: string): string {
   return sha256.slice(0, 12);
 }
 
-/** An ISO timestamp as a short local date and time. */
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) {
-    return '';
-  }
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
-}
-
-/** A date and time without seconds, for table cells (the full time is their tooltip). */
-export function formatShortDate(iso: string | null | undefined): string {
+/** An ISO timestamp as a local date and time (`options` as for `toLocaleString`). */
+export function formatDate(
+  iso: string | null | undefined,
+  options?: Intl.DateTimeFormatOptions
+): string {
   if (!iso) {
     return '';
   }
   const date = new Date(iso);
   return Number.isNaN(date.getTime())
     ? iso
-    : date.toLocaleString(undefined, {
-        dateStyle: 'short',
-        timeStyle: 'short'
-      });
+    : date.toLocaleString(undefined, options);
+}
+
+/** A date and time without seconds, for table cells (the full time is their tooltip). */
+export function formatShortDate(iso: string | null | undefined): string {
+  return formatDate(iso, { dateStyle: 'short', timeStyle: 'short' });
 }
 
 /** A metric value with up to 4 significant decimals. */
