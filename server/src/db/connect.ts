@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pgTypes from 'pg';
 import type { Database, Db } from './database';
+import { cachingStatements } from './statement-cache';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -64,7 +65,7 @@ export async function openDatabase(opts: {
   // LIKE matches case as on PostgreSQL, so a filter means the same on both engines.
   sqlite.pragma('case_sensitive_like = ON');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite })
+    dialect: new SqliteDialect({ database: cachingStatements(sqlite) })
   });
   return { db, kind: 'sqlite' };
 }
