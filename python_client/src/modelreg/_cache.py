@@ -50,9 +50,16 @@ class BlobWriter:
         self._handle = open(incomplete, "ab")
 
     def write(self, chunk: bytes) -> None:
+        self.append(chunk)
+        self.digest(chunk)
+
+    def append(self, chunk: bytes) -> None:
+        """Write ``chunk`` to the file only; :meth:`digest` must then see it, in the same order."""
         self._handle.write(chunk)
-        self._hash.update(chunk)
         self.offset += len(chunk)
+
+    def digest(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
 
     def restart(self) -> None:
         """Throw away what is on disk (the server ignored the Range request, or the bytes were bad)."""

@@ -63,35 +63,60 @@ def _read_into(body: http.client.HTTPResponse, buffer: bytearray) -> int:
 
 
 def _copy_body(response: requests.Response, writer: BlobWriter, on_chunk: Callable[[int], None]) -> None:
-    """Read the response body into ``writer``, hashing and writing on a second thread.
+    """Read the response body into ``writer``: this thread reads, a second writes, a third hashes.
 
-    Reading the socket and hashing+writing the file overlap (hashlib and file writes release the
-    GIL), which is what lets a cold pull keep up with curl. Whatever was read before an error is
-    written before this returns or raises, so ``writer.offset`` is exact for a Range retry.
+    The three overlap (socket reads, file writes and hashlib release the GIL), which is what lets a
+    cold pull keep up with curl: one thread writing and then hashing each buffer was the bound, 2.0 s
+    per GiB against 1.1 s for the two apart (2026-12-03). Each buffer is hashed after it is written
+    and only then reused. Whatever was read before an error is written and hashed before this returns
+    or raises, so ``writer.offset`` is exact for a Range retry.
     """
     body = _plain_body(response)
     free: "queue.Queue[bytearray]" = queue.Queue()
     for _ in range(_BUFFERS if body is not None else 0):
         free.put(bytearray(_READ_SIZE))
     filled: "queue.Queue[Optional[Tuple[Any, int]]]" = queue.Queue()
+    written: "queue.Queue[Optional[Tuple[Any, Any]]]" = queue.Queue()
     failure: List[BaseException] = []
 
-    def drain() -> None:
+    def recycle(chunk: Any) -> None:
+        if body is not None:
+            free.put(chunk)
+
+    def write() -> None:
         while True:
             item = filled.get()
             if item is None:
+                written.put(None)
                 return
             chunk, size = item
-            if not failure:
-                try:
-                    writer.write(memoryview(chunk)[:size] if body is not None else chunk)
-                except BaseException as error:  # disk full: stop taking bytes, report below
-                    failure.append(error)
-            if body is not None:
-                free.put(chunk)
+            view = memoryview(chunk)[:size] if body is not None else chunk
+            if failure:
+                recycle(chunk)
+                continue
+            try:
+                writer.append(view)
+            except BaseException as error:  # disk full: stop taking bytes, report below
+                failure.append(error)
+                recycle(chunk)
+                continue
+            written.put((chunk, view))
 
-    worker = threading.Thread(target=drain, name="modelreg-download-writer", daemon=True)
-    worker.start()
+    def digest() -> None:
+        while True:
+            item = written.get()
+            if item is None:
+                return
+            chunk, view = item
+            writer.digest(view)
+            recycle(chunk)
+
+    workers = [
+        threading.Thread(target=write, name="modelreg-download-writer", daemon=True),
+        threading.Thread(target=digest, name="modelreg-download-hasher", daemon=True),
+    ]
+    for worker in workers:
+        worker.start()
     try:
         while not failure:
             if body is not None:
@@ -102,12 +127,14 @@ def _copy_body(response: requests.Response, writer: BlobWriter, on_chunk: Callab
                 chunk = response.raw.read(constants.CHUNK_SIZE, decode_content=True)
                 size = len(chunk)
             if not size:
+                recycle(chunk)
                 break
             filled.put((chunk, size))
             on_chunk(size)
     finally:
         filled.put(None)
-        worker.join()
+        for worker in workers:
+            worker.join()
     if failure:
         raise failure[0]
 
