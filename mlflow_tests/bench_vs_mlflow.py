@@ -117,20 +117,24 @@ def flow(args) -> dict:
     # The machine is shared: each transfer is repeated and the median kept.
     big = Path(args.artifact)
     size = big.stat().st_size
-    uploads, downloads = [], []
+    uploads, downloads, upload_cpu, download_cpu = [], [], [], []
     for i in range(args.repeats):
         with mlflow.start_run(run_name=f"artifact-{i}") as run:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), _client_cpu()
             mlflow.log_artifact(str(big))
             uploads.append(time.perf_counter() - t)
+            upload_cpu.append(_client_cpu() - cpu)
         dst = Path(tempfile.mkdtemp(prefix="bench-dl-"))
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _client_cpu()
         local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst))
         downloads.append(time.perf_counter() - t)
+        download_cpu.append(_client_cpu() - cpu)
         assert Path(local).stat().st_size == size
         shutil.rmtree(dst, ignore_errors=True)
     out["upload_s"] = statistics.median(uploads)
     out["download_s"] = statistics.median(downloads)
+    out["upload_client_cpu_s"] = statistics.median(upload_cpu)
+    out["download_client_cpu_s"] = statistics.median(download_cpu)
     out["upload_all_s"], out["download_all_s"] = uploads, downloads
     out["artifact_mb"] = size / 1e6
 
