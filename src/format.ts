@@ -34,9 +34,17 @@ export function formatDate(
     : date.toLocaleString(undefined, options);
 }
 
-/** A date and time without seconds, for table cells (the full time is their tooltip). */
-export function formatShortDate(iso: string | null | undefined): string {
-  return formatDate(iso, { dateStyle: 'short', timeStyle: 'short' });
+/**
+ * For table cells, whose full timestamp is their tooltip: the time alone for today, else the date alone.
+ * Date and time together made the runs table's widest fixed column, and it widened with the hour
+ * ("9:05 AM" / "11:26 AM") until the table no longer fit beside the default sidebar.
+ */
+export function formatShortDate(
+  iso: string | null | undefined,
+  now: Date = new Date()
+): string {
+  const today = !!iso && new Date(iso).toDateString() === now.toDateString();
+  return formatDate(iso, today ? { timeStyle: 'short' } : { dateStyle: 'short' });
 }
 
 /** A metric value with up to 4 significant decimals. */

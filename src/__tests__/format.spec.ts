@@ -1,6 +1,7 @@
 import {
   formatBytes,
   formatMetric,
+  formatShortDate,
   openableNotebookPath,
   shortDigest
 } from '../format';
@@ -11,6 +12,25 @@ describe('format', () => {
     expect(formatBytes(12)).toBe('12 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+
+  it('shows a table date as its time when it is today, else as its date', () => {
+    const now = new Date(2026, 11, 3, 14, 30);
+    const earlier = new Date(2026, 11, 3, 11, 26).toISOString();
+    const lastWeek = new Date(2026, 10, 26, 9, 7).toISOString();
+    const today = formatShortDate(earlier, now);
+    expect(today).toBe(
+      new Date(earlier).toLocaleString(undefined, { timeStyle: 'short' })
+    );
+    expect(today).not.toBe(
+      new Date(earlier).toLocaleString(undefined, { dateStyle: 'short' })
+    );
+    expect(formatShortDate(lastWeek, now)).toBe(
+      new Date(lastWeek).toLocaleString(undefined, { dateStyle: 'short' })
+    );
+    expect(formatShortDate(lastWeek, now)).not.toContain(':07');
+    expect(formatShortDate('', now)).toBe('');
+    expect(formatShortDate('not a date', now)).toBe('not a date');
   });
 
   it('opens recorded notebook paths only inside the server root', () => {
