@@ -44,7 +44,10 @@ export function formatShortDate(
   now: Date = new Date()
 ): string {
   const today = !!iso && new Date(iso).toDateString() === now.toDateString();
-  return formatDate(iso, today ? { timeStyle: 'short' } : { dateStyle: 'short' });
+  return formatDate(
+    iso,
+    today ? { timeStyle: 'short' } : { dateStyle: 'short' }
+  );
 }
 
 /** A metric value with up to 4 significant decimals. */
