@@ -103,6 +103,9 @@ class LogCandidateButton implements DocumentRegistry.IWidgetExtension<
   }
 }
 
+/** How long Log waits for a starting notebook's kernel before it judges without one. */
+const SESSION_WAIT_MS = 15000;
+
 async function logActiveNotebook(
   deps: ICommandDeps
 ): Promise<ICandidate | null> {
@@ -121,6 +124,12 @@ async function logActiveNotebook(
   await panel.context.ready;
   await panel.context.save();
   const notebookPath = panel.context.path;
+  // A notebook made a moment ago is still starting its kernel: "no running kernel" would be wrong then.
+  // Bounded, since `ready` also waits for a kernel choice the user may not have made yet.
+  await Promise.race([
+    panel.sessionContext.ready,
+    new Promise(resolve => setTimeout(resolve, SESSION_WAIT_MS))
+  ]);
   const kernel = panel.sessionContext.session?.kernel;
   // Asked while the kernel is inspected, so an outage is said when the dialog opens.
   const facts = askRegistry(deps);
