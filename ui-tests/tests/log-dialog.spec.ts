@@ -145,17 +145,16 @@ test('Enter in "type a path" adds the path and keeps the dialog open', async ({
 /** The labels the command palette lists for `query`. */
 async function paletteLabels(page: any, query: string): Promise<string[]> {
   const palette = page.locator('#modal-command-palette');
-  // Ctrl+Shift+C is lost when it lands while the new notebook moves the focus: press again until the
-  // palette shows (each press toggles it, so only while it is hidden).
+  const labels = palette.locator('.lm-CommandPalette-itemLabel');
+  // Ctrl+Shift+C is lost, or lands late and hides the palette again, while the new notebook moves the
+  // focus: press again (only while it is hidden, as each press toggles it) until the query is typed in.
   await expect(async () => {
     if (!(await palette.isVisible())) {
       await page.keyboard.press('Control+Shift+C');
     }
-    await expect(palette).toBeVisible({ timeout: 2000 });
-  }).toPass({ timeout: 20000 });
-  await palette.locator('input').fill(query);
-  const labels = palette.locator('.lm-CommandPalette-itemLabel');
-  await expect(labels.first()).toBeVisible();
+    await palette.locator('input').fill(query, { timeout: 2000 });
+    await expect(labels.first()).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 30000 });
   return (await labels.allTextContents()).map(label => label.trim());
 }
 
