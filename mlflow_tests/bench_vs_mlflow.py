@@ -81,6 +81,18 @@ def _client_cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+class _Measured:
+    """``with _Measured() as m:`` times the block: ``m.wall`` seconds, of which ``m.cpu`` the client's CPU."""
+
+    def __enter__(self) -> "_Measured":
+        self._started, self._cpu_at_start = time.perf_counter(), _client_cpu()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.wall = time.perf_counter() - self._started
+        self.cpu = _client_cpu() - self._cpu_at_start
+
+
 def flow(args) -> dict:
     import mlflow
     import numpy as np
@@ -91,25 +103,26 @@ def flow(args) -> dict:
     client = MlflowClient()
     out = {}
 
-    t, cpu = time.perf_counter(), _client_cpu()
-    exp = mlflow.set_experiment("bench").experiment_id
-    for r in range(args.runs):
-        with mlflow.start_run(run_name=f"run-{r}"):
-            mlflow.log_params({f"p{i}": str(r * 10 + i) for i in range(5)})
-            for step in range(args.steps):
-                mlflow.log_metrics(
-                    {f"m{i}": (r * 7 + i * 3 + step) % 101 / 100.0 for i in range(args.metrics)}, step=step
-                )
-    out["logging_s"] = time.perf_counter() - t
-    out["logging_client_cpu_s"] = _client_cpu() - cpu
+    def record(phase: str, measured: _Measured) -> None:
+        out[f"{phase}_s"], out[f"{phase}_client_cpu_s"] = measured.wall, measured.cpu
+
+    with _Measured() as metric_logging:
+        exp = mlflow.set_experiment("bench").experiment_id
+        for r in range(args.runs):
+            with mlflow.start_run(run_name=f"run-{r}"):
+                mlflow.log_params({f"p{i}": str(r * 10 + i) for i in range(5)})
+                for step in range(args.steps):
+                    mlflow.log_metrics(
+                        {f"m{i}": (r * 7 + i * 3 + step) % 101 / 100.0 for i in range(args.metrics)}, step=step
+                    )
+    record("logging", metric_logging)
     out["logging_points"] = args.runs * args.steps * args.metrics
 
-    t, cpu = time.perf_counter(), _client_cpu()
-    for _ in range(args.searches):
-        top = client.search_runs([exp], order_by=["metrics.m0 DESC"], max_results=10)
-        hits = client.search_runs([exp], filter_string="metrics.m1 > 0.5 and params.p0 != '3'", max_results=1000)
-    out["search_s"] = time.perf_counter() - t
-    out["search_client_cpu_s"] = _client_cpu() - cpu
+    with _Measured() as search:
+        for _ in range(args.searches):
+            top = client.search_runs([exp], order_by=["metrics.m0 DESC"], max_results=10)
+            hits = client.search_runs([exp], filter_string="metrics.m1 > 0.5 and params.p0 != '3'", max_results=1000)
+    record("search", search)
     out["search_calls"] = 2 * args.searches
     assert len(top) == min(10, args.runs) and len(hits) <= args.runs, (len(top), len(hits))
     out["search_hits"] = len(hits)
@@ -117,46 +130,43 @@ def flow(args) -> dict:
     # The machine is shared: each transfer is repeated and the median kept.
     big = Path(args.artifact)
     size = big.stat().st_size
-    uploads, downloads, upload_cpu, download_cpu = [], [], [], []
+    uploads, downloads = [], []
     for i in range(args.repeats):
         with mlflow.start_run(run_name=f"artifact-{i}") as run:
-            t, cpu = time.perf_counter(), _client_cpu()
-            mlflow.log_artifact(str(big))
-            uploads.append(time.perf_counter() - t)
-            upload_cpu.append(_client_cpu() - cpu)
+            with _Measured() as upload:
+                mlflow.log_artifact(str(big))
+            uploads.append(upload)
         dst = Path(tempfile.mkdtemp(prefix="bench-dl-"))
-        t, cpu = time.perf_counter(), _client_cpu()
-        local = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst))
-        downloads.append(time.perf_counter() - t)
-        download_cpu.append(_client_cpu() - cpu)
+        with _Measured() as download:
+            local = mlflow.artifacts.download_artifacts(
+                run_id=run.info.run_id, artifact_path=big.name, dst_path=str(dst)
+            )
+        downloads.append(download)
         assert Path(local).stat().st_size == size
         shutil.rmtree(dst, ignore_errors=True)
-    out["upload_s"] = statistics.median(uploads)
-    out["download_s"] = statistics.median(downloads)
-    out["upload_client_cpu_s"] = statistics.median(upload_cpu)
-    out["download_client_cpu_s"] = statistics.median(download_cpu)
-    out["upload_all_s"], out["download_all_s"] = uploads, downloads
+    for phase, repeats in (("upload", uploads), ("download", downloads)):
+        out[f"{phase}_s"] = statistics.median(m.wall for m in repeats)
+        out[f"{phase}_client_cpu_s"] = statistics.median(m.cpu for m in repeats)
+        out[f"{phase}_all_s"] = [m.wall for m in repeats]
     out["artifact_mb"] = size / 1e6
 
     X = np.random.RandomState(0).rand(200, 4)
     y = (X[:, 0] > 0.5).astype(int)
-    t, cpu = time.perf_counter(), _client_cpu()
-    with mlflow.start_run(run_name="model"):
-        info = mlflow.sklearn.log_model(LogisticRegression().fit(X, y), name="model")
-    out["log_model_s"] = time.perf_counter() - t
-    out["log_model_client_cpu_s"] = _client_cpu() - cpu
+    with _Measured() as log_model:
+        with mlflow.start_run(run_name="model"):
+            info = mlflow.sklearn.log_model(LogisticRegression().fit(X, y), name="model")
+    record("log_model", log_model)
     # Apart from log_model: that is mostly the client inferring pip requirements in a child process.
-    t2, cpu = time.perf_counter(), _client_cpu()
-    version = mlflow.register_model(info.model_uri, "bench")
-    client.set_registered_model_alias("bench", "champion", version.version)
-    out["register_model_s"] = time.perf_counter() - t2
-    out["register_model_client_cpu_s"] = _client_cpu() - cpu
-    out["register_s"] = time.perf_counter() - t
+    with _Measured() as register_model:
+        version = mlflow.register_model(info.model_uri, "bench")
+        client.set_registered_model_alias("bench", "champion", version.version)
+    record("register_model", register_model)
+    out["register_s"] = log_model.wall + register_model.wall
 
-    t = time.perf_counter()
-    model = mlflow.pyfunc.load_model("models:/bench@champion")
-    assert len(model.predict(X)) == 200
-    out["load_s"] = time.perf_counter() - t
+    with _Measured() as load:
+        model = mlflow.pyfunc.load_model("models:/bench@champion")
+        assert len(model.predict(X)) == 200
+    out["load_s"] = load.wall
     return out
 
 
