@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { SLAB_BYTES, giveAlignedSlab, takeAlignedSlab } from './aligned-slabs';
 
 /**
  * sha256 on a worker thread, so a large upload's hashing runs beside the socket reads and disk
@@ -9,8 +10,7 @@ import { Worker } from 'node:worker_threads';
  * With a sink, each full slab is also handed to it (the upload's file write): the same bytes
  * are written and hashed at once, and the slab is refilled only when both are done.
  */
-const SLAB_BYTES = 1 << 20;
-const SLABS_PER_HASH = 8;
+const SLABS_PER_HASH = 4;
 
 /** Takes the bytes of a full slab (valid until `done`), e.g. to write them to a file. */
 export type SlabSink = (bytes: Uint8Array, done: (err?: Error) => void) => void;
@@ -23,7 +23,7 @@ parentPort.on('message', m => {
   if (m.op === 'update') {
     let h = hashes.get(m.id);
     if (!h) { h = crypto.createHash('sha256'); hashes.set(m.id, h); }
-    h.update(new Uint8Array(m.slab, 0, m.len));
+    h.update(new Uint8Array(m.slab, m.offset, m.len));
     parentPort.postMessage({ id: m.id, op: 'free', slot: m.slot });
   } else if (m.op === 'digest') {
     const h = hashes.get(m.id) || crypto.createHash('sha256');
@@ -108,11 +108,32 @@ export class OffThreadHash {
   private sinking = 0;
   private sunk: (() => void) | null = null;
 
+  /** Every slab is page-aligned memory of the shared pool: the sink may write it with O_DIRECT. */
+  readonly aligned: boolean;
+
   constructor(private readonly sink?: SlabSink) {
+    let aligned = true;
     for (let i = 0; i < SLABS_PER_HASH; i++) {
-      this.slabs.push(new Uint8Array(new SharedArrayBuffer(SLAB_BYTES)));
+      const pooled = takeAlignedSlab();
+      aligned &&= pooled !== null;
+      this.slabs.push(
+        pooled ?? new Uint8Array(new SharedArrayBuffer(SLAB_BYTES))
+      );
       this.free.push(i);
       this.holds.push(0);
+    }
+    this.aligned = aligned;
+  }
+
+  /**
+   * Gives pooled slabs back for other transfers. Only once settled() (no write holds one) and the
+   * hash is digested or discarded: a discarded hash's worker may still read a slab, into a digest
+   * nobody asks for.
+   */
+  recycle(): void {
+    this.failed ??= new Error('the hash was recycled');
+    for (const slab of this.slabs.splice(0)) {
+      giveAlignedSlab(slab);
     }
   }
 
@@ -266,6 +287,7 @@ export class OffThreadHash {
       id: this.id,
       op: 'update',
       slab: this.slabs[this.current].buffer,
+      offset: this.slabs[this.current].byteOffset,
       len: this.fill,
       slot: this.current
     });

@@ -23,6 +23,7 @@ import {
   verifiedMarkMatches
 } from './verified-mark';
 import { SerialFileWriter } from './serial-writes';
+import { openDirect } from './direct-io';
 
 /**
  * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
@@ -34,7 +35,11 @@ export class LocalBlobStore implements BlobStore {
   /** Told when a download finds a blob whose bytes do not hash to its name (serve logs it). */
   onCorrupt?: (sha256: string, detail: string) => void;
 
-  constructor(private readonly root: string) {
+  constructor(
+    private readonly root: string,
+    /** Write uploaded blob files with O_DIRECT where the file system allows (direct-io.ts). */
+    private readonly directIo = true
+  ) {
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(root, 'sha256'), { recursive: true, mode: 0o700 });
@@ -67,6 +72,9 @@ export class LocalBlobStore implements BlobStore {
     // the socket's chunks, so they die young instead of filling V8's old generation.
     const file = new SerialFileWriter(fd, SYNC_EVERY_BYTES);
     const hash = new OffThreadHash((bytes, done) => file.append(bytes, done));
+    if (this.directIo && hash.aligned) {
+      file.useDirect(openDirect(tmp, fs.constants.O_WRONLY));
+    }
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         size += chunk.length;
@@ -86,7 +94,9 @@ export class LocalBlobStore implements BlobStore {
       }
       // Resolves once every byte is hashed and written.
       const sha256 = await hash.digest();
-      // The file is durable before it is renamed into place.
+      file.closeDirect();
+      // The file is durable before it is renamed into place (O_DIRECT skips the page cache, not
+      // the device's write cache, nor the file's size and block map: the fsync covers both).
       await handle.sync();
       closed = true;
       await handle.close();
@@ -117,10 +127,13 @@ export class LocalBlobStore implements BlobStore {
         if (!closed) {
           // No write may still target the fd once closed: its number could name another file then.
           await hash.settled();
+          file.closeDirect();
           await handle.close().catch(() => undefined);
         }
         await fsp.unlink(tmp).catch(() => undefined);
       }
+      await hash.settled();
+      hash.recycle();
     }
   }
 

@@ -17,6 +17,8 @@ export interface BlobSettings {
   downloadUrlSeconds: number;
   /** Presigned uploads are cut into parts of this many bytes (at least 5 MiB). */
   partSize: number;
+  /** MODELREG_BLOB_DIRECT_IO: uploads write local blob files past the page cache (O_DIRECT, direct-io.ts). */
+  directIo: boolean;
 }
 
 const MIB = 1 << 20;
@@ -77,7 +79,8 @@ export function parseBlobSettings(env: NodeJS.ProcessEnv): BlobSettings {
       300,
       10
     ),
-    partSize: positive(env, 'MODELREG_UPLOAD_PART_SIZE', 32 * MIB, 5 * MIB)
+    partSize: positive(env, 'MODELREG_UPLOAD_PART_SIZE', 32 * MIB, 5 * MIB),
+    directIo: flag(env, 'MODELREG_BLOB_DIRECT_IO', true)
   };
 }
 
@@ -88,7 +91,7 @@ export function openBlobStore(
   env: NodeJS.ProcessEnv = process.env
 ): BlobStore {
   if (!settings.url) {
-    return new LocalBlobStore(path.join(dataDir, 'blobs'));
+    return new LocalBlobStore(path.join(dataDir, 'blobs'), settings.directIo);
   }
   const s3 = s3Settings(env);
   // Required here, not imported: a local registry never loads the AWS SDK (seconds of start-up).

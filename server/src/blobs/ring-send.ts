@@ -2,25 +2,23 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../errors';
+import { SLAB_BYTES, giveAlignedSlab, takeAlignedSlab } from './aligned-slabs';
 
 /**
  * Sends bytes [start, end] of an open blob file to a response from a few reused buffers: each
  * buffer is read into with fs.read, written to the socket, and read into again only after that
  * write's callback. A stream allocates a new 1 MiB buffer per read instead; those backing stores
  * were what kept V8 in back-to-back Mark-Compacts during large downloads (docs/benchmarks.md).
+ * The buffers are the slabs uploads use (aligned-slabs.ts), so the two share one resident pool.
+ * Reads go through the page cache, unlike the uploads' writes (direct-io.ts): a blob is often
+ * downloaded again soon (a deployment's replicas, a team pulling one version), and from the page
+ * cache that costs no disk read.
  */
-const CHUNK = 1 << 20;
+const CHUNK = SLAB_BYTES;
 const RING = 4;
-/** Buffers kept between downloads; more concurrent downloads allocate their own and drop them after. */
-const POOL_MAX = 16;
-const pool: Buffer[] = [];
 
-const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
-const give = (b: Buffer) => {
-  if (pool.length < POOL_MAX) {
-    pool.push(b);
-  }
-};
+const take = (): Uint8Array =>
+  takeAlignedSlab() ?? Buffer.allocUnsafeSlow(CHUNK);
 
 export interface RingVerify {
   sha256: string;
@@ -39,7 +37,7 @@ export interface RingSend {
   close(): void;
 }
 
-function readAt(fd: number, buf: Buffer, len: number, pos: number) {
+function readAt(fd: number, buf: Uint8Array, len: number, pos: number) {
   return new Promise<number>((resolve, reject) =>
     fs.read(fd, buf, 0, len, pos, (err, n) => (err ? reject(err) : resolve(n)))
   );
@@ -73,7 +71,7 @@ export async function prepareRingSend(
   };
   let pos = start;
   /** Reads the next chunk into `buf`; hashes it, and checks the digest before the last one is released. */
-  const next = async (buf: Buffer): Promise<Buffer> => {
+  const next = async (buf: Uint8Array): Promise<Uint8Array> => {
     const want = Math.min(CHUNK, end + 1 - pos);
     let got = 0;
     while (got < want) {
@@ -102,16 +100,24 @@ export async function prepareRingSend(
     return view;
   };
   const firstBuf = take();
-  let first: Buffer;
+  let first: Uint8Array;
   try {
     first = await next(firstBuf);
   } catch (err) {
+    giveAlignedSlab(firstBuf);
     close();
     throw err;
   }
+  let sending = false;
   return {
-    close,
+    close() {
+      if (!sending) {
+        giveAlignedSlab(firstBuf);
+      }
+      close();
+    },
     pipeTo(res, onBytes) {
+      sending = true;
       return new Promise<Error | null>(resolve => {
         let inFlight = 0;
         let reading = false;
@@ -130,7 +136,7 @@ export async function prepareRingSend(
           }
           resolve(err ?? null);
         };
-        // A buffer whose write never completed (client gone) is left to the GC, never reused.
+        // A buffer whose write never completes (client gone) is left to the GC, never reused.
         res.once('close', () => {
           if (!done) {
             done = true;
@@ -138,15 +144,16 @@ export async function prepareRingSend(
             resolve(null);
           }
         });
-        const send = (view: Buffer, buf: Buffer) => {
+        const send = (view: Uint8Array, buf: Uint8Array) => {
           inFlight++;
           onBytes(view.length);
           res.write(view, err => {
             inFlight--;
+            // Called, even with an error, once the socket no longer holds the bytes: reusable.
+            giveAlignedSlab(buf);
             if (err || done) {
               return finish(err ?? undefined);
             }
-            give(buf);
             pump();
           });
         };
@@ -168,13 +175,16 @@ export async function prepareRingSend(
           next(buf).then(
             view => {
               reading = false;
-              if (!done) {
+              if (done) {
+                giveAlignedSlab(buf);
+              } else {
                 send(view, buf);
                 pump();
               }
             },
             (err: Error) => {
               reading = false;
+              giveAlignedSlab(buf);
               finish(err);
             }
           );
