@@ -30,7 +30,7 @@ if curl -fsS "$registry_url/api/v1/health" >/dev/null 2>&1; then
 else
   mkdir -p "$data_dir"
   # The server `make` built (as `npm start` runs it, with its V8 flag), not a recompile on every start.
-  node --max-semi-space-size=2 --optimize-for-size server/dist/cli.js serve --port "$registry_port" --data-dir "$data_dir" \
+  node --max-semi-space-size=2 --single-threaded-gc server/dist/cli.js serve --port "$registry_port" --data-dir "$data_dir" \
     >>"$data_dir/server.log" 2>&1 &
   registry_pid=$!
   for _ in $(seq 1 100); do

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { spawnRegistry, type RegistryProcess } from '../test/support/registry';
 
-/** The registry with the same V8 flag as `npm start`: a small young generation keeps RSS flat while streaming. */
+/** The registry with the V8 flags of `npm start` (tests/support/registry.py says why these). */
 export function startRegistry(
   dataDir: string,
   adminToken: string,
@@ -14,7 +14,7 @@ export function startRegistry(
       MODELREG_DATABASE_URL: postgres?.url ?? '',
       MODELREG_DATABASE_SCHEMA: postgres?.schema ?? ''
     },
-    nodeArgs: ['--max-semi-space-size=2', '--optimize-for-size']
+    nodeArgs: ['--max-semi-space-size=2', '--single-threaded-gc']
   });
 }
 
