@@ -182,7 +182,8 @@ function table(transfer: TransferResult[], shapes: ShapeResult[]): string {
       lines.push(
         `| upload ${mib} MiB (hashed + fsync) | ${f1(t.bare_upload_MiBps)} | ${f1(t.upload_MiBps)} | ${t.upload_ratio.toFixed(2)} | >= 0.8 | ${cpuPair(t.cpu_s.bare_upload, t.cpu_s.upload)} |`,
         `| upload ${mib} MiB, bare server writing a new file each time | ${f1(t.bare_new_file_upload_MiBps)} | ${f1(t.upload_MiBps)} | ${t.upload_new_file_ratio.toFixed(2)} | | ${cpuPair(t.cpu_s.bare_new_file_upload, t.cpu_s.upload)} |`,
-        `| download ${mib} MiB (verified marker) | ${f1(t.bare_download_MiBps)} | ${f1(t.download_MiBps)} | ${t.download_ratio.toFixed(2)} | >= 0.8 | ${cpuPair(t.cpu_s.bare_download, t.cpu_s.download)} |`,
+        `| download ${mib} MiB, first after the upload (verified marker, from disk; bare: its file dropped from the page cache) | ${f1(t.bare_cold_download_MiBps)} | ${f1(t.download_MiBps)} | ${t.download_ratio.toFixed(2)} | >= 0.8 | ${cpuPair(t.cpu_s.bare_cold_download, t.cpu_s.download)} |`,
+        `| download ${mib} MiB again (verified marker, page cache) | ${f1(t.bare_download_MiBps)} | ${f1(t.download_again_MiBps)} | ${t.download_again_ratio.toFixed(2)} | >= 0.8 | ${cpuPair(t.cpu_s.bare_download, t.cpu_s.download_again)} |`,
         `| download ${mib} MiB (re-hashed, no marker) | ${f1(t.bare_download_MiBps)} | ${f1(t.download_rehash_MiBps)} | ${t.download_rehash_ratio.toFixed(2)} | | ${cpuPair(t.cpu_s.bare_download, t.cpu_s.download_rehash)} |`,
         `| registry peak RSS, ${mib} MiB rounds (MiB) | | ${f1(t.rss_peak_MiB)} | | < 150 | |`
       );

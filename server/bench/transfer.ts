@@ -17,16 +17,29 @@ export interface TransferResult {
    */
   bare_new_file_upload_MiBps: number;
   bare_download_MiBps: number;
+  /**
+   * The bare server's download after its file was dropped from the page cache (`dd iflag=nocache`):
+   * the yardstick of the registry's first download, which reads a blob its upload wrote past the cache.
+   */
+  bare_cold_download_MiBps: number;
   upload_MiBps: number;
-  /** A blob whose verified marker matches its file: served without re-hashing. */
+  /**
+   * The first download after the upload, verified marker matching (no re-hash). Uploads bypass the
+   * page cache (server/src/blobs/direct-io.ts), so this one reads the disk.
+   */
   download_MiBps: number;
+  /** The same download again: from the page cache, as the bare server's download is. */
+  download_again_MiBps: number;
   /** The same blob with its marker removed: hashed on the way out (first download after a change). */
   download_rehash_MiBps: number;
   /** Medians of the per-pair ratios registry / bare. */
   upload_ratio: number;
   /** registry / bare writing a new file per upload. */
   upload_new_file_ratio: number;
+  /** registry first download / bare cold download. */
   download_ratio: number;
+  /** registry download again / bare (warm) download. */
+  download_again_ratio: number;
   download_rehash_ratio: number;
   rss_peak_MiB: number;
   /**
@@ -38,7 +51,9 @@ export interface TransferResult {
     bare_new_file_upload: number;
     upload: number;
     bare_download: number;
+    bare_cold_download: number;
     download: number;
+    download_again: number;
     download_rehash: number;
   };
   client: 'curl';
@@ -84,6 +99,17 @@ function makeFile(file: string, bytes: number): void {
 function syncDisks(): Promise<void> {
   return new Promise((resolve, reject) =>
     execFile('sync', err => (err ? reject(err) : resolve()))
+  );
+}
+
+/** Evicts a file's clean pages from the page cache (GNU dd: nocache with count=0 drops the whole file). */
+function dropFromPageCache(file: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      'dd',
+      [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'],
+      err => (err ? reject(err) : resolve())
+    )
   );
 }
 
@@ -171,7 +197,9 @@ const perTransfer = () => ({
   bareNewUp: [] as number[],
   up: [] as number[],
   bareDown: [] as number[],
+  bareColdDown: [] as number[],
   down: [] as number[],
+  downAgain: [] as number[],
   rehash: [] as number[]
 });
 
@@ -261,12 +289,21 @@ export async function benchTransfer(
         );
         check('bare download', x.status, 200);
         runs.bareDown.push(x.s);
+        await dropFromPageCache(path.join(bareDir, 'big.bin'));
+        x = await withCpu(barePid, cpu.bareColdDown, () =>
+          curl([`${bare.url}/big.bin`], token)
+        );
+        check('bare download (cold)', x.status, 200);
+        runs.bareColdDown.push(x.s);
         x = await withCpu(pid, cpu.down, () => curl([artifact], token));
         check('registry download', x.status, 200);
         runs.down.push(x.s);
         if (x.bytes !== bytes) {
           throw new Error('download size mismatch');
         }
+        x = await withCpu(pid, cpu.downAgain, () => curl([artifact], token));
+        check('registry download (again)', x.status, 200);
+        runs.downAgain.push(x.s);
         const sha = fs.readdirSync(path.join(dataDir, 'blobs', 'verified'))[0];
         fs.rmSync(path.join(dataDir, 'blobs', 'verified', sha));
         x = await withCpu(pid, cpu.rehash, () => curl([artifact], token));
@@ -274,8 +311,8 @@ export async function benchTransfer(
         runs.rehash.push(x.s);
         log(
           `${mib} MiB round ${r + 1}: up bare ${runs.bareUp[r].toFixed(2)} s / bare new file ${runs.bareNewUp[r].toFixed(2)} s / registry ${runs.up[r].toFixed(2)} s; ` +
-            `down bare ${runs.bareDown[r].toFixed(2)} s / registry ${runs.down[r].toFixed(2)} s / re-hashed ${runs.rehash[r].toFixed(2)} s; ` +
-            `CPU s up ${cpu.bareUp[r].toFixed(2)} / ${cpu.up[r].toFixed(2)}, down ${cpu.bareDown[r].toFixed(2)} / ${cpu.down[r].toFixed(2)} / ${cpu.rehash[r].toFixed(2)}`
+            `down bare ${runs.bareDown[r].toFixed(2)} s / bare cold ${runs.bareColdDown[r].toFixed(2)} s / registry ${runs.down[r].toFixed(2)} s / again ${runs.downAgain[r].toFixed(2)} s / re-hashed ${runs.rehash[r].toFixed(2)} s; ` +
+            `CPU s up ${cpu.bareUp[r].toFixed(2)} / ${cpu.up[r].toFixed(2)}, down ${cpu.bareDown[r].toFixed(2)} / ${cpu.bareColdDown[r].toFixed(2)} / ${cpu.down[r].toFixed(2)} / ${cpu.downAgain[r].toFixed(2)} / ${cpu.rehash[r].toFixed(2)}`
         );
       }
       const rss = Math.max(stop(), memoryOf(pid).rssMiB);
@@ -287,12 +324,15 @@ export async function benchTransfer(
         bare_upload_MiBps: mib / median(runs.bareUp),
         bare_new_file_upload_MiBps: mib / median(runs.bareNewUp),
         bare_download_MiBps: mib / median(runs.bareDown),
+        bare_cold_download_MiBps: mib / median(runs.bareColdDown),
         upload_MiBps: mib / median(runs.up),
         download_MiBps: mib / median(runs.down),
+        download_again_MiBps: mib / median(runs.downAgain),
         download_rehash_MiBps: mib / median(runs.rehash),
         upload_ratio: ratio(runs.up, runs.bareUp),
         upload_new_file_ratio: ratio(runs.up, runs.bareNewUp),
-        download_ratio: ratio(runs.down, runs.bareDown),
+        download_ratio: ratio(runs.down, runs.bareColdDown),
+        download_again_ratio: ratio(runs.downAgain, runs.bareDown),
         download_rehash_ratio: ratio(runs.rehash, runs.bareDown),
         rss_peak_MiB: rss,
         cpu_s: {
@@ -300,7 +340,9 @@ export async function benchTransfer(
           bare_new_file_upload: median(cpu.bareNewUp),
           upload: median(cpu.up),
           bare_download: median(cpu.bareDown),
+          bare_cold_download: median(cpu.bareColdDown),
           download: median(cpu.down),
+          download_again: median(cpu.downAgain),
           download_rehash: median(cpu.rehash)
         },
         client: 'curl'
