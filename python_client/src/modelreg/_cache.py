@@ -16,6 +16,7 @@ pull only ``stat``s blobs; a blob whose marker changed since (a write, even one 
 back, or a copy put in its place) is hashed again and re-fetched if bad.
 """
 
+import errno
 import hashlib
 import json
 import os
@@ -31,8 +32,40 @@ from .errors import DigestMismatch, ValidationError
 FileEntry = Dict[str, Any]  # {"path", "sha256", "size"} as in the version JSON
 
 
+# O_DIRECT wants offset, length and buffer address aligned to the device's block; 4096 covers them.
+_DIRECT_ALIGN = 4096
+
+
+def _open_direct(path: Path) -> Optional[int]:
+    """An O_DIRECT fd appending to ``path``, or None where the platform or file system has none."""
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return None
+    try:
+        return os.open(path, os.O_WRONLY | flag)
+    except OSError as error:
+        if error.errno == errno.EINVAL:
+            return None
+        raise
+
+
+def _write_all(fd: int, chunk: Any, offset: Optional[int] = None) -> None:
+    view = memoryview(chunk).cast("B")
+    while view:
+        done = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset)
+        view = view[done:]
+        if offset is not None:
+            offset += done
+
+
 class BlobWriter:
     """Appends downloaded bytes to ``<sha>.incomplete`` while hashing them.
+
+    Whole blocks from page-aligned buffers (the pull reads into such buffers: _pull.py) are written
+    with O_DIRECT, past the page cache, as the registry writes uploads: on VMs whose free memory the
+    host takes back, fresh page-cache pages were a pull's most variable cost (docs/benchmarks.md).
+    Anything else (the tail of a file, an unaligned resume, a file system that answers EINVAL) goes
+    through the page cache, in order with the rest.
 
     Attributes:
         offset: bytes already on disk (where a Range request continues).
@@ -47,16 +80,34 @@ class BlobWriter:
                 for chunk in iter(lambda: handle.read(constants.CHUNK_SIZE), b""):
                     self._hash.update(chunk)
                     self.offset += len(chunk)
-        self._handle = open(incomplete, "ab")
+        # Unbuffered: its writes reach the file in order with the O_DIRECT ones.
+        self._handle = open(incomplete, "ab", buffering=0)
+        self._direct = _open_direct(incomplete)
+
+    @property
+    def direct(self) -> bool:
+        """Whether whole blocks still go past the page cache (False once the file system refused)."""
+        return self._direct is not None
 
     def write(self, chunk: bytes) -> None:
         self.append(chunk)
         self.digest(chunk)
 
-    def append(self, chunk: bytes) -> None:
+    def append(self, chunk: Any) -> None:
         """Write ``chunk`` to the file only; :meth:`digest` must then see it, in the same order."""
-        self._handle.write(chunk)
-        self.offset += len(chunk)
+        size = memoryview(chunk).nbytes
+        if self._direct is not None and self.offset % _DIRECT_ALIGN == 0 and size % _DIRECT_ALIGN == 0:
+            try:
+                _write_all(self._direct, chunk, self.offset)
+                self.offset += size
+                return
+            except OSError as error:
+                if error.errno != errno.EINVAL:
+                    raise
+                os.close(self._direct)  # unaligned memory, or a file system without O_DIRECT
+                self._direct = None
+        _write_all(self._handle.fileno(), chunk)
+        self.offset += size
 
     def digest(self, chunk: bytes) -> None:
         self._hash.update(chunk)
@@ -73,6 +124,9 @@ class BlobWriter:
 
     def close(self) -> None:
         self._handle.close()
+        if self._direct is not None:
+            os.close(self._direct)
+            self._direct = None
 
 
 # fetch(writer) streams the blob's bytes from writer.offset on into writer.write().

@@ -2,6 +2,7 @@
 
 import hashlib
 import http.client
+import mmap
 import queue
 import shutil
 import threading
@@ -39,7 +40,8 @@ _BROKEN_STREAM = (
 
 # Reads land in a few reused buffers: no allocation per chunk, so reads can be large (a fresh
 # 1 MiB bytes object per read is what made large chunks slow) and each byte is copied only from
-# the socket into a buffer, then from the buffer to the file and through sha256.
+# the socket into a buffer, then from the buffer to the file and through sha256. Anonymous maps,
+# not bytearrays: they are page-aligned, so the file write can be O_DIRECT (BlobWriter).
 _READ_SIZE = 1024 * 1024
 _BUFFERS = 8
 
@@ -52,7 +54,7 @@ def _plain_body(response: requests.Response) -> Optional[http.client.HTTPRespons
     return body if isinstance(body, http.client.HTTPResponse) else None
 
 
-def _read_into(body: http.client.HTTPResponse, buffer: bytearray) -> int:
+def _read_into(body: http.client.HTTPResponse, buffer: mmap.mmap) -> int:
     try:
         size = body.readinto(buffer)
     except (OSError, http.client.HTTPException) as error:
@@ -72,9 +74,9 @@ def _copy_body(response: requests.Response, writer: BlobWriter, on_chunk: Callab
     or raises, so ``writer.offset`` is exact for a Range retry.
     """
     body = _plain_body(response)
-    free: "queue.Queue[bytearray]" = queue.Queue()
+    free: "queue.Queue[mmap.mmap]" = queue.Queue()
     for _ in range(_BUFFERS if body is not None else 0):
-        free.put(bytearray(_READ_SIZE))
+        free.put(mmap.mmap(-1, _READ_SIZE))
     filled: "queue.Queue[Optional[Tuple[Any, int]]]" = queue.Queue()
     written: "queue.Queue[Optional[Tuple[Any, Any]]]" = queue.Queue()
     failure: List[BaseException] = []
