@@ -29,8 +29,9 @@ if curl -fsS "$registry_url/api/v1/health" >/dev/null 2>&1; then
   echo "modelreg: a registry already answers at $registry_url; using it."
 else
   mkdir -p "$data_dir"
-  # The server `make` built (as `npm start` runs it, with its V8 flag), not a recompile on every start.
-  node --max-semi-space-size=2 --single-threaded-gc server/dist/cli.js serve --port "$registry_port" --data-dir "$data_dir" \
+  # The server `make` built (as `npm start` runs it, with its V8 flags), not a recompile on every start.
+  # shellcheck disable=SC2046 # one flag per line
+  node $(grep -v '^#' server/v8-flags) server/dist/cli.js serve --port "$registry_port" --data-dir "$data_dir" \
     >>"$data_dir/server.log" 2>&1 &
   registry_pid=$!
   for _ in $(seq 1 100); do

@@ -1,7 +1,7 @@
 """Presigned vs proxied artifact transfers over an S3 bucket, in one run. Prints a markdown table.
 
 Two registries over one moto server (each its own bucket), started as deployed
-(``--max-semi-space-size=2 --single-threaded-gc``):
+(the V8 flags in ``server/v8-flags``):
 ``presigned`` (the default with a bucket: parts PUT straight to the bucket, downloads answered 307) and
 ``proxied`` (``MODELREG_DIRECT_UPLOADS=false``, ``MODELREG_DIRECT_DOWNLOADS=false``: every byte through the
 registry). Rounds alternate the two, so machine load weighs on both alike. Each round uploads a fresh file of

@@ -2,7 +2,7 @@
 
 The issue's bound: registry memory stays flat (< 150 MB RSS) during a 5 GiB upload, to the bucket or to the
 local store. Two registries, started as deployed
-(``--max-semi-space-size=2 --single-threaded-gc``): one over a moto bucket with
+(the V8 flags in ``server/v8-flags``): one over a moto bucket with
 ``MODELREG_DIRECT_UPLOADS=false`` (every byte through the registry, multipart to the bucket) and one on its
 local store. Each gets one streaming ``PUT .../artifacts/big.bin`` of ``--size-mib`` bytes read from a file
 (with its X-Checksum-Sha256, as the Python client sends it); VmRSS and VmHWM are read from /proc every 50 ms.

@@ -1,7 +1,19 @@
 import fs from 'node:fs';
-import { spawnRegistry, type RegistryProcess } from '../test/support/registry';
+import path from 'node:path';
+import {
+  serverRoot,
+  spawnRegistry,
+  type RegistryProcess
+} from '../test/support/registry';
 
-/** The registry with the V8 flags of `npm start` (tests/support/registry.py says why these). */
+/** The V8 flags of `npm start` (server/v8-flags says why these). */
+const V8_FLAGS = fs
+  .readFileSync(path.join(serverRoot(), 'v8-flags'), 'utf8')
+  .split('\n')
+  .map(line => line.trim())
+  .filter(line => line && !line.startsWith('#'));
+
+/** The registry as `npm start` runs it. */
 export function startRegistry(
   dataDir: string,
   adminToken: string,
@@ -14,7 +26,7 @@ export function startRegistry(
       MODELREG_DATABASE_URL: postgres?.url ?? '',
       MODELREG_DATABASE_SCHEMA: postgres?.schema ?? ''
     },
-    nodeArgs: ['--max-semi-space-size=2', '--single-threaded-gc']
+    nodeArgs: V8_FLAGS
   });
 }
 

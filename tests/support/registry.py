@@ -33,11 +33,11 @@ CLI = SERVER / "dist" / "cli.js"
 PG_URL = os.environ.get("MODELREG_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 # Generous: on a shared, loaded machine Node can take over a minute to answer its first request.
 START_SECONDS = 120.0
-# The V8 flags `npm start` (server/package.json) runs the server with: a small young generation keeps the
-# RSS flat while streaming; GC on the main thread alone keeps the peak under 150 MiB without
-# --optimize-for-size, whose memory-reducing Mark-Compacts took half an upload's CPU (docs/benchmarks.md).
-# Benchmarks pass them, to measure the server as it is deployed.
-PRODUCTION_NODE_ARGS = ["--max-semi-space-size=2", "--single-threaded-gc"]
+# The V8 flags `npm start` runs the server with (server/v8-flags says why). Benchmarks pass them, to
+# measure the server as it is deployed.
+PRODUCTION_NODE_ARGS = [
+    line.strip() for line in (SERVER / "v8-flags").read_text().splitlines() if line.strip() and not line.startswith("#")
+]
 LISTENING = re.compile(r"listening at (http://127\.0\.0\.1:\d+)", re.I)
 
 
