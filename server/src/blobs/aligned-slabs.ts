@@ -16,7 +16,24 @@ export const SLAB_BYTES = 1 << 20;
 const WASM_PAGE = 65536;
 const MAX_SLABS = 48;
 
-let memory: WebAssembly.Memory | null = null;
+/**
+ * The part of WebAssembly.Memory used here. Node has it; the server compiles against the ES2022
+ * lib alone, which does not declare it, so this file names what it needs.
+ */
+interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+type SharedMemoryConstructor = new (descriptor: {
+  initial: number;
+  maximum: number;
+  shared: true;
+}) => SharedMemory;
+const WasmMemory = (
+  globalThis as unknown as { WebAssembly: { Memory: SharedMemoryConstructor } }
+).WebAssembly.Memory;
+
+let memory: SharedMemory | null = null;
 let made = 0;
 const free: Uint8Array[] = [];
 const aligned = new WeakSet<ArrayBufferView>();
@@ -30,18 +47,14 @@ export function takeAlignedSlab(): Uint8Array | null {
   if (made >= MAX_SLABS) {
     return null;
   }
-  memory ??= new WebAssembly.Memory({
+  memory ??= new WasmMemory({
     initial: 0,
     maximum: (MAX_SLABS * SLAB_BYTES) / WASM_PAGE,
     shared: true
   });
   memory.grow(SLAB_BYTES / WASM_PAGE);
   // A shared memory never moves when it grows: views of earlier slabs stay valid.
-  const slab = new Uint8Array(
-    memory.buffer as SharedArrayBuffer,
-    made * SLAB_BYTES,
-    SLAB_BYTES
-  );
+  const slab = new Uint8Array(memory.buffer, made * SLAB_BYTES, SLAB_BYTES);
   made++;
   aligned.add(slab);
   return slab;
