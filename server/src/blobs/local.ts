@@ -24,7 +24,7 @@ import {
 } from './verified-mark';
 import { SerialFileWriter } from './serial-writes';
 import { openDirect } from './direct-io';
-import { YOUNG_GC_EVERY_BYTES, collectYoungGarbage } from './young-gc';
+import { scavengeAsBodyArrives } from './young-gc';
 
 /**
  * Blobs under <root>/sha256/ab/<hex>. Uploads go to <root>/tmp/, are fsynced, then renamed
@@ -76,15 +76,12 @@ export class LocalBlobStore implements BlobStore {
     if (this.directIo && hash.aligned) {
       file.useDirect(openDirect(tmp, fs.constants.O_WRONLY));
     }
-    let collectedAt = 0;
+    const scavenge = scavengeAsBodyArrives();
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         size += chunk.length;
         hash.update(chunk, cb);
-        if (size - collectedAt >= YOUNG_GC_EVERY_BYTES) {
-          collectedAt = size;
-          collectYoungGarbage();
-        }
+        scavenge(chunk.length);
       }
     });
     let placed = false;

@@ -31,6 +31,7 @@ import {
   type StagedUpload
 } from './store';
 import { verifiedRead } from './verified-read';
+import { scavengeAsBodyArrives } from './young-gc';
 
 export interface S3Location {
   bucket: string;
@@ -144,12 +145,14 @@ export class S3BlobStore implements BlobStore {
   ): Promise<{ sha256: string; size: number }> {
     const hash = crypto.createHash('sha256');
     const parts = new ProxiedParts(this, this.stagingKey());
+    const scavenge = scavengeAsBodyArrives();
     let size = 0;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         hash.update(chunk);
         size += chunk.length;
         await parts.write(chunk);
+        scavenge(chunk.length);
       }
       interrupted(body);
       if (!parts.started) {

@@ -2,7 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /**
- * A scavenge (minor GC) on demand, run by uploads every YOUNG_GC_EVERY_BYTES of body.
+ * A scavenge (minor GC) on demand, run by uploads (local and proxied to a bucket) every
+ * YOUNG_GC_EVERY_BYTES of body.
  *
  * Node's HTTP parser copies each socket read into a new 64 KiB Buffer. An upload copies it into
  * its slabs at once, so the Buffer dies young, but its backing store is only freed by the next
@@ -12,11 +13,19 @@ import vm from 'node:vm';
  * scavenge of the young generation costs well under a millisecond; one per 16 MiB bounds the dead
  * chunks to about that.
  */
-export const YOUNG_GC_EVERY_BYTES = 16 * 1024 * 1024;
+const YOUNG_GC_EVERY_BYTES = 16 * 1024 * 1024;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as (options: { type: 'minor' }) => void;
 
-export function collectYoungGarbage(): void {
-  gc({ type: 'minor' });
+/** Returns what an upload calls with each body chunk's length; it scavenges every 16 MiB. */
+export function scavengeAsBodyArrives(): (bytes: number) => void {
+  let since = 0;
+  return bytes => {
+    since += bytes;
+    if (since >= YOUNG_GC_EVERY_BYTES) {
+      since = 0;
+      gc({ type: 'minor' });
+    }
+  };
 }
