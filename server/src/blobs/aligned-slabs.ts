@@ -3,13 +3,13 @@
  * on the worker thread and write them to the blob file (hash-worker.ts, local.ts), downloads read
  * the file into them and write them to the socket (ring-send.ts).
  *
- * Aligned because blob files are read and written with O_DIRECT (direct-io.ts), which refuses
- * unaligned memory; only a WebAssembly memory gives JavaScript that (it is mapped whole pages at a
+ * Aligned because uploads write blob files with O_DIRECT (direct-io.ts), which refuses unaligned
+ * memory; only a WebAssembly memory gives JavaScript that (it is mapped whole pages at a
  * time). Shared, so the hash worker reads a slab without a copy. One memory grown slab by slab, not
  * one per transfer: each memory reserves gigabytes of address space for its guard pages.
  *
  * A slab is never freed, only reused: the pool's resident size is its high-water mark, at most
- * MAX_SLABS MiB. Past that a transfer gets an ordinary buffer and its file is read or written
+ * MAX_SLABS MiB. Past that a transfer gets an ordinary buffer, and an upload then writes its file
  * through the page cache, as before.
  */
 export const SLAB_BYTES = 1 << 20;
@@ -65,9 +65,4 @@ export function giveAlignedSlab(slab: Uint8Array): void {
   if (aligned.has(slab)) {
     free.push(slab);
   }
-}
-
-/** True for a slab of the pool: its address is page-aligned, so O_DIRECT may use it. */
-export function isAlignedSlab(bytes: ArrayBufferView): boolean {
-  return aligned.has(bytes);
 }
