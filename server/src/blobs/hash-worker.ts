@@ -43,12 +43,18 @@ let worker: Worker | null = null;
 let nextId = 1;
 const sessions = new Map<number, OffThreadHash>();
 let idleTimer: NodeJS.Timeout | null = null;
-/** An idle worker is stopped after this long, so it never outlives the uploads that need it. */
-const IDLE_MS = 2000;
+/**
+ * An idle worker is stopped after this long, so it never outlives the uploads that need it by
+ * much. Starting one takes ~25 ms, 15% of a 100 MB upload: a minute covers a notebook's or a
+ * client's run of uploads (2 s made every MLflow log_artifact after a pause pay it again).
+ */
+const IDLE_MS = 60_000;
 
 function sessionEnded(id: number): void {
   sessions.delete(id);
   if (sessions.size === 0 && worker && !idleTimer) {
+    // Idle, it must not keep a CLI or a test process alive; a session refs it again.
+    worker.unref();
     idleTimer = setTimeout(() => {
       idleTimer = null;
       if (sessions.size === 0 && worker) {
@@ -67,10 +73,13 @@ function theWorker(): Worker {
     idleTimer = null;
   }
   if (worker) {
+    // A hash waiting on the worker is work in progress: the process stays up for it.
+    worker.ref();
     return worker;
   }
+  // Referenced from the start: a 'message' listener refs a Worker again anyway (Node 20), so
+  // the idle worker is unref'd in sessionEnded instead.
   const w = new Worker(WORKER_SOURCE, { eval: true });
-  w.unref();
   w.on('message', (m: Reply) => sessions.get(m.id)?.onReply(m));
   const fail = (err: Error) => {
     if (worker !== w) {
