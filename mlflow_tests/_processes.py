@@ -88,3 +88,45 @@ def mlflow_server_command(python: str, tmp: Path, port: int, workers: "int | Non
         str(tmp / "mlartifacts"),
         *(["--workers", str(workers)] if workers else []),
     ]
+
+
+def _cpu_seconds_of_tree(root: int) -> float:
+    """utime + stime of ``root`` and every descendant still running, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # the process ended while we looked
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, seconds: float = 60.0, busy_share: float = 0.05) -> float:
+    """Waits until ``pid`` and its children use under ``busy_share`` of one CPU over half a second.
+
+    A server answering its health URL may still be starting background work (`mlflow server` starts
+    its job runner and seven huey consumers, ~18% of a CPU each for seconds): a timed flow begun then
+    would share the machine with it. Returns the seconds waited; gives up after ``seconds``.
+    """
+    started = time.monotonic()
+    before = _cpu_seconds_of_tree(pid)
+    while time.monotonic() - started < seconds:
+        time.sleep(0.5)
+        now = _cpu_seconds_of_tree(pid)
+        if now - before < busy_share * 0.5:
+            break
+        before = now
+    return time.monotonic() - started

@@ -9,7 +9,8 @@ scikit-learn model, register it, set an alias), load (load_model by alias and pr
 and writes JSON next to it (--json). Beside each phase it prints the client's own CPU seconds in modelreg's flow
 (its threads and the child processes it waited for): what the phase would still cost against a server that
 answered at once, so mlflow's time over it is the most any server could be faster. Each flow runs in a fresh Python process, so client caches do not carry
-over between servers.
+over between servers. A flow starts once its server and the server's children have gone idle: `mlflow server`
+answers its health URL ~10 s before its job runner and huey consumers finish starting.
 """
 
 import argparse
@@ -26,7 +27,15 @@ import time
 from pathlib import Path
 
 import requests
-from _processes import ServerDidNotStart, free_port, mlflow_server_command, start, stop, wait_for
+from _processes import (
+    ServerDidNotStart,
+    free_port,
+    mlflow_server_command,
+    start,
+    stop,
+    wait_for,
+    wait_until_idle,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the shared registry launcher, tests/support
@@ -45,7 +54,7 @@ def mlflow_server(tmp: Path):
     )
     url = f"http://127.0.0.1:{port}"
     wait_for(f"{url}/health", proc, log, 300)
-    return lambda: stop(proc), url, None
+    return lambda: stop(proc), url, None, proc.pid
 
 
 def modelreg_server(tmp: Path, running=None):
@@ -59,7 +68,7 @@ def modelreg_server(tmp: Path, running=None):
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         ).raise_for_status()
-        return None, f"{url}/mlflow/{group}", token
+        return None, f"{url}/mlflow/{group}", token, None
     registry = start_registry(data_dir=tmp / "modelreg-data", node_args=PRODUCTION_NODE_ARGS)
     url, token = registry.url, registry.token
     r = requests.post(
@@ -69,7 +78,7 @@ def modelreg_server(tmp: Path, running=None):
         timeout=30,
     )
     r.raise_for_status()
-    return registry.cleanup, f"{url}/mlflow/bench", token
+    return registry.cleanup, f"{url}/mlflow/bench", token, registry.proc.pid
 
 
 # --- the flow, run in a child process -------------------------------------------------------------
@@ -277,10 +286,13 @@ def main() -> None:
             work = tmp / name
             work.mkdir()
             if name == "modelreg" and args.modelreg_url:
-                stop_server, uri, token = starter(work, (args.modelreg_url, args.modelreg_data_dir))
+                stop_server, uri, token, pid = starter(work, (args.modelreg_url, args.modelreg_data_dir))
             else:
-                stop_server, uri, token = starter(work)
+                stop_server, uri, token, pid = starter(work)
             try:
+                if pid:
+                    waited = wait_until_idle(pid)
+                    print(f"{name}: idle {waited:.1f} s after answering its health URL", flush=True)
                 load_before = os.getloadavg()[0]
                 print(f"{name}: running the flow against {uri} (load average {load_before:.1f}) ...", flush=True)
                 results[name] = run_flow(uri, token, args, artifact)
