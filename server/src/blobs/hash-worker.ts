@@ -73,12 +73,10 @@ function theWorker(): Worker {
     idleTimer = null;
   }
   if (worker) {
-    // A hash waiting on the worker is work in progress: the process stays up for it.
-    worker.ref();
     return worker;
   }
-  // Referenced from the start: a 'message' listener refs a Worker again anyway (Node 20), so
-  // the idle worker is unref'd in sessionEnded instead.
+  // Not unref'd here: a 'message' listener refs a Worker again anyway (Node 20). Sessions ref it
+  // (post) and the last one to end unrefs it (sessionEnded).
   const w = new Worker(WORKER_SOURCE, { eval: true });
   w.on('message', (m: Reply) => sessions.get(m.id)?.onReply(m));
   const fail = (err: Error) => {
@@ -284,6 +282,8 @@ export class OffThreadHash {
       this.posted = true;
       this.id = nextId++;
       sessions.set(this.id, this);
+      // A hash in flight on the worker is work in progress: the process stays up for it.
+      w.ref();
     }
     this.holds[this.current] = 1;
     if (this.sink) {
