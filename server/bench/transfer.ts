@@ -98,45 +98,34 @@ function makeFile(file: string, bytes: number): void {
   fs.closeSync(fd);
 }
 
+/** Runs a command to completion; rejects if it fails. */
+function run(command: string, args: string[] = []): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, err => (err ? reject(err) : resolve()))
+  );
+}
+
 /**
  * Writes all dirty pages back before a timed transfer. Without it each transfer paid for the
  * writeback of the one before (the bare server's unsynced upload slowed the registry's fsync; a
  * download written to a file slowed the next one), and the registry always came second.
  */
-function syncDisks(): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('sync', err => (err ? reject(err) : resolve()))
-  );
-}
+const syncDisks = () => run('sync');
 
 /** Copies a file past the page cache (O_DIRECT, fsynced), as the registry writes its blobs. */
-function copyUncached(from: string, to: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      'dd',
-      [
-        `if=${from}`,
-        `of=${to}`,
-        'bs=1M',
-        'oflag=direct',
-        'conv=fsync',
-        'status=none'
-      ],
-      err => (err ? reject(err) : resolve())
-    )
-  );
-}
+const copyUncached = (from: string, to: string) =>
+  run('dd', [
+    `if=${from}`,
+    `of=${to}`,
+    'bs=1M',
+    'oflag=direct',
+    'conv=fsync',
+    'status=none'
+  ]);
 
 /** Evicts a file's clean pages from the page cache (GNU dd: nocache with count=0 drops the whole file). */
-function dropFromPageCache(file: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      'dd',
-      [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'],
-      err => (err ? reject(err) : resolve())
-    )
-  );
-}
+const dropFromPageCache = (file: string) =>
+  run('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
 
 /**
  * curl is the client: a C client leaves the two shared CPUs to the servers, where a Node client
