@@ -44,6 +44,8 @@ export interface TransferResult {
   upload_new_file_ratio: number;
   /** registry first download / bare download of a never-cached file. */
   download_ratio: number;
+  /** registry first download / bare download of its file dropped from the page cache. */
+  download_dropped_ratio: number;
   /** registry download again / bare (warm) download. */
   download_again_ratio: number;
   download_rehash_ratio: number;
@@ -368,6 +370,7 @@ export async function benchTransfer(
         upload_ratio: ratio(runs.up, runs.bareUp),
         upload_new_file_ratio: ratio(runs.up, runs.bareNewUp),
         download_ratio: ratio(runs.down, runs.bareUncachedDown),
+        download_dropped_ratio: ratio(runs.down, runs.bareColdDown),
         download_again_ratio: ratio(runs.downAgain, runs.bareDown),
         download_rehash_ratio: ratio(runs.rehash, runs.bareDown),
         rss_peak_MiB: rss,
